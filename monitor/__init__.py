@@ -1,0 +1,3 @@
+"""news-monitor: polls news feeds, matches watchlists, groups stories, alerts people."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,31 @@
+"""`monitor check`: validate the configuration, or print its JSON Schema."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from monitor.cli.app import ConfigOpt, app, get_config, handle_errors, out_console, print_json
+from monitor.config import json_schema
+
+
+@app.command()
+@handle_errors
+def check(
+    config: ConfigOpt = None,
+    schema: Annotated[
+        bool, typer.Option("--schema", help="Print the JSON Schema and exit.")
+    ] = False,
+) -> None:
+    """Validate monitor.yaml and the watchlists; exit 2 naming file, key and problem."""
+    if schema:
+        print_json(json_schema())
+        return
+    cfg = get_config(config)
+    m = cfg.monitor
+    out_console.print(
+        f"[green]ok[/] {cfg.path}: {len(m.feeds)} feeds, {len(cfg.watchlists)} watchlists "
+        f"({', '.join(w.id for w in cfg.watchlists) or 'none'}), {len(m.channels)} channels",
+        highlight=False,
+    )

@@ -1,0 +1,222 @@
+"""The schema of config/monitor.yaml. Every key is documented in docs/configuration.md."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
+
+from monitor.config.stories import StoriesConfig
+from monitor.config.types import ByteSize, Duration
+from monitor.config.watchlist import WatchlistConfig
+
+AlertKind = Literal["new", "corroborated", "confirmed"]
+ALL_KINDS: tuple[AlertKind, ...] = ("new", "corroborated", "confirmed")
+_FEED_ID = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
+
+
+class _Strict(BaseModel):
+    """Unknown keys are errors: a typo in a key must not be silently ignored."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class DatabaseConfig(_Strict):
+    url: str = Field(
+        "sqlite:///data/monitor.db",
+        description="SQLAlchemy URL; MONITOR_DATABASE_URL overrides it. "
+        "sqlite:///path or postgresql+psycopg://user@host/db",
+    )
+    auto_upgrade: bool = Field(
+        False, description="Apply pending migrations at `monitor run` start instead of refusing."
+    )
+
+
+class FetchConfig(_Strict):
+    user_agent: str = Field(
+        "news-monitor/0.1 (+https://github.com/news-monitor/news-monitor)",
+        description="User-Agent sent with every request.",
+    )
+    connect_timeout: Duration = Field(timedelta(seconds=10), description="TCP/TLS connect timeout.")
+    read_timeout: Duration = Field(timedelta(seconds=20), description="Timeout between bytes.")
+    total_timeout: Duration = Field(
+        timedelta(seconds=60), description="Upper bound for one request, body included."
+    )
+    max_bytes: ByteSize = Field(
+        10_000_000, description="Largest body accepted (decompressed); larger ones are refused."
+    )
+    max_redirects: int = Field(5, ge=0, le=20, description="Redirects followed per request.")
+    max_connections: int = Field(32, ge=1, description="Requests in flight at once, in total.")
+    per_host: int = Field(4, ge=1, description="Requests in flight at once to one host.")
+    retries: int = Field(2, ge=0, le=10, description="Retries after a 429, 5xx or network error.")
+    retry_backoff: Duration = Field(
+        timedelta(seconds=1), description="First retry delay; doubles each retry (with jitter)."
+    )
+    max_retry_after: Duration = Field(
+        timedelta(seconds=120),
+        description="Longest Retry-After honoured inside one pass; longer waits defer the feed.",
+    )
+    default_interval: Duration = Field(
+        timedelta(minutes=15), description="Poll interval of feeds that set none."
+    )
+    max_backoff: Duration = Field(
+        timedelta(hours=6), description="Longest delay between polls of a failing feed."
+    )
+    allow_private_networks: bool = Field(
+        False,
+        description="Let article links found in feeds reach loopback or private addresses. "
+        "Feed URLs listed in this file are trusted either way.",
+    )
+    extraction_workers: int = Field(
+        0, ge=0, description="Processes for article extraction; 0 means one per CPU core."
+    )
+    fetch_articles: bool = Field(
+        True, description="Fetch each new entry's page; false uses the feed's own text only."
+    )
+
+
+class FeedConfig(_Strict):
+    id: str = Field(description="Unique short id: lowercase letters, digits, '.', '_' or '-'.")
+    url: str = Field(description="The feed's URL (RSS or Atom).")
+    outlet: str | None = Field(None, description="The outlet's display name.")
+    interval: Duration | None = Field(
+        None, description="Poll interval; default fetch.default_interval."
+    )
+    language: str | None = Field(None, description="ISO 639-1 language hint, e.g. en or ko.")
+    enabled: bool = Field(True, description="false keeps the feed in config but never polls it.")
+    expected_cadence: Duration | None = Field(
+        None, description="A feed that publishes nothing for this long is reported silent."
+    )
+
+    @field_validator("id")
+    @classmethod
+    def _check_id(cls, v: str) -> str:
+        if not _FEED_ID.match(v):
+            raise ValueError(
+                f"{v!r} is not a valid feed id: use 1-64 lowercase letters, digits, '.', '_', '-'"
+            )
+        return v
+
+    @field_validator("url")
+    @classmethod
+    def _check_url(cls, v: str) -> str:
+        if not re.match(r"^https?://[^\s/]+", v):
+            raise ValueError(f"{v!r} is not an http(s) URL")
+        return v
+
+
+class _ChannelBase(_Strict):
+    name: str = Field(description="Unique channel name, used in the deliveries table.")
+    mode: Literal["immediate", "digest"] = Field(
+        "digest", description="Send each alert, or digests."
+    )
+    schedule: str = Field("0 8 * * *", description="Digest cron expression (mode: digest).")
+    timezone: str = Field("UTC", description="Time zone of the digest schedule, e.g. Asia/Seoul.")
+    watchlists: list[str] = Field(
+        default_factory=list, description="Only these watchlists (empty: all)."
+    )
+    kinds: list[AlertKind] = Field(
+        default_factory=lambda: list(ALL_KINDS),
+        description="Alert kinds this channel receives.",
+    )
+    min_score: float = Field(0.0, description="Skip stories whose best hit scores below this.")
+    confirmed_only: bool = Field(False, description="Only stories an official source confirmed.")
+    send_empty: bool = Field(False, description="Send a digest even when nothing happened.")
+    quiet_hours: str | None = Field(
+        None, description="e.g. '22:00-07:00' (channel time zone): alerts wait for the digest."
+    )
+    daily_cap: int | None = Field(
+        None, ge=1, description="Most immediate alerts a day; more fold into the next digest."
+    )
+
+
+class EmailChannel(_ChannelBase):
+    type: Literal["email"]
+    host: str = Field(description="SMTP server host.")
+    port: int = Field(587, ge=1, le=65535)
+    security: Literal["starttls", "tls", "plain"] = Field("starttls")
+    username: str | None = Field(None, description="SMTP user; use ${SMTP_USER}.")
+    password: SecretStr | None = Field(None, description="SMTP password; use ${SMTP_PASSWORD}.")
+    sender: str = Field(alias="from", description="From address.")
+    to: list[str] = Field(min_length=1, description="Recipients.")
+    timeout: Duration = Field(timedelta(seconds=30))
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class SlackChannel(_ChannelBase):
+    type: Literal["slack"]
+    webhook_url: SecretStr = Field(description="Incoming webhook URL; use ${SLACK_WEBHOOK_URL}.")
+    timeout: Duration = Field(timedelta(seconds=15))
+
+
+class FileChannel(_ChannelBase):
+    type: Literal["file"]
+    path: str = Field("demo-out", description="Folder that receives each rendered message.")
+
+
+ChannelConfig = Annotated[EmailChannel | SlackChannel | FileChannel, Field(discriminator="type")]
+
+
+class DeliveryConfig(_Strict):
+    max_attempts: int = Field(8, ge=1, description="Attempts before a delivery is marked failed.")
+    backoff: Duration = Field(timedelta(seconds=30), description="First retry delay; doubles.")
+    max_backoff: Duration = Field(timedelta(hours=1))
+
+
+class ServerConfig(_Strict):
+    host: str = Field("127.0.0.1", description="Bind address of /healthz and /metrics.")
+    port: int = Field(9464, ge=0, le=65535, description="0 disables the HTTP endpoint.")
+
+
+class RetentionConfig(_Strict):
+    article_bodies: Duration = Field(
+        timedelta(days=90), description="Article bodies older than this are dropped."
+    )
+
+
+class MonitorConfig(_Strict):
+    """The whole of config/monitor.yaml."""
+
+    database: DatabaseConfig = Field(default_factory=DatabaseConfig)
+    fetch: FetchConfig = Field(default_factory=FetchConfig)
+    feeds: list[FeedConfig] = Field(default_factory=list)
+    channels: list[ChannelConfig] = Field(default_factory=list)
+    delivery: DeliveryConfig = Field(default_factory=DeliveryConfig)
+    stories: StoriesConfig = Field(default_factory=StoriesConfig)
+    server: ServerConfig = Field(default_factory=ServerConfig)
+    retention: RetentionConfig = Field(default_factory=RetentionConfig)
+    watchlist_paths: list[str] = Field(
+        default_factory=list,
+        description="Folders of watchlist files, relative to this file; default ['watchlists'].",
+    )
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> MonitorConfig:
+        for kind, names in (
+            ("feed id", [f.id for f in self.feeds]),
+            ("channel name", [c.name for c in self.channels]),
+        ):
+            seen: set[str] = set()
+            for n in names:
+                if n in seen:
+                    raise ValueError(f"duplicate {kind} {n!r}")
+                seen.add(n)
+        return self
+
+
+class AppConfig(BaseModel):
+    """monitor.yaml plus the watchlists it points at, as loaded from disk."""
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    monitor: MonitorConfig
+    watchlists: list[WatchlistConfig]
+    path: str  # monitor.yaml's path
+    database_url: str  # after MONITOR_DATABASE_URL
+
+    @property
+    def feeds(self) -> list[FeedConfig]:
+        return self.monitor.feeds

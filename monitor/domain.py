@@ -1,0 +1,101 @@
+"""Typed values that flow between pipeline stages. No I/O here."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+class DateSource(enum.StrEnum):
+    """Where an article's publication date came from (most trusted first)."""
+
+    META = "meta"  # <meta property="article:published_time">, itemprop, Dublin Core ...
+    JSONLD = "jsonld"  # schema.org datePublished in JSON-LD
+    TIME = "time"  # <time datetime> inside the article
+    FEED = "feed"  # the feed entry's published/updated date
+    NONE = "none"
+
+
+class ExtractionStatus(enum.StrEnum):
+    """How an article's body was obtained."""
+
+    PAGE = "page"  # extracted from the fetched article page
+    FEED_FALLBACK = "feed-fallback"  # page failed or had no body: feed content/summary used
+    BLOCKED = "blocked"  # link refused by the SSRF guard; feed text used
+    EMPTY = "empty"  # nothing usable anywhere (title only)
+
+
+@dataclass(frozen=True, slots=True)
+class FetchResult:
+    """What one HTTP GET returned. A 304 is a result (`not_modified`), not an error."""
+
+    url: str  # the URL asked for
+    final_url: str  # after redirects
+    status: int
+    body: bytes
+    headers: dict[str, str]
+    etag: str | None = None
+    last_modified: str | None = None
+    not_modified: bool = False
+    redirected_permanently: bool = False  # every hop was a 301/308: the feed moved
+
+
+@dataclass(frozen=True, slots=True)
+class FeedEntry:
+    """One item of a parsed feed, normalized."""
+
+    feed_id: str
+    guid: str | None
+    url: str  # the link as given (absolute)
+    canonical_url: str  # tracking parameters and fragment removed
+    title: str
+    summary: str = ""  # plain text
+    content: str = ""  # plain text of content:encoded / atom content
+    author: str | None = None
+    published_at: datetime | None = None  # timezone-aware UTC
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedFeed:
+    """A feed's entries plus what went wrong while parsing (bozo), if anything."""
+
+    entries: list[FeedEntry]
+    title: str | None = None
+    bozo: str | None = None  # feedparser's complaint, when it had one
+    encoding: str | None = None
+    version: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Extracted:
+    """What the extractor pulled out of an article page."""
+
+    text: str
+    title: str | None = None
+    author: str | None = None
+    language: str | None = None
+    published_at: datetime | None = None
+    date_source: DateSource = DateSource.NONE
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """A stored news article: the unit that matching, stories and alerts work on."""
+
+    canonical_url: str
+    url: str
+    feed_id: str
+    outlet: str
+    title: str
+    text: str
+    guid: str | None = None
+    author: str | None = None
+    language: str | None = None
+    published_at: datetime | None = None
+    date_source: DateSource = DateSource.NONE
+    extraction: ExtractionStatus = ExtractionStatus.PAGE
+    extraction_error: str | None = None
+    discovered_at: datetime | None = None
+    id: int | None = None  # database id once stored
+    extra: dict[str, str] = field(default_factory=dict)

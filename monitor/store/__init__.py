@@ -1,0 +1,1 @@
+"""Storage: ORM tables, engine/sessions, and the queries the pipeline uses."""

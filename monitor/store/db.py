@@ -1,0 +1,105 @@
+"""Engine and session factory; SQLite pragmas; migrations (Alembic) and the readiness check."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from monitor.errors import DatabaseNotReadyError
+
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+def alembic_dir() -> Path:
+    """The migrations folder: $MONITOR_ALEMBIC_DIR, else `alembic/` beside the package."""
+    if os.environ.get("MONITOR_ALEMBIC_DIR"):
+        return Path(os.environ["MONITOR_ALEMBIC_DIR"])
+    return Path(__file__).resolve().parents[2] / "alembic"
+
+
+def make_engine(url: str, **kwargs: Any) -> Engine:
+    """An engine for `url`. SQLite gets WAL, a busy timeout and foreign keys."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        db = parsed.database
+        if db and db != ":memory:" and not db.startswith("file:"):
+            Path(db).parent.mkdir(parents=True, exist_ok=True)
+        kwargs.setdefault("connect_args", {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+        engine = create_engine(url, **kwargs)
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_conn: Any, _record: Any) -> None:
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.close()
+
+        return engine
+    kwargs.setdefault("pool_pre_ping", True)
+    return create_engine(url, **kwargs)
+
+
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+@contextmanager
+def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """A short transaction: commit on success, roll back on any error."""
+    with factory() as session, session.begin():
+        yield session
+
+
+def _alembic_config(url: str) -> AlembicConfig:
+    cfg = AlembicConfig()
+    cfg.set_main_option("script_location", str(alembic_dir()))
+    cfg.attributes["database_url"] = url
+    return cfg
+
+
+def upgrade(url: str, revision: str = "head") -> None:
+    """Apply migrations up to `revision` (`monitor db upgrade`)."""
+    command.upgrade(_alembic_config(url), revision)
+
+
+def downgrade(url: str, revision: str = "base") -> None:
+    command.downgrade(_alembic_config(url), revision)
+
+
+def head_revision() -> str | None:
+    return ScriptDirectory.from_config(_alembic_config("")).get_current_head()
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def ensure_ready(engine: Engine, *, auto_upgrade: bool = False) -> None:
+    """Refuse to work on a database whose schema is not at the code's migration head."""
+    head = head_revision()
+    current = current_revision(engine)
+    if current == head:
+        return
+    url = engine.url.render_as_string(hide_password=True)
+    if auto_upgrade:
+        upgrade(engine.url.render_as_string(hide_password=False))
+        return
+    state = "has no schema yet" if current is None else f"is at migration {current}, not {head}"
+    raise DatabaseNotReadyError(
+        f"database {url} {state}: run `monitor db upgrade` "
+        "(or set database.auto_upgrade: true in monitor.yaml)"
+    )
