@@ -18,10 +18,20 @@ class ConfigError(MonitorError):
 class FetchError(MonitorError):
     """An HTTP fetch failed; `kind` is a stable category (timeout, dns, http-500, ...)."""
 
-    def __init__(self, url: str, kind: str, message: str, *, status: int | None = None) -> None:
+    def __init__(
+        self,
+        url: str,
+        kind: str,
+        message: str,
+        *,
+        status: int | None = None,
+        retry_after: float | None = None,
+    ) -> None:
         self.url = url
         self.kind = kind
         self.status = status
+        self.retry_after = retry_after  # seconds the server asked us to wait (429/503)
+        self.message = message
         super().__init__(f"{kind}: {message} ({url})")
 
 
