@@ -23,6 +23,7 @@ def upgrade() -> None:
     op.create_table('feeds',
     sa.Column('id', sa.String(length=64), nullable=False),
     sa.Column('url', sa.Text(), nullable=False),
+    sa.Column('config_url', sa.Text(), nullable=False),
     sa.Column('outlet', sa.String(length=200), nullable=True),
     sa.Column('etag', sa.Text(), nullable=True),
     sa.Column('last_modified', sa.String(length=100), nullable=True),

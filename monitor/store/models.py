@@ -70,7 +70,8 @@ class Feed(Base):
     __tablename__ = "feeds"
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    url: Mapped[str] = mapped_column(Text)
+    url: Mapped[str] = mapped_column(Text)  # where the feed is fetched (a 301 updates it)
+    config_url: Mapped[str] = mapped_column(Text)  # the URL config gave
     outlet: Mapped[str | None] = mapped_column(String(200))
     etag: Mapped[str | None] = mapped_column(Text)
     last_modified: Mapped[str | None] = mapped_column(String(100))

@@ -1,0 +1,174 @@
+"""Migrations and storage queries, on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import inspect
+from sqlalchemy.orm import Session, sessionmaker
+
+from monitor.config import FeedConfig
+from monitor.domain import Article, DateSource, ExtractionStatus, FeedEntry
+from monitor.errors import DatabaseNotReadyError
+from monitor.store import db, queries
+from monitor.store.db import transaction
+from monitor.store.models import Feed
+
+NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+TABLES = {"feeds", "articles", "hits", "stories", "story_articles", "alerts", "deliveries"}
+
+
+def test_migrations_go_up_down_and_up_again(database_url: str) -> None:
+    engine = db.make_engine(database_url)
+    with pytest.raises(DatabaseNotReadyError, match="monitor db upgrade"):
+        db.ensure_ready(engine)
+    db.upgrade(database_url)
+    assert set(inspect(engine).get_table_names()) >= TABLES
+    db.ensure_ready(engine)
+    db.downgrade(database_url, "base")
+    assert not TABLES & set(inspect(engine).get_table_names())
+    db.upgrade(database_url)
+    assert db.current_revision(engine) == db.head_revision()
+    engine.dispose()
+
+
+def test_auto_upgrade_migrates_an_empty_database(database_url: str) -> None:
+    engine = db.make_engine(database_url)
+    db.ensure_ready(engine, auto_upgrade=True)
+    assert db.current_revision(engine) == db.head_revision()
+    engine.dispose()
+
+
+def test_sqlite_uses_wal_and_a_busy_timeout(sqlite_url: str) -> None:
+    engine = db.make_engine(sqlite_url)
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == db.SQLITE_BUSY_TIMEOUT_MS
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    engine.dispose()
+
+
+def _feed(id: str, url: str) -> FeedConfig:
+    return FeedConfig(id=id, url=url, outlet=id.upper())
+
+
+def _entry(feed: str, url: str, guid: str | None = None) -> FeedEntry:
+    return FeedEntry(feed_id=feed, guid=guid, url=url, canonical_url=url, title=f"title {url}")
+
+
+def _article(feed: str, url: str, guid: str | None = None) -> Article:
+    return Article(
+        canonical_url=url,
+        url=url,
+        feed_id=feed,
+        outlet=feed.upper(),
+        title="A title",
+        text="Body text.",
+        guid=guid,
+        published_at=NOW - timedelta(hours=2),
+        date_source=DateSource.META,
+        extraction=ExtractionStatus.PAGE,
+        discovered_at=NOW,
+    )
+
+
+def test_sync_feeds_adds_updates_and_resets_on_url_change(sessions: sessionmaker[Session]) -> None:
+    with transaction(sessions) as s:
+        queries.sync_feeds(s, [_feed("a", "https://a.example/rss")], NOW)
+    with transaction(sessions) as s:
+        row = s.get(Feed, "a")
+        assert row is not None and row.next_poll_at == NOW
+        row.etag, row.consecutive_failures = '"x"', 3
+    with transaction(sessions) as s:
+        queries.sync_feeds(s, [_feed("a", "https://a.example/new.xml")], NOW)
+    with transaction(sessions) as s:
+        row = s.get(Feed, "a")
+        assert row is not None
+        assert (row.url, row.etag, row.consecutive_failures) == (
+            "https://a.example/new.xml",
+            None,
+            0,
+        )
+
+
+def test_an_article_is_stored_once_by_url_and_by_global_guid(
+    sessions: sessionmaker[Session],
+) -> None:
+    with transaction(sessions) as s:
+        queries.sync_feeds(
+            s, [_feed("a", "https://a.example/rss"), _feed("b", "https://b/rss")], NOW
+        )
+        assert (
+            queries.insert_article(s, _article("a", "https://x.example/1", "tag:x,1")) is not None
+        )
+        # the same canonical URL from another feed is refused, not duplicated
+        assert queries.insert_article(s, _article("b", "https://x.example/1")) is None
+    with transaction(sessions) as s:
+        fresh = queries.unseen_entries(
+            s,
+            [
+                _entry("b", "https://x.example/1"),  # same URL
+                _entry("b", "https://mirror.example/1", "tag:x,1"),  # same global GUID
+                _entry("b", "https://x.example/2", "7"),  # new
+                _entry("b", "https://x.example/2", "7"),  # repeated within the feed
+            ],
+        )
+        assert [e.url for e in fresh] == ["https://x.example/2"]
+        assert queries.count_articles(s) == 1
+
+
+def test_short_guids_only_count_within_their_feed(sessions: sessionmaker[Session]) -> None:
+    with transaction(sessions) as s:
+        queries.sync_feeds(s, [_feed("a", "https://a/rss"), _feed("b", "https://b/rss")], NOW)
+        queries.insert_article(s, _article("a", "https://a.example/p?id=1", "1"))
+    with transaction(sessions) as s:
+        fresh = queries.unseen_entries(
+            s, [_entry("a", "https://a.example/other", "1"), _entry("b", "https://b/1", "1")]
+        )
+    assert [e.feed_id for e in fresh] == ["b"]
+
+
+def test_articles_round_trip_with_aware_utc_times(sessions: sessionmaker[Session]) -> None:
+    with transaction(sessions) as s:
+        queries.sync_feeds(s, [_feed("a", "https://a/rss")], NOW)
+        queries.insert_article(s, _article("a", "https://a.example/1"))
+    with transaction(sessions) as s:
+        (row,) = queries.list_articles(s)
+        art = queries.row_to_article(row)
+    assert art.published_at == NOW - timedelta(hours=2)
+    assert art.published_at is not None and art.published_at.tzinfo is not None
+    assert art.date_source is DateSource.META
+
+
+def test_failures_back_off_up_to_the_cap_and_410_disables(sessions: sessionmaker[Session]) -> None:
+    interval, cap = timedelta(minutes=15), timedelta(hours=1)
+    with transaction(sessions) as s:
+        queries.sync_feeds(s, [_feed("a", "https://a/rss")], NOW)
+    delays = []
+    for _ in range(4):
+        with transaction(sessions) as s:
+            row = s.get(Feed, "a")
+            assert row is not None
+            failed = queries.FeedOutcome(
+                "failed", http_status=500, error="500", error_kind="http-500"
+            )
+            queries.record_poll(s, row, failed, now=NOW, interval=interval, max_backoff=cap)
+            assert row.next_poll_at is not None
+            delays.append(row.next_poll_at - NOW)
+    assert delays == [
+        timedelta(minutes=30),
+        timedelta(hours=1),
+        timedelta(hours=1),
+        timedelta(hours=1),
+    ]
+    with transaction(sessions) as s:
+        row = s.get(Feed, "a")
+        assert row is not None
+        ok = queries.FeedOutcome("ok", http_status=200, etag='"e"', new_articles=1)
+        queries.record_poll(s, row, ok, now=NOW, interval=interval, max_backoff=cap)
+        assert (row.consecutive_failures, row.etag, row.next_poll_at) == (0, '"e"', NOW + interval)
+        gone = queries.FeedOutcome("failed", http_status=410, error="gone", error_kind="http-410")
+        queries.record_poll(s, row, gone, now=NOW, interval=interval, max_backoff=cap)
+        assert row.disabled_reason and "410" in row.disabled_reason
+        assert queries.feed_status(row) == "disabled"
