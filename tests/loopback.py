@@ -148,3 +148,40 @@ class LoopbackServer:
         h.end_headers()
         if method != "HEAD" and status not in (204, 304):
             h.wfile.write(payload)
+
+
+def redirect(server: LoopbackServer, path: str, to: str, status: int = 302) -> str:
+    """Serve `path` as a redirect (301/302/303/307/308) to `to` (absolute or relative)."""
+    return server.route(path, Response(status=status, headers={"Location": to}))
+
+
+class InFlight:
+    """A handler that holds each request for `hold` seconds and records peak concurrency.
+
+    Route it (`server.route("/slow", InFlight(0.2))`), then read `.peak` (all requests)
+    and `.peak_by_host` (keyed by the Host header, e.g. "127.0.0.1:PORT" vs "localhost:PORT").
+    """
+
+    def __init__(self, hold: float, response: Response | None = None) -> None:
+        self.hold = hold
+        self.response = response or Response(body=b"ok")
+        self.peak = 0
+        self.peak_by_host: dict[str, int] = {}
+        self._current = 0
+        self._by_host: dict[str, int] = {}
+        self._lock = threading.Lock()
+
+    def __call__(self, req: Request) -> Response:
+        host = req.headers.get("host", "")
+        with self._lock:
+            self._current += 1
+            self._by_host[host] = self._by_host.get(host, 0) + 1
+            self.peak = max(self.peak, self._current)
+            self.peak_by_host[host] = max(self.peak_by_host.get(host, 0), self._by_host[host])
+        try:
+            time.sleep(self.hold)
+        finally:
+            with self._lock:
+                self._current -= 1
+                self._by_host[host] -= 1
+        return self.response

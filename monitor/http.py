@@ -1,0 +1,556 @@
+"""HTTP for feeds and article pages: one shared client that is polite, bounded and safe.
+
+`Fetcher` wraps a single `httpx.AsyncClient` and adds what a poller needs and httpx
+leaves to the caller: conditional GET, a body cap counted on decompressed bytes while
+streaming (a gzip bomb stops early), manual redirects with loop detection, global and
+per-host concurrency limits, retries with backoff that honour Retry-After, and an SSRF
+guard for links taken from untrusted feeds. Every failure leaves as a `FetchError` with
+a stable `kind`; nothing from httpx, anyio or ssl escapes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ipaddress
+import logging
+import random
+import socket
+import ssl
+import zlib
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from types import TracebackType
+from urllib.parse import urljoin
+
+import anyio
+import httpx
+
+from monitor.config.models import FetchConfig
+from monitor.domain import FetchResult
+from monitor.errors import BlockedURLError, FetchError
+
+__all__ = ["Fetcher", "Resolver", "parse_retry_after"]
+
+logger = logging.getLogger(__name__)
+
+# Resolves (host, port) to IP address strings; the default asks the system (getaddrinfo).
+Resolver = Callable[[str, int], Awaitable[list[str]]]
+
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
+_PERMANENT = frozenset({301, 308})
+_NOT_RETRIED_5XX = frozenset({501, 505})
+_CHUNK = 64 * 1024
+_LIBRARY_ERRORS = (
+    httpx.HTTPError,
+    httpx.InvalidURL,
+    httpx.StreamError,
+    OSError,
+    ssl.SSLError,
+    anyio.BrokenResourceError,
+    anyio.ClosedResourceError,
+    anyio.EndOfStream,
+    zlib.error,
+    UnicodeError,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _Hop:
+    """One answered GET: status, lowercase headers and (for 2xx) the capped body."""
+
+    status: int
+    headers: dict[str, str]
+    body: bytes = b""
+
+
+class Fetcher:
+    """The service's HTTP client: `async with Fetcher(cfg) as f: await f.fetch(url)`."""
+
+    def __init__(self, cfg: FetchConfig, *, resolver: Resolver | None = None) -> None:
+        self._cfg = cfg
+        self._resolve = resolver or _system_resolve
+        self._client: httpx.AsyncClient | None = None
+        self._global = asyncio.Semaphore(cfg.max_connections)
+        self._hosts: dict[str, asyncio.Semaphore] = {}
+        self._host_users: dict[str, int] = {}  # requests holding or awaiting a host's slot
+
+    async def __aenter__(self) -> Fetcher:
+        cfg = self._cfg
+        self._client = httpx.AsyncClient(
+            timeout=httpx.Timeout(
+                connect=cfg.connect_timeout.total_seconds(),
+                read=cfg.read_timeout.total_seconds(),
+                write=cfg.read_timeout.total_seconds(),
+                pool=cfg.total_timeout.total_seconds(),
+            ),
+            limits=httpx.Limits(
+                max_connections=cfg.max_connections,
+                max_keepalive_connections=min(cfg.max_connections, 20),
+            ),
+            headers={"User-Agent": cfg.user_agent, "Accept-Encoding": "gzip, deflate"},
+            follow_redirects=False,
+        )
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
+
+    async def fetch(
+        self,
+        url: str,
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        untrusted: bool = False,
+        accept: str | None = None,
+    ) -> FetchResult:
+        """GET `url` (conditionally when etag/last_modified are given), retrying what may pass.
+
+        `untrusted` marks links found in feeds: unless `allow_private_networks` is set,
+        every hop must resolve to public addresses only.
+        """
+        _check_url(url)
+        headers: dict[str, str] = {}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        if accept:
+            headers["Accept"] = accept
+        guard = untrusted and not self._cfg.allow_private_networks
+        cfg = self._cfg
+        attempt = 0
+        while True:
+            try:
+                result = await self._follow(url, headers, guard)
+            except FetchError as err:
+                limit = cfg.max_retry_after.total_seconds()
+                if err.retry_after is not None and err.retry_after > limit:
+                    raise FetchError(
+                        url,
+                        "rate-limited",
+                        f"the server asked us to wait {err.retry_after:.0f}s (Retry-After), "
+                        f"longer than fetch.max_retry_after ({limit:.0f}s); "
+                        "the feed is deferred until then",
+                        status=err.status,
+                        retry_after=err.retry_after,
+                    ) from None
+                if attempt >= cfg.retries or not _retryable(err):
+                    raise
+                delay = cfg.retry_backoff.total_seconds() * 2**attempt * random.uniform(1.0, 1.5)
+                if err.retry_after is not None:
+                    delay = max(delay, err.retry_after)
+                attempt += 1
+                logger.info(
+                    "retrying %s in %.2fs (attempt %d of %d): %s",
+                    url,
+                    delay,
+                    attempt,
+                    cfg.retries,
+                    err.kind,
+                )
+                await asyncio.sleep(delay)
+                continue
+            if not result.not_modified and result.final_url != url:
+                logger.debug("%s redirected to %s", url, result.final_url)
+            return result
+
+    async def _follow(self, url: str, headers: dict[str, str], guard: bool) -> FetchResult:
+        """Walk redirects by hand so every hop is checked and counted."""
+        cfg = self._cfg
+        current = url
+        seen = {str(httpx.URL(url))}
+        permanent = True
+        for hops in range(cfg.max_redirects + 1):
+            if guard:
+                await self._guard(current)
+            hop = await self._get(current, headers)
+            location = hop.headers.get("location")
+            if hop.status in _REDIRECTS and location:
+                nxt = urljoin(current, location.strip())
+                _check_url(nxt, via=current)
+                key = str(httpx.URL(nxt))
+                if key in seen:
+                    raise FetchError(
+                        url,
+                        "redirect-loop",
+                        f"redirects loop back to {nxt} after {hops + 1} hop(s); "
+                        "the site is misconfigured: check the URL in a browser",
+                        status=hop.status,
+                    )
+                if hops == cfg.max_redirects:
+                    raise FetchError(
+                        url,
+                        "too-many-redirects",
+                        f"more than {cfg.max_redirects} redirects (last to {nxt}); use the "
+                        "final URL directly or raise fetch.max_redirects",
+                        status=hop.status,
+                    )
+                seen.add(key)
+                permanent = permanent and hop.status in _PERMANENT
+                current = nxt
+                continue
+            return self._result(url, current, hop, headers, permanent and current != url)
+        raise AssertionError("unreachable: the loop returns or raises")  # pragma: no cover
+
+    def _result(
+        self, url: str, final: str, hop: _Hop, sent: dict[str, str], moved: bool
+    ) -> FetchResult:
+        """Turn the last hop into a FetchResult, or a FetchError for an error status."""
+        if hop.status == 304:
+            return FetchResult(
+                url=url,
+                final_url=final,
+                status=304,
+                body=b"",
+                headers=hop.headers,
+                etag=hop.headers.get("etag") or sent.get("If-None-Match"),
+                last_modified=hop.headers.get("last-modified") or sent.get("If-Modified-Since"),
+                not_modified=True,
+                redirected_permanently=moved,
+            )
+        if 200 <= hop.status < 300:
+            return FetchResult(
+                url=url,
+                final_url=final,
+                status=hop.status,
+                body=hop.body,
+                headers=hop.headers,
+                etag=hop.headers.get("etag"),
+                last_modified=hop.headers.get("last-modified"),
+                redirected_permanently=moved,
+            )
+        raise _status_error(url, final, hop)
+
+    async def _get(self, url: str, headers: dict[str, str]) -> _Hop:
+        """One GET under the concurrency limits and the total timeout; 2xx bodies are read."""
+        client = self._client
+        if client is None:
+            raise RuntimeError("use Fetcher as `async with Fetcher(cfg) as fetcher:`")
+        host = httpx.URL(url).host
+        total = self._cfg.total_timeout.total_seconds()
+        async with self._host_slot(host), self._global:
+            try:
+                async with asyncio.timeout(total):
+                    async with client.stream("GET", url, headers=headers) as resp:
+                        hop_headers = {k.lower(): v for k, v in resp.headers.items()}
+                        if not 200 <= resp.status_code < 300:
+                            return _Hop(resp.status_code, hop_headers)
+                        body = await self._read_capped(resp, url, hop_headers)
+                        return _Hop(resp.status_code, hop_headers, body)
+            except FetchError:
+                raise
+            except TimeoutError:
+                raise FetchError(
+                    url,
+                    "timeout",
+                    f"{host} did not deliver the whole response within {total:g}s "
+                    "(fetch.total_timeout); the server is slow or stalled, retry later",
+                ) from None
+            except _LIBRARY_ERRORS as exc:
+                raise _map_exception(exc, url, self._cfg) from None
+
+    @contextlib.asynccontextmanager
+    async def _host_slot(self, host: str) -> AsyncIterator[None]:
+        """Hold one of the host's `per_host` slots; forget idle hosts to bound memory."""
+        sem = self._hosts.get(host)
+        if sem is None:
+            sem = self._hosts[host] = asyncio.Semaphore(self._cfg.per_host)
+        self._host_users[host] = self._host_users.get(host, 0) + 1
+        try:
+            async with sem:
+                yield
+        finally:
+            self._host_users[host] -= 1
+            if not self._host_users[host]:
+                del self._host_users[host], self._hosts[host]
+
+    async def _read_capped(self, resp: httpx.Response, url: str, headers: dict[str, str]) -> bytes:
+        """Stream the body, decompressing it ourselves, and stop as soon as it exceeds the cap."""
+        cap = self._cfg.max_bytes
+        length = headers.get("content-length", "")
+        encoding = headers.get("content-encoding", "identity").strip().lower()
+        if encoding in ("", "identity") and length.isdigit() and int(length) > cap:
+            raise _too_large(url, cap, f"Content-Length says {int(length)} bytes")
+        inflater = _Inflater.for_encoding(encoding)
+        parts: list[bytes] = []
+        size = 0
+
+        def take(chunk: bytes) -> None:
+            nonlocal size
+            size += len(chunk)
+            if size > cap:
+                raise _too_large(url, cap, f"more than {cap} bytes after decompression")
+            parts.append(chunk)
+
+        if inflater is None:  # an encoding we did not ask for: let httpx decode it
+            async for chunk in resp.aiter_bytes():
+                take(chunk)
+        else:
+            async for raw in resp.aiter_raw():
+                for chunk in inflater.feed(raw):
+                    take(chunk)
+        return b"".join(parts)
+
+    async def _guard(self, url: str) -> None:
+        """Refuse a hop whose host is, or resolves to, a non-public address."""
+        parsed = httpx.URL(url)
+        host = parsed.host
+        port = parsed.port or (443 if parsed.scheme == "https" else 80)
+        try:
+            addresses = [ipaddress.ip_address(host)]
+        except ValueError:
+            try:
+                found = await self._resolve(host, port)
+            except (OSError, UnicodeError) as exc:
+                raise FetchError(
+                    url,
+                    "dns",
+                    f"the name {host} does not resolve ({exc}); check the link's spelling "
+                    "and this machine's DNS",
+                ) from None
+            addresses = [ipaddress.ip_address(a.split("%", 1)[0]) for a in found]
+        for address in addresses:
+            reason = _non_public(address)
+            if reason:
+                raise BlockedURLError(
+                    url,
+                    "blocked",
+                    f"{host} is {address}, a {reason} address; links from feeds may not "
+                    "reach loopback or private networks (set fetch.allow_private_networks: "
+                    "true only if this is intended)",
+                )
+
+
+class _Inflater:
+    """Incremental gzip/deflate decoding with bounded output per step (bomb-safe)."""
+
+    def __init__(self, wbits: int) -> None:
+        self._wbits = wbits
+        self._d = zlib.decompressobj(wbits)
+        self._started = False
+
+    @classmethod
+    def for_encoding(cls, encoding: str) -> _Inflater | _Identity | None:
+        if encoding in ("", "identity"):
+            return _Identity()
+        if encoding in ("gzip", "x-gzip"):
+            return cls(16 + zlib.MAX_WBITS)
+        if encoding == "deflate":
+            return cls(zlib.MAX_WBITS)
+        return None
+
+    def feed(self, data: bytes) -> Iterator[bytes]:
+        """Decode `data`, yielding at most _CHUNK bytes at a time."""
+        while True:
+            if self._d.eof:  # another gzip member may follow; zero padding may not
+                if not data.strip(b"\0"):
+                    return
+                self._d = zlib.decompressobj(self._wbits)
+            try:
+                out = self._d.decompress(data, _CHUNK)
+            except zlib.error:
+                if self._started or self._wbits != zlib.MAX_WBITS:
+                    raise
+                self._wbits = -zlib.MAX_WBITS  # "deflate" sent as a raw stream
+                self._d = zlib.decompressobj(self._wbits)
+                out = self._d.decompress(data, _CHUNK)
+            self._started = True
+            if out:
+                yield out
+            if self._d.eof:
+                data = self._d.unused_data
+            else:
+                data = self._d.unconsumed_tail
+                if not data and len(out) < _CHUNK:  # input used up, no output pending
+                    return
+
+
+class _Identity:
+    """No content coding: bytes pass through."""
+
+    def feed(self, data: bytes) -> Iterator[bytes]:
+        if data:
+            yield data
+
+
+async def _system_resolve(host: str, port: int) -> list[str]:
+    """The addresses the system resolver gives for host (what httpx will connect to)."""
+    infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return [str(info[4][0]) for info in infos]
+
+
+def _non_public(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
+    """Why `ip` is not a public unicast address, or None when it is one."""
+    if isinstance(ip, ipaddress.IPv6Address):
+        embedded = ip.ipv4_mapped or ip.sixtofour or (ip.teredo[1] if ip.teredo else None)
+        if embedded is not None:
+            return _non_public(embedded)
+    for reason, flag in (
+        ("loopback", ip.is_loopback),
+        ("private", ip.is_private),
+        ("link-local", ip.is_link_local),
+        ("multicast", ip.is_multicast),
+        ("reserved", ip.is_reserved),
+        ("unspecified", ip.is_unspecified),
+    ):
+        if flag:
+            return reason
+    return None if ip.is_global else "non-global"
+
+
+def _check_url(url: str, *, via: str | None = None) -> None:
+    """Only absolute http(s) URLs with a host are fetched."""
+    where = f" (redirect from {via})" if via else ""
+    try:
+        parsed = httpx.URL(url)
+    except (httpx.InvalidURL, ValueError, TypeError) as exc:
+        raise FetchError(url, "invalid-url", f"not a valid URL{where}: {exc}") from None
+    if parsed.scheme not in ("http", "https") or not parsed.host:
+        raise FetchError(
+            url, "invalid-url", f"only absolute http(s) URLs are fetched{where}; fix the link"
+        )
+
+
+def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header: delta-seconds or an HTTP date."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+def _retryable(err: FetchError) -> bool:
+    """Network trouble, 408, 429 and most 5xx may pass on a second try; the rest will not."""
+    if err.kind in ("timeout", "connect", "protocol", "rate-limited"):
+        return True
+    status = err.status or 0
+    return status == 408 or (500 <= status < 600 and status not in _NOT_RETRIED_5XX)
+
+
+def _status_error(url: str, final: str, hop: _Hop) -> FetchError:
+    """A FetchError for a non-2xx, non-304 final answer."""
+    status = hop.status
+    retry_after = parse_retry_after(hop.headers.get("retry-after"))
+    reason = httpx.codes.get_reason_phrase(status) or "unknown status"
+    at = f" at {final}" if final != url else ""
+    if status == 429:
+        wait = f"; it asked for {retry_after:.0f}s" if retry_after is not None else ""
+        return FetchError(
+            url,
+            "rate-limited",
+            f"429 Too Many Requests{at}: the server rate-limits us{wait}; poll less often",
+            status=status,
+            retry_after=retry_after,
+        )
+    advice = {
+        404: "the page or feed is not there: check the URL, it may have moved",
+        410: "the server says it is gone for good: remove it from config",
+        401: "it needs credentials: this service does not log in, remove the URL",
+        403: "the server refuses us: it may block our User-Agent (fetch.user_agent)",
+    }.get(status)
+    if advice is None:
+        advice = (
+            "the server failed, it is retried later"
+            if status >= 500
+            else "the server refused the request"
+        )
+    return FetchError(
+        url,
+        f"http-{status}",
+        f"HTTP {status} {reason}{at}; {advice}",
+        status=status,
+        retry_after=retry_after,
+    )
+
+
+def _too_large(url: str, cap: int, detail: str) -> FetchError:
+    return FetchError(
+        url,
+        "too-large",
+        f"the response is over the {cap}-byte cap ({detail}); it was not read further. "
+        "Raise fetch.max_bytes if this source is legitimate",
+    )
+
+
+def _chain(exc: BaseException) -> Iterator[BaseException]:
+    """exc and its causes/contexts, innermost last."""
+    seen: set[int] = set()
+    cur: BaseException | None = exc
+    while cur is not None and id(cur) not in seen:
+        seen.add(id(cur))
+        yield cur
+        cur = cur.__cause__ or cur.__context__
+
+
+def _map_exception(exc: BaseException, url: str, cfg: FetchConfig) -> FetchError:
+    """Translate an httpx/anyio/ssl/OS error into a FetchError with a stable kind."""
+    host = httpx.URL(url).host
+    detail = str(exc) or type(exc).__name__
+    if isinstance(exc, httpx.ConnectTimeout):
+        secs = cfg.connect_timeout.total_seconds()
+        return FetchError(
+            url,
+            "timeout",
+            f"could not connect to {host} within {secs:g}s (fetch.connect_timeout); "
+            "the host is down or filtered, retry later",
+        )
+    if isinstance(exc, httpx.TimeoutException):
+        secs = cfg.read_timeout.total_seconds()
+        return FetchError(
+            url,
+            "timeout",
+            f"{host} sent nothing for {secs:g}s (fetch.read_timeout); "
+            "the server is slow or stalled, retry later",
+        )
+    if any(isinstance(e, socket.gaierror) for e in _chain(exc)):
+        return FetchError(
+            url,
+            "dns",
+            f"the name {host} does not resolve ({detail}); check the URL's spelling "
+            "and this machine's DNS",
+        )
+    if any(isinstance(e, ssl.SSLError) for e in _chain(exc)):
+        return FetchError(
+            url,
+            "tls",
+            f"TLS with {host} failed ({detail}); the site's certificate or TLS setup is broken",
+        )
+    if isinstance(exc, httpx.ConnectError | ConnectionRefusedError):
+        return FetchError(
+            url,
+            "connect",
+            f"could not connect to {host} ({detail}); check the URL and that the site is up",
+        )
+    if isinstance(exc, httpx.InvalidURL | httpx.UnsupportedProtocol):
+        return FetchError(url, "invalid-url", f"cannot fetch this URL ({detail}); fix the link")
+    if isinstance(exc, httpx.NetworkError | OSError | anyio.BrokenResourceError):
+        return FetchError(
+            url,
+            "connect",
+            f"the connection to {host} broke ({detail}); it is retried later",
+        )
+    return FetchError(
+        url,
+        "protocol",
+        f"{host} sent a malformed response ({type(exc).__name__}: {detail}); "
+        "the server is misbehaving, retry later",
+    )
