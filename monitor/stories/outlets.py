@@ -1,0 +1,160 @@
+"""Canonical names for news outlets and official sources, so credits compare equal.
+
+"Yonhap", "Yonhap News Agency", "연합뉴스" and "YNA" are one origin; without this table a
+story would count the same newsroom three times. The table lists public institutions,
+not corpus data; unknown names pass through trimmed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+
+__all__ = ["OUTLETS", "Outlet", "is_official", "mention_pattern", "normalize_outlet"]
+
+
+@dataclass(frozen=True, slots=True)
+class Outlet:
+    """One newsroom or official body and the names news text uses for it."""
+
+    name: str
+    aliases: tuple[str, ...]
+    official: bool = False  # a government body (can confirm), not a newsroom
+
+
+def _o(name: str, *aliases: str, official: bool = False) -> Outlet:
+    return Outlet(name, (name, *aliases), official)
+
+
+OUTLETS: tuple[Outlet, ...] = (
+    # Korean wires, papers and broadcasters
+    _o("Yonhap", "Yonhap News Agency", "Yonhap News", "Yonhap News TV", "YNA", "연합뉴스"),
+    _o("JoongAng Ilbo", "Korea JoongAng Daily", "JoongAng Daily", "JoongAng", "중앙일보"),
+    _o("Chosun Ilbo", "The Chosun Ilbo", "Chosun.com", "조선일보"),
+    _o("TV Chosun", "TV조선"),
+    _o("Dong-A Ilbo", "DongA Ilbo", "The Dong-A Ilbo", "동아일보"),
+    _o("Hankyoreh", "The Hankyoreh", "한겨레"),
+    _o("Kyunghyang Shinmun", "경향신문"),
+    _o("Hankook Ilbo", "한국일보"),
+    _o("Korea Herald", "The Korea Herald", "코리아헤럴드"),
+    _o("Korea Times", "The Korea Times", "코리아타임스"),
+    _o("Maeil Business Newspaper", "Maeil Business", "Maeil Kyungje", "매일경제"),
+    _o("KBS", "KBS World", "KBS News", "Korean Broadcasting System", "한국방송", "KBS뉴스"),
+    _o("MBC", "Munhwa Broadcasting Corporation", "문화방송"),
+    _o("SBS", "Seoul Broadcasting System"),
+    _o("JTBC"),
+    _o("YTN"),
+    _o("Channel A", "채널A"),
+    _o("MBN"),
+    _o("News1", "뉴스1"),
+    _o("Newsis", "뉴시스"),
+    _o("Arirang", "Arirang TV", "아리랑TV"),
+    # North Korea-focused outlets
+    _o("NK News", "NKNews", "NK Pro"),
+    _o("Daily NK", "DailyNK", "데일리NK"),
+    _o("Radio Free Asia", "RFA", "자유아시아방송"),
+    _o("Voice of America", "VOA", "미국의소리"),
+    _o("KCNA", "Korean Central News Agency", "조선중앙통신"),
+    _o("Rodong Sinmun", "노동신문"),
+    # International wires and broadcasters
+    _o("AP", "Associated Press", "The Associated Press", "AP News"),
+    _o("Reuters", "Thomson Reuters"),
+    _o("AFP", "Agence France-Presse", "Agence France Presse", "France-Presse"),
+    _o("UPI", "United Press International"),
+    _o("Kyodo", "Kyodo News"),
+    _o("Xinhua", "Xinhua News Agency"),
+    _o("NHK"),
+    _o("BBC News", "BBC", "BBC World Service", "BBC Korean"),
+    _o("CNN"),
+    _o("Bloomberg", "Bloomberg News"),
+    _o("The New York Times", "New York Times"),
+    _o("The Washington Post", "Washington Post"),
+    _o("The Wall Street Journal", "Wall Street Journal"),
+    _o("The Guardian"),
+    # South Korean official sources
+    _o(
+        "Unification Ministry",
+        "Ministry of Unification",
+        "Unification ministry",
+        "통일부",
+        official=True,
+    ),
+    _o("National Intelligence Service", "NIS", "국정원", "국가정보원", official=True),
+    _o("Joint Chiefs of Staff", "JCS", "합참", "합동참모본부", official=True),
+    _o(
+        "Ministry of National Defense",
+        "Defense Ministry",
+        "Ministry of Defense",
+        "MND",
+        "국방부",
+        official=True,
+    ),
+    _o("Korea Coast Guard", "해양경찰청", "해경", official=True),
+)
+
+_SPACE = re.compile(r"\s+")
+
+
+def _key(name: str) -> str:
+    return _SPACE.sub(" ", name).strip().casefold()
+
+
+def _alias_map() -> Mapping[str, str]:
+    table: dict[str, str] = {}
+    for outlet in OUTLETS:
+        for alias in outlet.aliases:
+            table[_key(alias)] = outlet.name
+            if alias.casefold().startswith("the "):
+                table[_key(alias[4:])] = outlet.name
+    return table
+
+
+_ALIASES = _alias_map()
+_OFFICIAL = frozenset(o.name for o in OUTLETS if o.official)
+_SUFFIX = re.compile(r"\s+(?:news agency|newspaper|daily|agency|broadcaster)$", re.IGNORECASE)
+
+
+def normalize_outlet(name: str) -> str:
+    """The canonical name of an outlet or official source; unknown names come back trimmed."""
+    clean = _SPACE.sub(" ", name).strip()
+    key = clean.casefold()
+    bare = key.removeprefix("the ")
+    for candidate in (key, bare, _SUFFIX.sub("", key), _SUFFIX.sub("", bare)):
+        if candidate in _ALIASES:
+            return _ALIASES[candidate]
+    return clean
+
+
+def is_official(name: str, official_sources: tuple[str, ...] | list[str] = ()) -> bool:
+    """True for a government body: one of `official_sources` (normalized) or the table's."""
+    canonical = normalize_outlet(name)
+    if official_sources:
+        return canonical in {normalize_outlet(s) for s in official_sources}
+    return canonical in _OFFICIAL
+
+
+def _alias_regex(alias: str) -> str:
+    body = re.escape(alias).replace(r"\ ", r"\s+")
+    if re.search(r"[가-힣]", alias):
+        return rf"(?<![가-힣]){body}"  # Hangul: particles follow directly (중앙일보는)
+    return rf"(?<![\w-]){body}(?![\w-])"
+
+
+@lru_cache(maxsize=1)
+def mention_pattern() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """Two compiled alternations (exact-case acronyms, case-insensitive names), longest first.
+
+    Acronyms such as AP, NIS or JCS must match in capitals only ("ap" is not a wire).
+    """
+    exact: list[str] = []
+    loose: list[str] = []
+    aliases = {alias: None for outlet in OUTLETS for alias in outlet.aliases}
+    for alias in sorted(aliases, key=len, reverse=True):
+        acronym = alias.isupper() and len(alias) <= 5
+        (exact if acronym else loose).append(_alias_regex(alias))
+    return (
+        re.compile("|".join(exact)),
+        re.compile("|".join(loose), re.IGNORECASE),
+    )
