@@ -30,7 +30,7 @@ SHINGLE = 4
 #: A copy shares at least this share of the shorter text's shingles (see docs/stories.md).
 COPY_CONTAINMENT = 0.5
 #: SimHash similarity (1 - hamming/64) at or above which two bodies count as copies.
-COPY_SIMILARITY = 0.8
+COPY_SIMILARITY = 0.75
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 _MASK = (1 << 64) - 1
