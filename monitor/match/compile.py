@@ -1,0 +1,170 @@
+"""Compile watchlists into one Aho-Corasick automaton over normalized text.
+
+Every keyword form, context term, exclusion and person variant of every watchlist goes
+into a single automaton, so matching an article is one pass over its text whatever the
+number of names. Each pattern carries the entries (watchlist, kind, canonical term)
+that use it; word boundaries are checked per occurrence by the matcher.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import ahocorasick
+
+from monitor.config.watchlist import WatchlistConfig
+from monitor.match.normalize import is_hangul, normalize_term
+from monitor.match.variants import DEFAULT_CAP, person_variants
+
+if TYPE_CHECKING:
+    from monitor.match.matcher import Matcher
+
+logger = logging.getLogger(__name__)
+
+KEYWORD, CONTEXT, EXCLUSION, TARGET, CONTEXT_PERSON = range(5)
+KIND_NAMES = ("keyword", "context", "exclusion", "target-person", "context-person")
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One use of a pattern: in which watchlist, as what, standing for which canonical term."""
+
+    watchlist: int
+    kind: int
+    canonical: str
+    prefix: bool = False  # `term*`: the occurrence extends to the end of the word
+    weight: float = 0.0
+    needs_context: bool = True
+
+    @property
+    def is_person(self) -> bool:
+        return self.kind in (TARGET, CONTEXT_PERSON)
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledWatchlist:
+    """The parts of one watchlist the matcher needs after compilation."""
+
+    id: str
+    threshold: float
+    title_factor: float
+    context_person_weight: float
+    window: int | None  # None: same sentence
+    people: dict[str, str]  # canonical name -> role
+
+
+@dataclass(frozen=True, slots=True)
+class CompileStats:
+    """How big the compiled automaton is and how long it took, for the benchmark and logs."""
+
+    patterns: int
+    entries: int
+    seconds: float
+
+
+def _pattern(term: str) -> tuple[str, bool]:
+    """A config term -> (normalized pattern, is_prefix)."""
+    term = term.strip()
+    prefix = term.endswith("*")
+    return normalize_term(term.rstrip("*")), prefix
+
+
+def compile_watchlists(
+    watchlists: Sequence[WatchlistConfig], *, variant_cap: int = DEFAULT_CAP
+) -> Matcher:
+    """Build the Matcher for these watchlists (one automaton for all of them)."""
+    from monitor.match.matcher import Matcher  # matcher imports this module
+
+    started = time.perf_counter()
+    table: dict[str, list[Entry]] = {}
+
+    def add(pattern: str, entry: Entry) -> None:
+        if not pattern:
+            return
+        entries = table.setdefault(pattern, [])
+        if entry not in entries:
+            entries.append(entry)
+
+    compiled: list[CompiledWatchlist] = []
+    for i, wl in enumerate(watchlists):
+        weights = wl.weights
+        for kw in wl.keyword_configs():
+            canonical = kw.term.strip()
+            weight = weights.keyword if kw.weight is None else kw.weight
+            pattern, prefix = _pattern(kw.term)
+            add(pattern, Entry(i, KEYWORD, canonical, prefix, weight, kw.needs_context))
+            for form in kw.forms:
+                p, pre = _pattern(form)
+                add(p, Entry(i, KEYWORD, canonical, pre, weight, kw.needs_context))
+        for term in wl.context:
+            pattern, prefix = _pattern(term)
+            add(pattern, Entry(i, CONTEXT, term.strip(), prefix))
+        for term in wl.exclusions:
+            pattern, prefix = _pattern(term)
+            add(pattern, Entry(i, EXCLUSION, term.strip(), prefix))
+        people: dict[str, str] = {}
+        for person in wl.people:
+            kind = TARGET if person.role == "target" else CONTEXT_PERSON
+            weight = weights.target_person if kind == TARGET else weights.context_person
+            people[person.name] = person.role
+            variants = person_variants(
+                person.name,
+                person.aliases,
+                person.hangul,
+                korean=person.korean,
+                alternatives=person.alternatives,
+                cap=variant_cap,
+            )
+            for v in variants:
+                add(v, Entry(i, kind, person.name, False, weight))
+        window = None if wl.context_window == "sentence" else int(wl.context_window)
+        compiled.append(
+            CompiledWatchlist(
+                id=wl.id,
+                threshold=wl.threshold,
+                title_factor=weights.title_factor,
+                context_person_weight=weights.context_person,
+                window=window,
+                people=people,
+            )
+        )
+    _warn_shared_names(table, watchlists)
+    automaton = ahocorasick.Automaton()
+    n_entries = 0
+    for pattern, entries in table.items():
+        automaton.add_word(pattern, (len(pattern), tuple(entries), _hangul_edges(pattern)))
+        n_entries += len(entries)
+    if table:
+        automaton.make_automaton()
+    stats = CompileStats(len(table), n_entries, time.perf_counter() - started)
+    logger.info(
+        "compiled %d watchlists: %d patterns in %.2fs", len(compiled), stats.patterns, stats.seconds
+    )
+    return Matcher(automaton if table else None, compiled, stats)
+
+
+def _hangul_edges(pattern: str) -> tuple[bool, bool]:
+    return is_hangul(pattern[0]), is_hangul(pattern[-1])
+
+
+def _warn_shared_names(
+    table: dict[str, list[Entry]], watchlists: Sequence[WatchlistConfig]
+) -> None:
+    """Log when one spelling stands for two different people of one watchlist."""
+    for pattern, entries in table.items():
+        names = {(e.watchlist, e.canonical) for e in entries if e.is_person}
+        by_wl: dict[int, set[str]] = {}
+        for wl, name in names:
+            by_wl.setdefault(wl, set()).add(name)
+        for wl, same in by_wl.items():
+            if len(same) > 1:
+                logger.warning(
+                    "watchlist %s: spelling %r is shared by %s",
+                    watchlists[wl].id,
+                    pattern,
+                    ", ".join(sorted(same)),
+                )

@@ -1,0 +1,272 @@
+"""Match one article's title and body against compiled watchlists, and explain the result.
+
+Rules, per watchlist: a keyword occurrence counts when no exclusion covers it and a
+context term sits in the same sentence (or within N words), unless the keyword needs no
+context; a target person counts when named; a context person counts only next to a
+counted keyword. The score sums the best weight of each distinct term and person (title
+matches weigh `title_factor` more); a hit needs the threshold and a keyword or a target.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from monitor.domain import Article
+from monitor.match.compile import (
+    CONTEXT,
+    CONTEXT_PERSON,
+    EXCLUSION,
+    KEYWORD,
+    TARGET,
+    CompiledWatchlist,
+    CompileStats,
+    Entry,
+)
+from monitor.match.model import Field, Hit, Match, MatchReport, Miss
+from monitor.match.normalize import Normalized, char_class, normalize
+from monitor.match.sentences import sentence_starts, snippet
+
+MAX_MISSES_PER_WATCHLIST = 20
+_WORD = re.compile(r"\w+")
+
+
+@dataclass(frozen=True, slots=True)
+class Occurrence:
+    """One pattern found at a word boundary of a field (normalized offsets)."""
+
+    entry: Entry
+    field: Field
+    start: int
+    end: int
+
+
+@dataclass(slots=True)
+class _Field:
+    """One field's text, its normalized form, and lazily computed sentence starts."""
+
+    name: Field
+    original: str
+    norm: Normalized
+    _starts: list[int] | None = None
+
+    def sentence(self, pos: int) -> int:
+        if self._starts is None:
+            self._starts = sentence_starts(self.norm.text)
+        return bisect_right(self._starts, pos)
+
+    def words_between(self, a: Occurrence, b: Occurrence) -> int:
+        lo, hi = (a, b) if a.start <= b.start else (b, a)
+        if hi.start <= lo.end:
+            return 0
+        return len(_WORD.findall(self.norm.text, lo.end, hi.start))
+
+    def text(self, occ: Occurrence) -> str:
+        s, e = self.norm.span(occ.start, occ.end)
+        return self.original[s:e]
+
+    def where(self, occ: Occurrence) -> tuple[int, int, str]:
+        s, e = self.norm.span(occ.start, occ.end)
+        return s, e, snippet(self.original, s, e)
+
+
+class Matcher:
+    """Compiled watchlists: call `match(title, body)` for each article. Thread-safe."""
+
+    def __init__(self, automaton: Any, watchlists: list[CompiledWatchlist], stats: CompileStats):
+        self._automaton = automaton
+        self.watchlists = watchlists
+        self.stats = stats
+
+    @property
+    def ids(self) -> list[str]:
+        return [w.id for w in self.watchlists]
+
+    def match_article(self, article: Article, *, only: str | None = None) -> MatchReport:
+        """Match a stored article's title and extracted body."""
+        return self.match(article.title, article.text, only=only)
+
+    def match(self, title: str, body: str, *, only: str | None = None) -> MatchReport:
+        """Match the title and the extracted body (never page chrome) against every watchlist."""
+        selected = {i for i, w in enumerate(self.watchlists) if only is None or w.id == only}
+        if only is not None and not selected:
+            raise KeyError(f"no watchlist {only!r} (known: {', '.join(self.ids) or 'none'})")
+        fields = [
+            _Field("title", title or "", normalize(title or "")),
+            _Field("body", body or "", normalize(body or "")),
+        ]
+        found: dict[int, list[Occurrence]] = {i: [] for i in selected}
+        for f in fields:
+            for occ in self._scan(f, selected):
+                found[occ.entry.watchlist].append(occ)
+        by_name = {f.name: f for f in fields}
+        report = MatchReport()
+        for i in sorted(selected):
+            _evaluate(self.watchlists[i], found[i], by_name, report)
+        return report
+
+    def _scan(self, f: _Field, selected: set[int]) -> Iterable[Occurrence]:
+        """One pass of the automaton over a field; yields occurrences at word boundaries."""
+        if self._automaton is None or not f.norm.text:
+            return
+        text = f.norm.text
+        n = len(text)
+        for last, (length, entries, (hangul_first, hangul_last)) in self._automaton.iter(text):
+            start = last - length + 1
+            end = last + 1
+            prev_cls = char_class(text[start - 1]) if start > 0 else 0
+            next_cls = char_class(text[end]) if end < n else 0
+            first_cls = 2 if hangul_first else char_class(text[start])
+            last_cls = 2 if hangul_last else char_class(text[last])
+            for entry in entries:
+                if entry.watchlist not in selected:
+                    continue
+                strict_hangul = entry.is_person
+                if first_cls and prev_cls == first_cls and (first_cls != 2 or strict_hangul):
+                    continue
+                occ_end = end
+                if entry.prefix:
+                    while occ_end < n and char_class(text[occ_end]) == last_cls != 0:
+                        occ_end += 1
+                elif last_cls and next_cls == last_cls and (last_cls != 2 or strict_hangul):
+                    continue
+                yield Occurrence(entry, f.name, start, occ_end)
+
+
+def _covers(outer: Occurrence, inner: Occurrence) -> bool:
+    return outer.field == inner.field and outer.start <= inner.start and inner.end <= outer.end
+
+
+def _overlaps(a: Occurrence, b: Occurrence) -> bool:
+    return a.field == b.field and a.start < b.end and b.start < a.end
+
+
+def _keep_longest(occs: list[Occurrence]) -> list[Occurrence]:
+    """Drop occurrences overlapped by a heavier or longer one (one text, one reading)."""
+    ranked = sorted(occs, key=lambda o: (-o.entry.weight, -(o.end - o.start), o.field, o.start))
+    kept: list[Occurrence] = []
+    for occ in ranked:
+        if not any(_overlaps(occ, k) for k in kept):
+            kept.append(occ)
+    return sorted(kept, key=lambda o: (o.field != "title", o.start))
+
+
+def _near(wl: CompiledWatchlist, fields: dict[Field, _Field], a: Occurrence, b: Occurrence) -> bool:
+    """Same field, and same sentence (or within `window` words)."""
+    if a.field != b.field:
+        return False
+    f = fields[a.field]
+    if wl.window is None:
+        return f.sentence(a.start) == f.sentence(b.start)
+    return f.words_between(a, b) <= wl.window
+
+
+def _evaluate(
+    wl: CompiledWatchlist,
+    occs: list[Occurrence],
+    fields: dict[Field, _Field],
+    report: MatchReport,
+) -> None:
+    """Score one watchlist's occurrences; append its hit, misses and mentions to `report`."""
+    keywords = [o for o in occs if o.entry.kind == KEYWORD]
+    contexts = [o for o in occs if o.entry.kind == CONTEXT]
+    exclusions = [o for o in occs if o.entry.kind == EXCLUSION]
+    persons = _keep_longest([o for o in occs if o.entry.kind in (TARGET, CONTEXT_PERSON)])
+    misses: list[Miss] = []
+
+    def miss(reason: Any, occ: Occurrence, detail: str | None = None) -> None:
+        s, _e, snip = fields[occ.field].where(occ)
+        misses.append(
+            Miss(
+                wl.id,
+                reason,
+                occ.entry.canonical,
+                fields[occ.field].text(occ),
+                occ.field,
+                s,
+                snip,
+                detail,
+            )
+        )
+
+    accepted: list[tuple[Occurrence, Occurrence | None]] = []
+    for occ in _keep_longest(keywords):
+        veto = next((x for x in exclusions if _covers(x, occ)), None)
+        if veto is not None:
+            miss("excluded", occ, f"covered by exclusion {veto.entry.canonical!r}")
+            continue
+        ctx = next(
+            (c for c in contexts if not _overlaps(c, occ) and _near(wl, fields, occ, c)), None
+        )
+        if ctx is None and occ.entry.needs_context:
+            where = "sentence" if wl.window is None else f"{wl.window} words"
+            miss("no-context", occ, f"no context term in the same {where}")
+            continue
+        accepted.append((occ, ctx))
+
+    matches: list[Match] = []
+    best: dict[tuple[str, str], float] = {}
+
+    def add(rule: Any, occ: Occurrence, weight: float, ctx: Occurrence | None = None) -> None:
+        f = fields[occ.field]
+        if occ.field == "title":
+            weight *= wl.title_factor
+        s, e, snip = f.where(occ)
+        context = fields[ctx.field].text(ctx) if ctx is not None else None
+        matches.append(
+            Match(rule, occ.entry.canonical, f.text(occ), occ.field, s, e, snip, weight, context)
+        )
+        key = (rule, occ.entry.canonical)
+        best[key] = max(best.get(key, 0.0), weight)
+
+    for occ, ctx in accepted:
+        add("keyword", occ, occ.entry.weight, ctx)
+    for occ in persons:
+        if occ.entry.kind == TARGET:
+            add("target-person", occ, occ.entry.weight)
+        elif any(_near(wl, fields, occ, k) for k, _ in accepted):
+            add("context-person", occ, occ.entry.weight)
+
+    people = list(dict.fromkeys(o.entry.canonical for o in persons))
+    if people:
+        report.mentions[wl.id] = people
+    keyword_score = sum(v for (rule, _), v in best.items() if rule == "keyword")
+    target_score = sum(v for (rule, _), v in best.items() if rule == "target-person")
+    context_score = max((v for (rule, _), v in best.items() if rule == "context-person"), default=0)
+    score = keyword_score + target_score + context_score
+    if score >= wl.threshold and (keyword_score > 0 or target_score > 0):
+        targets = [p for p in people if wl.people.get(p) == "target"]
+        terms = list(dict.fromkeys(m.term for m in matches if m.rule == "keyword"))
+        report.hits.append(
+            Hit(
+                wl.id,
+                score,
+                wl.threshold,
+                tuple(people),
+                tuple(targets),
+                tuple(terms),
+                tuple(matches),
+            )
+        )
+    else:
+        if score > 0:
+            misses.append(
+                Miss(
+                    wl.id,
+                    "below-threshold",
+                    detail=f"score {score:g} < threshold "
+                    f"{wl.threshold:g} ({', '.join(m.term for m in matches)})",
+                )
+            )
+        if people and not accepted and target_score == 0:
+            misses.append(
+                Miss(
+                    wl.id,
+                    "context-person-only",
+                    detail=f"named {', '.join(people)} but no keyword with context",
+                )
+            )
+    report.misses.extend(misses[:MAX_MISSES_PER_WATCHLIST])

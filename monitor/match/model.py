@@ -1,0 +1,115 @@
+"""What matching returns: hits with their explanation, misses that help tune a watchlist."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Field = Literal["title", "body"]
+Rule = Literal["keyword", "target-person", "context-person"]
+MissReason = Literal["no-context", "excluded", "below-threshold", "context-person-only"]
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """One occurrence that contributed to a hit: which rule, what, where, and how much."""
+
+    rule: Rule
+    term: str  # canonical: the keyword as configured, or the person's canonical name
+    text: str  # as written in the article
+    field: Field
+    start: int  # offsets in that field's original text
+    end: int
+    snippet: str
+    weight: float
+    context: str | None = None  # the context term that licensed a keyword, as written
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "rule": self.rule,
+            "term": self.term,
+            "text": self.text,
+            "field": self.field,
+            "start": self.start,
+            "end": self.end,
+            "snippet": self.snippet,
+            "weight": round(self.weight, 3),
+        }
+        if self.context is not None:
+            data["context"] = self.context
+        return data
+
+
+@dataclass(frozen=True, slots=True)
+class Miss:
+    """Why something did not count: tells a maintainer which rule to tune."""
+
+    watchlist: str
+    reason: MissReason
+    term: str | None = None
+    text: str | None = None
+    field: Field | None = None
+    start: int | None = None
+    snippet: str | None = None
+    detail: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "watchlist": self.watchlist,
+            "reason": self.reason,
+            "term": self.term,
+            "text": self.text,
+            "field": self.field,
+            "start": self.start,
+            "snippet": self.snippet,
+            "detail": self.detail,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """A watchlist whose score reached its threshold, with every contributing match."""
+
+    watchlist: str
+    score: float
+    threshold: float
+    people: tuple[str, ...]  # canonical names, target and context people
+    target_people: tuple[str, ...]
+    terms: tuple[str, ...]  # canonical keyword terms that counted
+    matches: tuple[Match, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        """The explanation stored with the hit in the database and printed by the CLI."""
+        return {
+            "watchlist": self.watchlist,
+            "score": round(self.score, 3),
+            "threshold": self.threshold,
+            "people": list(self.people),
+            "target_people": list(self.target_people),
+            "terms": list(self.terms),
+            "matches": [m.to_json() for m in self.matches],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class MatchReport:
+    """Everything one article produced, over every watchlist matched."""
+
+    hits: list[Hit] = field(default_factory=list)
+    misses: list[Miss] = field(default_factory=list)
+    mentions: dict[str, list[str]] = field(default_factory=dict)  # watchlist -> people
+
+    @property
+    def hit(self) -> bool:
+        return bool(self.hits)
+
+    def get(self, watchlist: str) -> Hit | None:
+        """The hit of one watchlist, if it hit."""
+        return next((h for h in self.hits if h.watchlist == watchlist), None)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "hits": [h.to_json() for h in self.hits],
+            "misses": [m.to_json() for m in self.misses],
+            "mentions": self.mentions,
+        }
