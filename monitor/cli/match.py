@@ -1,0 +1,169 @@
+"""`monitor match SOURCE`: match one article (file, URL or stdin) and explain the result.
+
+The maintainer's tool for tuning a watchlist: it extracts the page like the pipeline
+does, then shows each hit and why, or the closest misses (keywords without context,
+excluded occurrences) when nothing hit.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import httpx
+import typer
+from rich.table import Table
+
+from monitor.cli.app import (
+    EXIT_FAILED,
+    EXIT_USAGE,
+    ConfigOpt,
+    JsonOpt,
+    app,
+    err_console,
+    fail,
+    get_config,
+    handle_errors,
+    out_console,
+    print_json,
+)
+from monitor.match import MatchReport, compile_watchlists
+
+MAX_BYTES = 10_000_000
+TIMEOUT = httpx.Timeout(20.0, connect=10.0)
+_HTML_HINTS = ("<html", "<!doctype", "<body", "<head", "<article", "<p>", "<div")
+
+
+def read_source(source: str) -> tuple[bytes, str | None, bool]:
+    """The source's bytes, its URL (if any), and whether it looks like HTML."""
+    if source == "-":
+        data = sys.stdin.buffer.read(MAX_BYTES + 1)
+        url = None
+    elif source.startswith(("http://", "https://")):
+        data, is_html = _fetch(source)
+        return data, source, is_html
+    else:
+        path = Path(source)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            fail(f"cannot read {source}: {exc.strerror or exc}", EXIT_FAILED)
+        if path.suffix.lower() in (".html", ".htm", ".xhtml"):
+            return data, None, True
+        url = None
+    if len(data) > MAX_BYTES:
+        fail(f"{source}: larger than {MAX_BYTES} bytes", EXIT_FAILED)
+    head = data[:4096].decode("utf-8", errors="ignore").lstrip().lower()
+    return data, url, any(h in head for h in _HTML_HINTS)
+
+
+def _fetch(url: str) -> tuple[bytes, bool]:
+    """GET a page with a timeout and a size cap; exit 1 with the reason when that fails."""
+    try:
+        with (
+            httpx.Client(timeout=TIMEOUT, follow_redirects=True) as client,
+            client.stream("GET", url, headers={"User-Agent": "news-monitor match"}) as resp,
+        ):
+            if resp.status_code >= 400:
+                fail(f"{url}: HTTP {resp.status_code}", EXIT_FAILED)
+            chunks: list[bytes] = []
+            size = 0
+            for chunk in resp.iter_bytes():
+                size += len(chunk)
+                if size > MAX_BYTES:
+                    fail(f"{url}: larger than {MAX_BYTES} bytes", EXIT_FAILED)
+                chunks.append(chunk)
+            ctype = resp.headers.get("content-type", "text/html").lower()
+    except httpx.HTTPError as exc:
+        fail(f"{url}: {type(exc).__name__}: {exc}", EXIT_FAILED)
+    return b"".join(chunks), "html" in ctype or "xml" in ctype
+
+
+def article_parts(data: bytes, url: str | None, is_html: bool) -> tuple[str, str]:
+    """(title, body) as the pipeline sees them: extracted for HTML, first line for text."""
+    if not is_html:
+        text = data.decode("utf-8", errors="replace").lstrip("\ufeff").strip()
+        title, _, body = text.partition("\n")
+        return title.strip(), body.strip()
+    from monitor.extract import decode_html, extract_article  # heavy: only when needed
+
+    extracted = extract_article(data, url)
+    if extracted is None:
+        err_console.print("[yellow]warning:[/] no article body found in the page")
+        html = decode_html(data)
+        return _html_title(html), ""
+    return extracted.title or "", extracted.text
+
+
+def _html_title(html: str) -> str:
+    lower = html.lower()
+    start = lower.find("<title")
+    if start == -1:
+        return ""
+    start = lower.find(">", start) + 1
+    end = lower.find("</title>", start)
+    return " ".join(html[start:end].split()) if end > start else ""
+
+
+@app.command("match")
+@handle_errors
+def match_command(
+    source: Annotated[str, typer.Argument(help="A saved HTML or text file, a URL, or - (stdin).")],
+    watchlist: Annotated[
+        str | None, typer.Option("--watchlist", "-w", help="Only this watchlist id.")
+    ] = None,
+    json_out: JsonOpt = False,
+    config: ConfigOpt = None,
+) -> None:
+    """Match one article against the watchlists and explain every hit (or the near misses)."""
+    cfg = get_config(config)
+    known = [w.id for w in cfg.watchlists]
+    if watchlist is not None and watchlist not in known:
+        fail(f"no watchlist {watchlist!r} (known: {', '.join(known) or 'none'})", EXIT_USAGE)
+    data, url, is_html = read_source(source)
+    title, body = article_parts(data, url, is_html)
+    matcher = compile_watchlists(cfg.watchlists)
+    report = matcher.match(title, body, only=watchlist)
+    if json_out:
+        print_json(
+            {
+                "hits": [h.to_json() for h in report.hits],
+                "misses": [m.to_json() for m in report.misses],
+            }
+        )
+        return
+    _print_report(report, title)
+
+
+def _print_report(report: MatchReport, title: str) -> None:
+    out_console.print(f"[bold]{title or '(no title)'}[/]", highlight=False)
+    for hit in report.hits:
+        out_console.print(
+            f"[bold green]HIT[/] {hit.watchlist}  score {hit.score:g} "
+            f"(threshold {hit.threshold:g})  people: {', '.join(hit.people) or '-'}",
+            highlight=False,
+        )
+        table = Table("rule", "term", "as written", "where", "weight", "snippet", expand=True)
+        for m in hit.matches:
+            table.add_row(
+                m.rule, m.term, m.text, f"{m.field}:{m.start}", f"{m.weight:g}", m.snippet
+            )
+        out_console.print(table)
+    if report.hits:
+        return
+    out_console.print("[bold]no hit[/]")
+    for wl, people in report.mentions.items():
+        out_console.print(f"{wl}: people named: {', '.join(people)}", highlight=False)
+    if not report.misses:
+        out_console.print("no keyword, context term or person of any watchlist occurs")
+        return
+    table = Table(
+        "watchlist", "reason", "term", "as written", "where", "why / snippet", expand=True
+    )
+    for miss in report.misses:
+        where = f"{miss.field}:{miss.start}" if miss.field else ""
+        why = miss.detail if miss.reason != "no-context" else None
+        detail = " — ".join(x for x in (why, miss.snippet) if x)
+        table.add_row(miss.watchlist, miss.reason, miss.term or "", miss.text or "", where, detail)
+    out_console.print(table)
