@@ -1,0 +1,332 @@
+"""Feed parsing: fetched bytes and headers in, normalized `FeedEntry`s out (pure, no I/O).
+
+feedparser does the format and encoding work (RSS 0.9x-2.0, RDF, Atom; charset from
+the Content-Type header or the XML declaration). This module never lets it fetch or
+open anything: the body goes in as a stream. What comes out is plain text with absolute
+links, canonical URLs and UTC dates, so later stages never see feed markup.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import logging
+import re
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
+from html.parser import HTMLParser
+from typing import Any
+from urllib.parse import urljoin
+
+import feedparser
+
+from monitor.domain import FeedEntry, ParsedFeed
+from monitor.errors import ParseError
+from monitor.urls import canonical_url
+
+__all__ = ["html_to_text", "parse_feed"]
+
+logger = logging.getLogger(__name__)
+
+FUTURE_TOLERANCE = timedelta(days=1)  # dates further ahead than this are wrong, not news
+
+_BLOCK = frozenset(
+    [
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "caption",
+        "center",
+        "dd",
+        "details",
+        "dialog",
+        "div",
+        "dl",
+        "dt",
+        "fieldset",
+        "figcaption",
+        "figure",
+        "footer",
+        "form",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hr",
+        "li",
+        "main",
+        "nav",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "summary",
+        "table",
+        "tbody",
+        "thead",
+        "tfoot",
+        "tr",
+        "ul",
+    ]
+)
+_SKIP = frozenset(
+    ["script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "math", "head"]
+)
+_TAG = re.compile(r"</?[a-zA-Z][^>]*>|<!--|<!\[CDATA\[")
+_ENTITY = re.compile(r"&(#\d+|#x[0-9a-fA-F]+|[a-zA-Z][a-zA-Z0-9]*);")
+_PARSER_BUGS = (
+    ValueError,
+    TypeError,
+    KeyError,
+    IndexError,
+    AttributeError,
+    LookupError,
+    RecursionError,
+    UnicodeError,
+)
+_PARA, _LINE = "\x00P", "\x00L"
+_SPACE = re.compile(r"[ \t\r\n\f\v\u00a0\u200b]+")
+_HTML_START = re.compile(rb"^\s*(<!--.*?-->\s*)*<(!doctype\s+html|html)\b", re.I | re.S)
+
+
+class _TextExtractor(HTMLParser):
+    """Collects text; block elements become paragraph breaks, <br> a line break."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._skipping: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _SKIP:
+            self._skipping.append(tag)
+        elif tag == "br":
+            self.parts.append(_LINE)
+        elif tag in _BLOCK:
+            self.parts.append(_PARA)
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "br":
+            self.parts.append(_LINE)
+        elif tag in _BLOCK:
+            self.parts.append(_PARA)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _SKIP:
+            if tag in self._skipping:
+                while self._skipping and self._skipping.pop() != tag:
+                    pass
+        elif tag in _BLOCK:
+            self.parts.append(_PARA)
+
+    def handle_data(self, data: str) -> None:
+        if not self._skipping:
+            self.parts.append(data)
+
+
+def html_to_text(markup: str) -> str:
+    """Plain text of an HTML fragment: tags dropped, entities decoded, paragraphs kept.
+
+    Paragraphs are separated by a blank line, <br> becomes a newline, other whitespace
+    collapses to one space. Text without markup keeps its own blank-line paragraphs.
+    """
+    if not markup:
+        return ""
+    if not _TAG.search(markup):
+        return _plain_paragraphs(html.unescape(markup))
+    parser = _TextExtractor()
+    try:
+        parser.feed(markup)
+        parser.close()
+    except (AssertionError, ValueError):  # pathological markup: fall back to a crude strip
+        return _plain_paragraphs(html.unescape(_TAG.sub(" ", markup)))
+    paragraphs: list[str] = []
+    for block in "".join(parser.parts).split(_PARA):
+        lines = [_SPACE.sub(" ", line).strip() for line in block.split(_LINE)]
+        text = "\n".join(line for line in lines if line)
+        if text:
+            paragraphs.append(text)
+    return "\n\n".join(paragraphs)
+
+
+def _plain_paragraphs(text: str) -> str:
+    """Normalize plain text: blank lines separate paragraphs, other whitespace collapses."""
+    paragraphs = (_SPACE.sub(" ", p).strip() for p in re.split(r"\n\s*\n", text))
+    return "\n\n".join(p for p in paragraphs if p)
+
+
+def _one_line(text: str) -> str:
+    return _SPACE.sub(" ", text).strip()
+
+
+def _detail_text(value: str, detail: Mapping[str, Any] | None) -> str:
+    """Text of a feedparser text construct, honouring its declared type."""
+    kind = str((detail or {}).get("type") or "text/html")
+    if kind == "text/plain":
+        if _ENTITY.search(value):  # double-escaped in the feed: "&amp;#8217;" -> "&#8217;"
+            value = html.unescape(value)
+        return _plain_paragraphs(value)
+    return html_to_text(value)
+
+
+def parse_feed(
+    body: bytes,
+    headers: Mapping[str, str],
+    *,
+    feed_id: str,
+    base_url: str,
+    now: datetime | None = None,
+) -> ParsedFeed:
+    """Parse one fetched feed. Raises ParseError when the body is not a feed at all.
+
+    `headers` are the HTTP response headers (their charset counts); `base_url` (the
+    final URL after redirects) resolves relative links; `now` bounds future dates.
+    """
+    if not body.strip():
+        raise ParseError("the response body is empty: the server sent no feed")
+    response_headers = {k.lower(): v for k, v in headers.items()}
+    if "content-type" in response_headers:  # real HTTP headers: feedparser may know the base
+        response_headers.setdefault("content-location", base_url)
+    response_headers.pop("content-encoding", None)  # the body is already decoded
+    try:
+        parsed = feedparser.parse(
+            io.BytesIO(body),  # a stream: bytes or str could make feedparser open a file or URL
+            response_headers=response_headers,
+            resolve_relative_uris=False,  # entry text becomes plain text anyway
+            sanitize_html=False,  # idem: nothing of the markup survives html_to_text
+        )
+    except _PARSER_BUGS as exc:  # feedparser reports bad input as bozo; this is its own bug
+        logger.exception("feed %s: feedparser crashed", feed_id)
+        raise ParseError(f"the feed could not be parsed ({type(exc).__name__}: {exc})") from exc
+    bozo = _bozo_message(parsed)
+    version = str(parsed.get("version") or "")
+    raw_entries = list(parsed.get("entries") or [])
+    if not raw_entries:
+        _raise_if_not_a_feed(body, response_headers, version, bozo)
+    now = now or datetime.now(UTC)
+    entries: list[FeedEntry] = []
+    for index, raw in enumerate(raw_entries):
+        try:
+            entry = _entry(raw, feed_id=feed_id, base_url=base_url, now=now)
+        except _PARSER_BUGS:
+            logger.exception("feed %s: entry %d could not be normalized; skipped", feed_id, index)
+            continue
+        if entry is None:
+            logger.info("feed %s: entry %d has neither link nor id; skipped", feed_id, index)
+            continue
+        entries.append(entry)
+    if bozo:
+        logger.info(
+            "feed %s is not well-formed (%s); %d entries recovered", feed_id, bozo, len(entries)
+        )
+    feed = parsed.get("feed") or {}
+    title = _detail_text(str(feed.get("title") or ""), feed.get("title_detail"))
+    return ParsedFeed(
+        entries=entries,
+        title=_one_line(title) or None,
+        bozo=bozo,
+        encoding=str(parsed.get("encoding") or "") or None,
+        version=version or None,
+    )
+
+
+def _bozo_message(parsed: Mapping[str, Any]) -> str | None:
+    """feedparser's complaint as one readable line, or None for a well-formed feed."""
+    if not parsed.get("bozo"):
+        return None
+    exc = parsed.get("bozo_exception")
+    if exc is None:
+        return "the feed is not well-formed"
+    text = _one_line(str(exc)) or type(exc).__name__
+    return f"{type(exc).__name__}: {text}"
+
+
+def _raise_if_not_a_feed(
+    body: bytes, headers: Mapping[str, str], version: str, bozo: str | None
+) -> None:
+    """A body with no entries is an error unless it is a well-formed, empty feed."""
+    ctype = headers.get("content-type", "").split(";")[0].strip().lower()
+    looks_html = ctype in ("text/html", "application/xhtml+xml") or bool(
+        _HTML_START.match(body[:4096])
+    )
+    if not version:
+        if looks_html:
+            raise ParseError(
+                "the response is an HTML page, not a feed: the URL probably points at a web "
+                "page; use the site's RSS or Atom link instead"
+            )
+        if bozo:
+            raise ParseError(f"the body is not a feed: not well-formed XML, no entries ({bozo})")
+        raise ParseError(
+            "the body is neither RSS nor Atom (no feed element, no entries); "
+            "check that the URL is the feed's"
+        )
+    if bozo and "SAX" in bozo:
+        raise ParseError(f"the feed is broken XML and no entry could be recovered ({bozo})")
+
+
+def _entry(
+    raw: Mapping[str, Any], *, feed_id: str, base_url: str, now: datetime
+) -> FeedEntry | None:
+    """Normalize one feedparser entry; None when it has no link and no id."""
+    guid = _one_line(str(raw.get("id") or "")) or None
+    link = _one_line(str(raw.get("link") or ""))
+    if link:
+        url = urljoin(base_url, link)
+        canonical = canonical_url(url)
+    elif guid:
+        url = ""  # nothing to fetch: the feed's own text is all there is
+        canonical = f"urn:x-feed-guid:{feed_id}:{guid}"
+    else:
+        return None
+    title = _one_line(_detail_text(str(raw.get("title") or ""), raw.get("title_detail")))
+    summary = _detail_text(str(raw.get("summary") or ""), raw.get("summary_detail"))
+    content = _content_text(raw.get("content") or [])
+    return FeedEntry(
+        feed_id=feed_id,
+        guid=guid or url,
+        url=url,
+        canonical_url=canonical,
+        title=title,
+        summary=summary,
+        content=content,
+        author=_author(raw),
+        published_at=_date(raw, now),
+    )
+
+
+def _content_text(contents: list[Mapping[str, Any]]) -> str:
+    """The longest content block (feeds may carry plain and HTML variants) as text."""
+    texts = [_detail_text(str(c.get("value") or ""), c) for c in contents]
+    return max(texts, key=len, default="")
+
+
+def _author(raw: Mapping[str, Any]) -> str | None:
+    detail = raw.get("author_detail") or {}
+    name = detail.get("name") or raw.get("author") or ""
+    if not name:
+        authors = raw.get("authors") or []
+        name = ", ".join(str(a.get("name")) for a in authors if a.get("name"))
+    return _one_line(html_to_text(str(name))) or None
+
+
+def _date(raw: Mapping[str, Any], now: datetime) -> datetime | None:
+    """Publication date in UTC from published, else updated; None when absurd."""
+    for key in ("published_parsed", "updated_parsed", "created_parsed"):
+        parsed = raw.get(key)
+        if not parsed:
+            continue
+        try:
+            y, mo, d, h, mi, sec = (int(v) for v in parsed[:6])
+            when = datetime(y, mo, d, h, mi, min(sec, 59), tzinfo=UTC)
+        except (TypeError, ValueError, OverflowError):
+            continue
+        if when > now + FUTURE_TOLERANCE:
+            logger.info("ignoring a date in the future: %s", when.isoformat())
+            continue
+        return when
+    return None
