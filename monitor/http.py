@@ -79,6 +79,8 @@ class Fetcher:
 
     async def __aenter__(self) -> Fetcher:
         cfg = self._cfg
+        self._global = asyncio.Semaphore(cfg.max_connections)  # bound to this event loop
+        self._hosts, self._host_users = {}, {}
         self._client = httpx.AsyncClient(
             timeout=httpx.Timeout(
                 connect=cfg.connect_timeout.total_seconds(),
@@ -306,7 +308,7 @@ class Fetcher:
         """Refuse a hop whose host is, or resolves to, a non-public address."""
         parsed = httpx.URL(url)
         host = parsed.host
-        port = parsed.port or (443 if parsed.scheme == "https" else 80)
+        port = parsed.port or _default_port(parsed)
         try:
             addresses = [ipaddress.ip_address(host)]
         except ValueError:
@@ -491,66 +493,68 @@ def _too_large(url: str, cap: int, detail: str) -> FetchError:
     )
 
 
-def _chain(exc: BaseException) -> Iterator[BaseException]:
-    """exc and its causes/contexts, innermost last."""
-    seen: set[int] = set()
+def _chain(exc: BaseException) -> list[BaseException]:
+    """exc and its causes/contexts, outermost first."""
+    out: list[BaseException] = []
     cur: BaseException | None = exc
-    while cur is not None and id(cur) not in seen:
-        seen.add(id(cur))
-        yield cur
+    while cur is not None and cur not in out:
+        out.append(cur)
         cur = cur.__cause__ or cur.__context__
+    return out
 
 
 def _map_exception(exc: BaseException, url: str, cfg: FetchConfig) -> FetchError:
     """Translate an httpx/anyio/ssl/OS error into a FetchError with a stable kind."""
-    host = httpx.URL(url).host
-    detail = str(exc) or type(exc).__name__
+    parsed = httpx.URL(url)
+    host, where = parsed.host, f"{parsed.host}:{parsed.port or _default_port(parsed)}"
+    chain = _chain(exc)
+    os_errors = [e for e in chain if isinstance(e, OSError) and e.errno]
+    detail = (os_errors[-1].strerror if os_errors else None) or str(exc) or type(exc).__name__
     if isinstance(exc, httpx.ConnectTimeout):
-        secs = cfg.connect_timeout.total_seconds()
-        return FetchError(
-            url,
+        kind, message = (
             "timeout",
-            f"could not connect to {host} within {secs:g}s (fetch.connect_timeout); "
-            "the host is down or filtered, retry later",
+            (
+                f"could not connect to {where} within {cfg.connect_timeout.total_seconds():g}s "
+                "(fetch.connect_timeout); the host is down or filtered, retry later"
+            ),
         )
-    if isinstance(exc, httpx.TimeoutException):
-        secs = cfg.read_timeout.total_seconds()
-        return FetchError(
-            url,
+    elif isinstance(exc, httpx.TimeoutException):
+        kind, message = (
             "timeout",
-            f"{host} sent nothing for {secs:g}s (fetch.read_timeout); "
-            "the server is slow or stalled, retry later",
+            (
+                f"{host} sent nothing for {cfg.read_timeout.total_seconds():g}s "
+                "(fetch.read_timeout); the server is slow or stalled, retry later"
+            ),
         )
-    if any(isinstance(e, socket.gaierror) for e in _chain(exc)):
-        return FetchError(
-            url,
+    elif any(isinstance(e, socket.gaierror) for e in chain):
+        kind, message = (
             "dns",
-            f"the name {host} does not resolve ({detail}); check the URL's spelling "
-            "and this machine's DNS",
+            (
+                f"the name {host} does not resolve ({detail}); check the URL's spelling "
+                "and this machine's DNS"
+            ),
         )
-    if any(isinstance(e, ssl.SSLError) for e in _chain(exc)):
-        return FetchError(
-            url,
-            "tls",
-            f"TLS with {host} failed ({detail}); the site's certificate or TLS setup is broken",
-        )
-    if isinstance(exc, httpx.ConnectError | ConnectionRefusedError):
-        return FetchError(
-            url,
+    elif any(isinstance(e, ssl.SSLError) for e in chain):
+        kind, message = "tls", f"TLS with {where} failed ({detail}); the site's TLS is broken"
+    elif isinstance(exc, httpx.InvalidURL | httpx.UnsupportedProtocol):
+        kind, message = "invalid-url", f"cannot fetch this URL ({detail}); fix the link"
+    elif isinstance(exc, httpx.ConnectError):
+        kind, message = (
             "connect",
-            f"could not connect to {host} ({detail}); check the URL and that the site is up",
+            (f"could not connect to {where} ({detail}); check the URL and that the site is up"),
         )
-    if isinstance(exc, httpx.InvalidURL | httpx.UnsupportedProtocol):
-        return FetchError(url, "invalid-url", f"cannot fetch this URL ({detail}); fix the link")
-    if isinstance(exc, httpx.NetworkError | OSError | anyio.BrokenResourceError):
-        return FetchError(
-            url,
-            "connect",
-            f"the connection to {host} broke ({detail}); it is retried later",
+    elif isinstance(exc, httpx.NetworkError | OSError | anyio.BrokenResourceError):
+        kind, message = "connect", f"the connection to {where} broke ({detail}); retry later"
+    else:
+        kind, message = (
+            "protocol",
+            (
+                f"{host} sent a malformed response ({type(exc).__name__}: {detail}); "
+                "the server is misbehaving, retry later"
+            ),
         )
-    return FetchError(
-        url,
-        "protocol",
-        f"{host} sent a malformed response ({type(exc).__name__}: {detail}); "
-        "the server is misbehaving, retry later",
-    )
+    return FetchError(url, kind, message)
+
+
+def _default_port(url: httpx.URL) -> int:
+    return 443 if url.scheme == "https" else 80
