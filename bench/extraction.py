@@ -1,0 +1,173 @@
+"""Body-extraction quality on the Scrapinghub article-extraction benchmark (181 real pages).
+
+Run as `.venv/bin/python bench/extraction.py [--worst N]`. Prints the upstream metric
+(4-token shingles: per-page precision and recall averaged over pages, then F1), a plain
+token-level F1, the number of pages that raised and that came back empty. Not part of the
+test run's timing; tests/test_extract.py reuses `evaluate` as a regression floor.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import re
+import statistics
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+ROOT = Path(__file__).resolve().parents[1]
+BENCHMARK = ROOT.parent / "shared" / "data" / "extraction-benchmark"
+T = TypeVar("T")
+_TOKEN = re.compile(r"\w+", re.UNICODE)
+
+
+@dataclass(frozen=True, slots=True)
+class PageScore:
+    """One page's shingle precision/recall and token F1."""
+
+    page_id: str
+    precision: float
+    recall: float
+    token_f1: float
+    empty: bool
+    error: bool
+
+
+@dataclass(frozen=True, slots=True)
+class BenchResult:
+    """Corpus figures: the upstream shingle metric plus a token F1."""
+
+    pages: int
+    precision: float
+    recall: float
+    f1: float
+    token_f1: float
+    errors: int
+    empties: int
+    seconds: float
+    scores: tuple[PageScore, ...]
+
+
+def tokens(text: str) -> list[str]:
+    """Unicode word tokens, as the upstream benchmark splits text."""
+    return _TOKEN.findall(text or "")
+
+
+def shingles(text: str, n: int = 4) -> Counter[tuple[str, ...]]:
+    """Multiset of n-token shingles (a short text is one shingle)."""
+    toks = tokens(text)
+    return Counter(tuple(toks[i : i + n]) for i in range(max(1, len(toks) - n + 1)) if toks)
+
+
+def overlap(pred: Counter[T], true: Counter[T]) -> tuple[float, float]:
+    """Precision and recall of one multiset against another."""
+    tp = sum((pred & true).values())
+    n_pred, n_true = sum(pred.values()), sum(true.values())
+    precision = tp / n_pred if n_pred else (1.0 if not n_true else 0.0)
+    recall = tp / n_true if n_true else 1.0
+    return precision, recall
+
+
+def token_f1(pred: str, true: str) -> float:
+    """Multiset token-overlap F1 between two texts."""
+    precision, recall = overlap(Counter(tokens(pred)), Counter(tokens(true)))
+    return 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+
+
+def load_pages() -> Iterator[tuple[str, str, str, str]]:
+    """(id, url, html, ground-truth body) for every benchmark page."""
+    truth = json.loads((BENCHMARK / "ground-truth.json").read_text(encoding="utf-8"))
+    for page_id in sorted(truth):
+        with gzip.open(BENCHMARK / "html" / f"{page_id}.html.gz") as handle:
+            html = handle.read().decode("utf-8")
+        yield page_id, truth[page_id]["url"], html, truth[page_id]["articleBody"]
+
+
+def evaluate(extract: Callable[[str, str], str | None]) -> BenchResult:
+    """Score `extract(html, url) -> text` on every page of the benchmark."""
+    scores: list[PageScore] = []
+    started = time.perf_counter()
+    for page_id, url, html, true in load_pages():
+        error = False
+        try:
+            pred = extract(html, url) or ""
+        except Exception:
+            pred, error = "", True
+        precision, recall = overlap(shingles(pred), shingles(true))
+        scores.append(
+            PageScore(page_id, precision, recall, token_f1(pred, true), not pred.strip(), error)
+        )
+    seconds = time.perf_counter() - started
+    precision = statistics.fmean(s.precision for s in scores)
+    recall = statistics.fmean(s.recall for s in scores)
+    return BenchResult(
+        pages=len(scores),
+        precision=precision,
+        recall=recall,
+        f1=2 * precision * recall / (precision + recall) if precision + recall else 0.0,
+        token_f1=statistics.fmean(s.token_f1 for s in scores),
+        errors=sum(s.error for s in scores),
+        empties=sum(s.empty for s in scores),
+        seconds=seconds,
+        scores=tuple(scores),
+    )
+
+
+def monitor_extract(html: str, url: str) -> str | None:
+    """The service's extractor, reduced to its body text."""
+    from monitor.extract import extract_article
+
+    extracted = extract_article(html, url)
+    return extracted.text if extracted else None
+
+
+def trafilatura_default(html: str, url: str) -> str | None:
+    """Plain `trafilatura.extract`, the baseline."""
+    import trafilatura
+
+    result: str | None = trafilatura.extract(html, url=url)
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Print the figures for the service's extractor (and optionally the baseline)."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--baseline", action="store_true", help="also score plain trafilatura")
+    parser.add_argument("--worst", type=int, default=0, help="list the N worst pages")
+    args = parser.parse_args(argv)
+    sys.path.insert(0, str(ROOT))
+    runs = [("monitor.extract", monitor_extract)]
+    if args.baseline:
+        runs.append(("trafilatura.extract", trafilatura_default))
+    for name, function in runs:
+        result = evaluate(function)
+        per_page = sorted(
+            2 * s.precision * s.recall / (s.precision + s.recall) if s.precision + s.recall else 0
+            for s in result.scores
+        )
+        print(f"{name}: {result.pages} pages in {result.seconds:.1f} s")
+        print(f"  shingle F1 {result.f1:.3f} (P {result.precision:.3f}, R {result.recall:.3f})")
+        print(f"  token F1 {result.token_f1:.3f}")
+        print(
+            f"  per-page shingle F1: median {statistics.median(per_page):.3f}, "
+            f"p10 {per_page[len(per_page) // 10]:.3f}, min {per_page[0]:.3f}, "
+            f">=0.8 on {sum(f >= 0.8 for f in per_page) / len(per_page):.0%}"
+        )
+        print(f"  errors {result.errors}, empty {result.empties}")
+        worst = sorted(result.scores, key=lambda s: s.token_f1)[: args.worst]
+        for score in worst:
+            print(
+                f"    {score.page_id}  token F1 {score.token_f1:.3f}  "
+                f"P {score.precision:.3f} R {score.recall:.3f}"
+            )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
