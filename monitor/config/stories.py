@@ -10,6 +10,8 @@ from monitor.config.types import Duration
 
 
 class StoriesConfig(BaseModel):
+    """How hits group into stories and which sources corroborate (docs/stories.md)."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     window: Duration = Field(
@@ -27,4 +29,17 @@ class StoriesConfig(BaseModel):
             "Ministry of National Defense",
         ],
         description="Origins that mark a story confirmed.",
+    )
+    join_score: float = Field(
+        2.0,
+        ge=0,
+        description="A hit joins the best open story whose similarity score reaches this "
+        "(shared people, event terms and headline/lead words; see docs/stories.md).",
+    )
+    copy_similarity: float = Field(
+        0.75,
+        gt=0.5,
+        le=1.0,
+        description="SimHash similarity (1 - differing bits/64) at or above which a body is "
+        "a syndicated copy of a stored one.",
     )

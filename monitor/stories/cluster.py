@@ -1,0 +1,244 @@
+"""Story assignment: join the most similar open story of the watchlist, or open one.
+
+The score is a sum of explainable parts (docs/stories.md): shared people, shared event
+terms (place, role, head count, date), the share of the candidate's headline/lead words
+found in the story, minus a penalty when both name places and none agree. A near-copy
+of an article in a story joins that story whatever the score. Pure and deterministic:
+ties go to the story seen most recently, then to the lower story id.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import datetime
+
+from monitor.config.stories import StoriesConfig
+from monitor.stories.fingerprint import hamming
+from monitor.stories.index import StoryIndex
+from monitor.stories.model import Assignment, StoryCandidate, StorySummary
+from monitor.stories.outlets import is_official
+
+__all__ = ["add_to_story", "assign", "is_stale", "open_story", "score", "story_key"]
+
+log = logging.getLogger(__name__)
+
+PERSON = 1.5  # per shared known person (at most two count)
+PLACE = 1.0  # per shared place tag (at most two count)
+ROLE = 0.5  # per shared role tag (at most two count)
+COUNT = 1.0  # same head count ("13 workers")
+DATE = 0.5  # same event date
+WORDS = 3.0  # times the share of the candidate's distinctive words found in the story
+PLACE_CONFLICT = 1.5  # both name places, none shared: likely a different event
+
+
+def is_stale(candidate: StoryCandidate, cfg: StoriesConfig) -> bool:
+    """Published long before it was discovered: stored and grouped, never `new` news."""
+    published = candidate.published_at
+    return published is not None and candidate.discovered_at - published > cfg.stale_after
+
+
+def story_key(candidate: StoryCandidate) -> str:
+    """A stable key for a story opened by this candidate (same input, same key)."""
+    return f"{candidate.watchlist}-{candidate.time:%Y%m%d}-{candidate.article_id}"
+
+
+def _tagged(terms: frozenset[str], prefix: str) -> frozenset[str]:
+    return frozenset(t for t in terms if t.startswith(prefix))
+
+
+def _points(
+    candidate: StoryCandidate, story: StorySummary, words: int
+) -> tuple[float, frozenset[str], frozenset[str], bool]:
+    """(score, shared people, shared event terms, places differ) without the prose."""
+    people = candidate.people & story.people
+    shared = candidate.event & story.event_terms
+    total = PERSON * min(len(people), 2)
+    places = roles = 0
+    count = date = False
+    for term in shared:
+        kind = term[:5]
+        if kind == "place":
+            places += 1
+        elif kind == "role:":
+            roles += 1
+        elif kind == "count":
+            count = True
+        elif kind == "date:":
+            date = True
+    total += PLACE * min(places, 2) + ROLE * min(roles, 2) + COUNT * count + DATE * date
+    conflict = (
+        not places
+        and any(t[:5] == "place" for t in candidate.event)
+        and any(t[:5] == "place" for t in story.event_terms)
+    )
+    total -= PLACE_CONFLICT * conflict
+    if candidate.tokens:
+        total += WORDS * words / len(candidate.tokens)
+    return round(total, 4), people, shared, conflict
+
+
+def score(candidate: StoryCandidate, story: StorySummary) -> tuple[float, tuple[str, ...]]:
+    """Similarity of a candidate to a story, with the reasons that produced it."""
+    words = len(candidate.tokens & story.centroid)
+    total, people, shared, conflict = _points(candidate, story, words)
+    reasons: list[str] = []
+    if people:
+        reasons.append("people: " + ", ".join(sorted(people)))
+    if shared:
+        reasons.append("terms: " + ", ".join(sorted(shared)))
+    if conflict:
+        reasons.append("places differ")
+    if words:
+        reasons.append(f"words: {words}/{len(candidate.tokens)}")
+    return total, tuple(reasons)
+
+
+#: The most that people and event terms can add (bounds the score before computing it).
+_MAX_NON_WORDS = PERSON * 2 + PLACE * 2 + ROLE * 2 + COUNT + DATE
+#: A copy shares at least this share of the candidate's headline/lead words with its story.
+_COPY_WORDS = 0.5
+
+
+def _copy_in(fp: int, prints: Sequence[tuple[int, int]], max_bits: int) -> tuple[int, int] | None:
+    """(distance, article id) of the closest stored fingerprint within max_bits."""
+    best: tuple[int, int] | None = None
+    for article_id, other in prints:
+        d = hamming(fp, other)
+        if d <= max_bits and (best is None or (d, article_id) < best):
+            best = (d, article_id)
+    return best
+
+
+def assign(
+    candidate: StoryCandidate,
+    open_stories: Sequence[StorySummary],
+    cfg: StoriesConfig,
+    now: datetime,
+    *,
+    stored: Sequence[tuple[int, int]] = (),
+) -> Assignment:
+    """Pick the story for a candidate among open stories (any order), or open a new one.
+
+    `stored` are (article id, fingerprint) of other stored articles (not in these
+    stories) against which a copy is also detected. Passing a `StoryIndex` visits only
+    stories sharing a person, event term or word with the candidate: the same answer
+    (a story sharing none scores at most 0 and cannot hold a copy), much faster.
+    """
+    t = candidate.published_at or candidate.discovered_at or now
+    lo, hi = t - cfg.window, t + cfg.window
+    max_bits = int((1.0 - cfg.copy_similarity) * 64)
+    fp = candidate.fingerprint
+    n_tokens = len(candidate.tokens) or 1
+    pool: list[tuple[StorySummary, int, bool]] = []
+    if isinstance(open_stories, StoryIndex):
+        counts, linked = open_stories.related(candidate)
+        for sid, words in counts.items():
+            found = open_stories.get(sid)
+            if found is not None:
+                pool.append((found, words, sid in linked))
+    else:
+        for s in open_stories:
+            words = len(candidate.tokens & s.centroid)
+            link = not (
+                candidate.people.isdisjoint(s.people) and candidate.event.isdisjoint(s.event_terms)
+            )
+            pool.append((s, words, link))
+    best: tuple[float, datetime, int] | None = None
+    best_story: StorySummary | None = None
+    copy: tuple[int, int, StorySummary] | None = None  # (distance, article id, story)
+    for story, words, link in pool:
+        if story.watchlist != candidate.watchlist or story.last_seen < lo or story.first_seen > hi:
+            continue
+        share = words / n_tokens
+        if fp is not None and story.fingerprints and share >= _COPY_WORDS:
+            hit = _copy_in(fp, story.fingerprints, max_bits)
+            if hit and (copy is None or hit < (copy[0], copy[1])):
+                copy = (hit[0], hit[1], story)
+        if WORDS * share + (_MAX_NON_WORDS if link else 0.0) < cfg.join_score:
+            continue
+        value = _points(candidate, story, words)[0]
+        if value < cfg.join_score:
+            continue
+        rank = (value, story.last_seen, -story.story_id)
+        if best is None or rank > best:
+            best, best_story = rank, story
+    if copy is not None:
+        story = copy[2]
+        value, reasons = score(candidate, story)
+        return Assignment(story.story_id, story.key, copy[1], value, ("copy", *reasons))
+    copy_of: int | None = None
+    if fp is not None and stored:
+        hit = _copy_in(fp, stored, max_bits)
+        copy_of = hit[1] if hit else None
+    if best_story is not None:
+        value, reasons = score(candidate, best_story)
+        return Assignment(best_story.story_id, best_story.key, copy_of, value, reasons)
+    return Assignment(None, story_key(candidate), copy_of, 0.0, ("new story",))
+
+
+def _origins(candidate: StoryCandidate, copy_of: int | None) -> frozenset[str]:
+    return frozenset() if copy_of is not None else frozenset(candidate.origins)
+
+
+def _confirmed(origins: frozenset[str], cfg: StoriesConfig) -> bool:
+    return any(is_official(o, cfg.official_sources) for o in origins)
+
+
+def open_story(
+    candidate: StoryCandidate,
+    assignment: Assignment,
+    cfg: StoriesConfig,
+    story_id: int,
+) -> StorySummary:
+    """The summary of the story a candidate opens (story_id from the database)."""
+    origins = _origins(candidate, None)
+    return StorySummary(
+        story_id=story_id,
+        key=assignment.story_key,
+        watchlist=candidate.watchlist,
+        headline=candidate.title,
+        first_seen=candidate.time,
+        last_seen=candidate.time,
+        people=candidate.people,
+        event_terms=candidate.event,
+        centroid=candidate.tokens,
+        fingerprints=_prints(candidate),
+        origins=origins,
+        confirmed=_confirmed(origins, cfg),
+        announced=not is_stale(candidate, cfg),
+        articles=1,
+    )
+
+
+def _prints(candidate: StoryCandidate) -> tuple[tuple[int, int], ...]:
+    if candidate.fingerprint is None:
+        return ()
+    return ((candidate.article_id, candidate.fingerprint),)
+
+
+def add_to_story(
+    story: StorySummary,
+    candidate: StoryCandidate,
+    assignment: Assignment,
+    cfg: StoriesConfig,
+) -> StorySummary:
+    """The story after a candidate joined it; a copy adds no origin and no new words."""
+    if any(aid == candidate.article_id for aid, _ in story.fingerprints):
+        return story  # replay of an article already in the story: nothing changes
+    origins = story.origins | _origins(candidate, assignment.copy_of)
+    copy = assignment.copy_of is not None
+    return replace(
+        story,
+        first_seen=min(story.first_seen, candidate.time),
+        last_seen=max(story.last_seen, candidate.time),
+        people=story.people | candidate.people,
+        event_terms=story.event_terms if copy else story.event_terms | candidate.event,
+        centroid=story.centroid if copy else story.centroid | candidate.tokens,
+        fingerprints=tuple(sorted({*story.fingerprints, *_prints(candidate)})),
+        origins=origins,
+        confirmed=story.confirmed or _confirmed(origins, cfg),
+        announced=story.announced or not is_stale(candidate, cfg),
+        articles=story.articles + 1,
+    )
