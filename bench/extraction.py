@@ -18,6 +18,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import TypeVar
 
@@ -119,6 +120,31 @@ def evaluate(extract: Callable[[str, str], str | None]) -> BenchResult:
     )
 
 
+def corpus_report(path: Path) -> str:
+    """Body token F1 and date outcomes on a labeled corpus (`../corpus/README.md` format)."""
+    from monitor.extract import extract_article
+
+    rows = [json.loads(line) for line in path.open(encoding="utf-8")]
+    scores: list[float] = []
+    outcomes: Counter[str] = Counter()
+    for row in rows:
+        if "html" not in row:
+            continue
+        extracted = extract_article(row["html"], row.get("url"))
+        scores.append(token_f1(extracted.text if extracted else "", row["labels"]["body"]))
+        if extracted is None or extracted.published_at is None:
+            outcomes["none"] += 1
+            continue
+        truth = datetime.fromisoformat(row["published"].replace("Z", "+00:00"))
+        right = abs((extracted.published_at - truth).total_seconds()) < 60
+        outcomes[f"right ({extracted.date_source})" if right else "wrong"] += 1
+    dates = ", ".join(f"{key} {count}" for key, count in sorted(outcomes.items()))
+    return (
+        f"{path.name}: {len(scores)} pages, body token F1 {statistics.fmean(scores):.4f}\n"
+        f"  dates: {dates}"
+    )
+
+
 def monitor_extract(html: str, url: str) -> str | None:
     """The service's extractor, reduced to its body text."""
     from monitor.extract import extract_article
@@ -140,8 +166,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--baseline", action="store_true", help="also score plain trafilatura")
     parser.add_argument("--worst", type=int, default=0, help="list the N worst pages")
+    parser.add_argument("--corpus", type=Path, help="also report on a labeled corpus (.jsonl)")
     args = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT))
+    if args.corpus:
+        print(corpus_report(args.corpus))
     runs = [("monitor.extract", monitor_extract)]
     if args.baseline:
         runs.append(("trafilatura.extract", trafilatura_default))

@@ -141,32 +141,40 @@ def _run_trafilatura(tree: Any, url: str | None, *, favor_precision: bool) -> An
     )
 
 
+# What browsers actually use for these labels (WHATWG Encoding Standard).
+_CODEC_ALIASES = {
+    "euc-kr": "cp949", "ks_c_5601-1987": "cp949", "iso-8859-1": "cp1252", "latin1": "cp1252",
+    "latin-1": "cp1252", "us-ascii": "cp1252", "ascii": "cp1252", "gb2312": "gb18030",
+    "gbk": "gb18030", "shift_jis": "cp932", "sjis": "cp932", "tis-620": "cp874",
+}  # fmt: skip
+
+
 def decode_html(data: bytes) -> str:
-    """Decode page bytes: BOM, then a declared charset, then UTF-8, then detection."""
+    """Decode page bytes: BOM, then the declared charset, then UTF-8, then detection."""
     if not data:
         return ""
     for bom, codec in (
-        (b"\xef\xbb\xbf", "utf-8"),
+        (b"\xef\xbb\xbf", "utf-8-sig"),
         (b"\xff\xfe", "utf-16"),
         (b"\xfe\xff", "utf-16"),
     ):
         if data.startswith(bom):
             return data.decode(codec, errors="replace")
     declared = sniff_charset(data[:4096])
-    if declared:
+    codecs = [_CODEC_ALIASES.get(declared, declared)] if declared else []
+    for codec in [*codecs, "utf-8"]:
         try:
-            return data.decode(declared, errors="replace")
-        except LookupError:
-            logger.debug("unknown declared charset %r", declared)
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
+            return data.decode(codec)
+        except (LookupError, UnicodeDecodeError):
+            logger.debug("page does not decode as %r", codec)
     from charset_normalizer import from_bytes
 
     best = from_bytes(data[:200_000]).best()
-    codec = best.encoding if best is not None else "cp1252"
-    return data.decode(codec, errors="replace")
+    codec = best.encoding if best is not None else (codecs or ["cp1252"])[0]
+    try:
+        return data.decode(codec, errors="replace")
+    except LookupError:
+        return data.decode("cp1252", errors="replace")
 
 
 def _parse(text: str) -> Any:
@@ -226,33 +234,13 @@ _XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9._:
 # <meta> keys (property, name or itemprop, lower-cased) that hold the publication time,
 # most specific first. Modified/updated keys are deliberately absent.
 _META_PUBLISHED = (
-    "article:published_time",
-    "og:article:published_time",
-    "og:published_time",
-    "datepublished",
-    "article.published",
-    "article_date_original",
-    "published_time",
-    "publish-date",
-    "publish_date",
-    "publishdate",
-    "pubdate",
-    "pub_date",
-    "dc.date.issued",
-    "dcterms.issued",
-    "dc.date.created",
-    "dcterms.created",
-    "sailthru.date",
-    "parsely-pub-date",
-    "cxenseparse:recs:publishtime",
-    "rnews:datepublished",
-    "og:pubdate",
-    "originalpublicationdate",
-    "citation_publication_date",
-    "date",
-    "dc.date",
-    "dcterms.date",
-)
+    "article:published_time", "og:article:published_time", "og:published_time",
+    "datepublished", "article.published", "article_date_original", "published_time",
+    "publish-date", "publish_date", "publishdate", "pubdate", "pub_date", "dc.date.issued",
+    "dcterms.issued", "dc.date.created", "dcterms.created", "sailthru.date",
+    "parsely-pub-date", "cxenseparse:recs:publishtime", "rnews:datepublished", "og:pubdate",
+    "originalpublicationdate", "citation_publication_date", "date", "dc.date", "dcterms.date",
+)  # fmt: skip
 _META_RANK = {key: rank for rank, key in enumerate(_META_PUBLISHED)}
 
 _ARTICLE_TYPE = re.compile(r"(Article|BlogPosting|Report|SocialMediaPosting)$")

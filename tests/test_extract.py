@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from monitor.domain import DateSource, Extracted
-from monitor.extract import extract_article, parse_date, read_published
+from monitor.extract import MAX_HTML_CHARS, extract_article, parse_date, read_published
 from tests.conftest import ROOT, SHARED
 
 PAGES = ROOT / "tests" / "fixtures" / "pages"
@@ -239,6 +239,18 @@ def test_page_with_only_chrome_gives_none() -> None:
     assert extract_article(chrome_only) is None
 
 
+def korean_page(declaration: str, extra: str = "") -> str:
+    body = "".join(
+        f"<p>{n}번째 문단: {extra}통일부는 이날 북한 외교관 일가족이 제3국을 거쳐 한국에 "
+        f"입국했다고 밝혔으며, 관계 당국이 정확한 경위를 조사하고 있다고 설명했다.</p>"
+        for n in range(1, 5)
+    )
+    return (
+        f'<html lang="ko"><head>{declaration}<title>북한 외교관 입국</title></head>'
+        f"<body><article><h1>북한 외교관 입국</h1>{body}</article></body></html>"
+    )
+
+
 @pytest.mark.parametrize(
     "declaration",
     [
@@ -247,20 +259,33 @@ def test_page_with_only_chrome_gives_none() -> None:
     ],
 )
 def test_euc_kr_page_is_decoded(declaration: str) -> None:
-    body = "".join(
-        f"<p>{n}번째 문단: 통일부는 이날 북한 외교관 일가족이 제3국을 거쳐 한국에 입국했다고 "
-        f"밝혔으며, 관계 당국이 정확한 경위를 조사하고 있다고 설명했다.</p>"
-        for n in range(1, 5)
-    )
-    html = (
-        f'<html lang="ko"><head>{declaration}<title>북한 외교관 입국</title></head>'
-        f"<body><article><h1>북한 외교관 입국</h1>{body}</article></body></html>"
-    )
+    html = korean_page(declaration)
     extracted = extract_article(html.encode("euc-kr"))
 
     assert extracted is not None
     assert "통일부는 이날 북한 외교관 일가족이" in extracted.text
     assert extracted.language == "ko"
+
+
+def test_euc_kr_label_decodes_the_cp949_extension_as_browsers_do() -> None:
+    html = korean_page('<meta charset="euc-kr">', extra="똠방각하 ")  # 똠 is not in EUC-KR proper
+    extracted = extract_article(html.encode("cp949"))
+
+    assert extracted is not None
+    assert "똠방각하 통일부는" in extracted.text
+
+
+def test_wrongly_declared_charset_falls_back_to_detection() -> None:
+    html = korean_page('<meta charset="utf-8">')
+    extracted = extract_article(html.encode("cp949"))
+
+    assert extracted is not None
+    assert "통일부는 이날 북한 외교관 일가족이" in extracted.text
+
+
+def test_page_over_the_size_cap_is_refused() -> None:
+    huge = wrap(PARAGRAPHS * (MAX_HTML_CHARS // len(PARAGRAPHS) + 1))
+    assert extract_article(huge) is None
 
 
 # ------------------------------------------------------------------ corpora
