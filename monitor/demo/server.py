@@ -390,6 +390,11 @@ def demo_config(
     template: Path = CONFIG_TEMPLATE,
 ) -> dict[str, Any]:
     """The demo's monitor.yaml as a mapping: the template plus feeds, database and folders."""
+    if not template.is_file():
+        raise FileNotFoundError(
+            f"demo config template {template} is missing: the package was installed without "
+            "monitor/demo/config/ (package data `demo/config/*` in pyproject.toml)"
+        )
     config: dict[str, Any] = yaml.safe_load(template.read_text(encoding="utf-8")) or {}
     config.setdefault("database", {})["url"] = database_url
     config.setdefault("fetch", {})["allow_private_networks"] = True
