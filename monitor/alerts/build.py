@@ -1,0 +1,193 @@
+"""Pure: story records plus a channel's filters -> the Digest (or one alert) a reader gets."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from urllib.parse import urlsplit
+
+from monitor.alerts.model import (
+    BADGES,
+    ArticleLink,
+    ArticleRecord,
+    Badge,
+    Digest,
+    DigestSection,
+    DigestStory,
+    Evidence,
+    StoryRecord,
+)
+from monitor.config.models import EmailChannel, FileChannel, SlackChannel
+
+Channel = EmailChannel | SlackChannel | FileChannel
+SNIPPET_CHARS = 220
+MAX_EVIDENCE = 3
+
+
+def story_badge(story: StoryRecord) -> Badge:
+    """Confirmed beats corroborated (two or more independent origins) beats new."""
+    if story.confirmed:
+        return "confirmed"
+    if story.origin_count >= 2:
+        return "corroborated"
+    return "new"
+
+
+def accepts(channel: Channel, story: StoryRecord, kind: Badge) -> bool:
+    """The channel's filters: watchlists, alert kinds, minimum score, confirmed-only."""
+    if channel.watchlists and story.watchlist not in channel.watchlists:
+        return False
+    if kind not in channel.kinds:
+        return False
+    if story.score < channel.min_score:
+        return False
+    return not (channel.confirmed_only and not story.confirmed)
+
+
+def safe_url(url: str) -> str | None:
+    """Only http(s) URLs become links: a `javascript:` URL from a feed must never be one."""
+    try:
+        scheme = urlsplit(url).scheme.lower()
+    except ValueError:
+        return None
+    return url if scheme in ("http", "https") else None
+
+
+def _shorten(text: str, limit: int = SNIPPET_CHARS) -> str:
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0]
+    return cut + "…"
+
+
+def _evidence(story: StoryRecord) -> tuple[Evidence, ...]:
+    """One snippet per matched person or term, strongest matches first."""
+    found: list[tuple[float, Evidence]] = []
+    seen: set[str] = set()
+    for hit in sorted(story.hits, key=lambda h: -h.score):
+        matches = hit.explanation.get("matches")
+        if not isinstance(matches, list):
+            continue
+        ranked = sorted(
+            (m for m in matches if isinstance(m, dict)),
+            key=lambda m: (m.get("rule") == "keyword", -float(m.get("weight") or 0)),
+        )
+        for m in ranked:
+            term, snippet = str(m.get("term") or ""), str(m.get("snippet") or "")
+            if not term or not snippet or term.casefold() in seen:
+                continue
+            seen.add(term.casefold())
+            found.append((float(m.get("weight") or 0), Evidence(term, _shorten(snippet))))
+    return tuple(e for _, e in found[:MAX_EVIDENCE])
+
+
+def _link(a: ArticleRecord, copies: Sequence[ArticleRecord] = ()) -> ArticleLink:
+    return ArticleLink(
+        title=a.title.strip() or a.url,
+        url=safe_url(a.url),
+        outlet=a.outlet,
+        published_at=a.published_at,
+        copies=tuple(_link(c) for c in copies),
+    )
+
+
+def _when(a: ArticleRecord) -> datetime:
+    return a.published_at or a.discovered_at
+
+
+def article_links(articles: Iterable[ArticleRecord]) -> tuple[ArticleLink, ...]:
+    """Originals in publication order, each with its syndicated copies folded under it."""
+    items = sorted(articles, key=lambda a: (_when(a), a.id))
+    ids = {a.id for a in items}
+    copies: dict[int, list[ArticleRecord]] = {}
+    originals: list[ArticleRecord] = []
+    for a in items:
+        if a.copy_of is not None and a.copy_of in ids and a.copy_of != a.id:
+            copies.setdefault(a.copy_of, []).append(a)
+        else:
+            originals.append(a)
+    return tuple(_link(a, copies.get(a.id, ())) for a in originals)
+
+
+def build_story(story: StoryRecord, badge: Badge | None = None) -> DigestStory:
+    """What a reader sees of one story."""
+    people = story.people or tuple(dict.fromkeys(p for h in story.hits for p in h.people))
+    return DigestStory(
+        key=story.key,
+        watchlist=story.watchlist,
+        headline=" ".join(story.headline.split()) or "(untitled story)",
+        badge=badge or story_badge(story),
+        first_seen=story.first_seen,
+        last_seen=story.last_seen,
+        origins=story.origins,
+        people=people,
+        terms=story.terms,
+        evidence=_evidence(story),
+        articles=article_links(story.articles),
+        stale=story.stale,
+        score=story.score,
+    )
+
+
+def subject_line(counts: dict[str, int], watchlists: Sequence[str]) -> str:
+    """'3 new, 2 corroborated stories: nk-defections'."""
+    total = sum(counts.values())
+    if not total:
+        return "No new stories" + (f": {', '.join(watchlists)}" if watchlists else "")
+    parts = [f"{counts[b]} {b}" for b in BADGES if counts.get(b)]
+    noun = "story" if total == 1 else "stories"
+    return f"{', '.join(parts)} {noun}: {', '.join(watchlists)}"
+
+
+def build_digest(
+    channel: Channel,
+    stories: Iterable[StoryRecord],
+    *,
+    since: datetime | None,
+    until: datetime,
+) -> Digest:
+    """The channel's digest: accepted stories grouped by watchlist, newest first."""
+    by_watchlist: dict[str, list[DigestStory]] = {}
+    for record in stories:
+        badge = story_badge(record)
+        if not accepts(channel, record, badge):
+            continue
+        by_watchlist.setdefault(record.watchlist, []).append(build_story(record, badge))
+    sections = tuple(
+        DigestSection(w, tuple(sorted(items, key=lambda s: (s.last_seen, s.key), reverse=True)))
+        for w, items in sorted(by_watchlist.items())
+    )
+    counts: dict[str, int] = dict(Counter(str(s.badge) for sec in sections for s in sec.stories))
+    watchlists = [s.watchlist for s in sections] or list(channel.watchlists)
+    return Digest(
+        kind="digest",
+        channel=channel.name,
+        subject=subject_line(counts, watchlists),
+        since=since,
+        until=until,
+        timezone=channel.timezone,
+        sections=sections,
+        counts=counts,
+    )
+
+
+def build_alert(channel: Channel, story: StoryRecord, kind: Badge, *, at: datetime) -> Digest:
+    """One alert: the story as a one-story message whose badge is the alert's kind."""
+    item = build_story(story, kind)
+    verb = {"new": "New story", "corroborated": "Corroborated", "confirmed": "Confirmed"}[kind]
+    subject = f"[{story.watchlist}] {verb}: {item.headline}"
+    if kind != "new":
+        subject += f" ({len(story.origins) or story.origin_count} independent origins)"
+    return Digest(
+        kind="alert",
+        channel=channel.name,
+        subject=subject,
+        since=None,
+        until=at,
+        timezone=channel.timezone,
+        sections=(DigestSection(story.watchlist, (item,)),),
+        alert_kind=kind,
+        counts={kind: 1},
+    )

@@ -1,0 +1,140 @@
+"""Typed values between loading, building, rendering and sending a message: no I/O here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+Badge = Literal["new", "corroborated", "confirmed"]
+MessageKind = Literal["alert", "digest"]
+BADGES: tuple[Badge, ...] = ("new", "corroborated", "confirmed")
+
+
+# -- what the database holds, as plain values (load.py produces these) ---------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleRecord:
+    """One article of a story, with the article it copies (syndication) if any."""
+
+    id: int
+    url: str
+    outlet: str
+    title: str
+    published_at: datetime | None
+    discovered_at: datetime
+    copy_of: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class HitRecord:
+    """A watchlist hit on one of the story's articles, with its explanation JSON."""
+
+    article_id: int
+    score: float
+    people: tuple[str, ...]
+    explanation: dict[str, object]
+
+
+@dataclass(frozen=True, slots=True)
+class StoryRecord:
+    """A story row plus its articles, hits and alerts: everything a message shows."""
+
+    id: int
+    key: str
+    watchlist: str
+    headline: str
+    first_seen: datetime
+    last_seen: datetime
+    origin_count: int
+    origins: tuple[str, ...]
+    confirmed: bool
+    stale: bool
+    people: tuple[str, ...]
+    terms: tuple[str, ...]
+    score: float
+    articles: tuple[ArticleRecord, ...] = ()
+    hits: tuple[HitRecord, ...] = ()
+    alert_kinds: tuple[str, ...] = ()  # kinds of the alerts raised in the message's window
+
+
+# -- what a message shows (build.py produces these, render.py consumes them) ---------------
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleLink:
+    """An article as a link with its outlet; syndicated copies fold under their original."""
+
+    title: str
+    url: str | None  # None when the URL is not http(s): never link it
+    outlet: str
+    published_at: datetime | None
+    copies: tuple[ArticleLink, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """A matched person or term with a short snippet that shows it in context."""
+
+    term: str
+    snippet: str
+
+
+@dataclass(frozen=True, slots=True)
+class DigestStory:
+    """One story as a reader sees it."""
+
+    key: str
+    watchlist: str
+    headline: str
+    badge: Badge
+    first_seen: datetime
+    last_seen: datetime
+    origins: tuple[str, ...]
+    people: tuple[str, ...]
+    terms: tuple[str, ...]
+    evidence: tuple[Evidence, ...]
+    articles: tuple[ArticleLink, ...]
+    stale: bool
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class DigestSection:
+    """The stories of one watchlist, newest first."""
+
+    watchlist: str
+    stories: tuple[DigestStory, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Digest:
+    """A message: a scheduled digest, or one alert (a digest of one story with its kind)."""
+
+    kind: MessageKind
+    channel: str
+    subject: str
+    since: datetime | None
+    until: datetime
+    timezone: str
+    sections: tuple[DigestSection, ...] = ()
+    alert_kind: Badge | None = None  # for kind == "alert"
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def stories(self) -> tuple[DigestStory, ...]:
+        return tuple(s for sec in self.sections for s in sec.stories)
+
+    @property
+    def empty(self) -> bool:
+        return not self.stories
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    """A message rendered for one channel: subject, plain text, HTML."""
+
+    subject: str
+    text: str
+    html: str
