@@ -7,7 +7,9 @@ offset map lets every match report where it sits in the text as written.
 
 from __future__ import annotations
 
+import re
 import unicodedata
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -24,20 +26,35 @@ _ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
 
 @dataclass(frozen=True, slots=True)
 class Normalized:
-    """Normalized text; `offsets[i]` is the original index of normalized char i (None: same)."""
+    """Normalized text and where it came from: `breaks` are the points where lengths differ.
+
+    Each break is (normalized index, original index, constant): from that normalized index
+    on, original = original index + (i - normalized index), or the constant original index
+    for the characters one original character expanded into. None: same offsets.
+    """
 
     text: str
-    offsets: tuple[int, ...] | None
+    breaks: tuple[tuple[int, int, bool], ...] | None
     original_length: int
+
+    def original(self, i: int) -> int:
+        """The original index of normalized character i."""
+        if not self.breaks:
+            return i
+        k = bisect_right(self.breaks, (i, 1 << 62, True)) - 1
+        if k < 0:
+            return i
+        norm, orig, constant = self.breaks[k]
+        return orig if constant else orig + (i - norm)
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Map a normalized [start, end) span back to the original text."""
-        if self.offsets is None:
+        if not self.breaks:
             return start, end
-        if start >= len(self.offsets):
+        if start >= len(self.text):
             return self.original_length, self.original_length
-        o_start = self.offsets[start]
-        o_end = self.offsets[end - 1] + 1 if end > start else o_start
+        o_start = self.original(start)
+        o_end = self.original(end - 1) + 1 if end > start else o_start
         return o_start, o_end
 
 
@@ -62,33 +79,52 @@ def _fold_char(ch: str) -> str:
     return unicodedata.normalize("NFC", stripped).casefold() if stripped else ""
 
 
+_ASCII_SPACES = str.maketrans({c: " " for c in "\t\x0b\x0c"})
+# Characters other than these are folded one distinct character at a time: ASCII (but
+# tab, vertical tab, form feed), Hangul syllables and CJK ideographs lower() one-to-one.
+_SPECIAL = re.compile(r"([^\x00-\x08\x0a\x0d-\x7f\uac00-\ud7a3\u4e00-\u9fff])")
+
+
 class _FoldTable(dict[str, str]):
-    """A per-character cache that `str.translate`-style joins can index at C speed."""
+    """Character -> folded string, filled on first sight; indexed at C speed by map()."""
 
     def __missing__(self, ch: str) -> str:
-        value = ch.lower() if ch.isascii() else _fold_char(ch)
-        if ch.isascii() and ch in _SPACES:
-            value = " "
+        value = " " if ch in "\t\x0b\x0c" else _fold_char(ch)
         self[ch] = value
         return value
 
 
-_TABLE = _FoldTable()
-_ASCII_SPACES = str.maketrans({c: " " for c in "\t\x0b\x0c"})
+_FOLD = _FoldTable()
 
 
 def normalize(text: str) -> Normalized:
     """Casefold, NFKC, fold accents, unify dashes, quotes and spaces; keep an offset map."""
     if text.isascii():
         return Normalized(text.translate(_ASCII_SPACES).lower(), None, len(text))
-    pieces = list(map(_TABLE.__getitem__, text))
-    folded = "".join(pieces)
-    if len(folded) == len(text) and all(len(p) == 1 for p in pieces):
+    parts = _SPECIAL.split(text)
+    if len(parts) == 1:
+        return Normalized(text.lower(), None, len(text))
+    specials = parts[1::2]
+    parts[1::2] = map(_FOLD.__getitem__, specials)
+    folded = "".join(parts).lower()
+    changed = "".join(c for c in set(specials) if len(_FOLD[c]) != 1)
+    if not changed:
         return Normalized(folded, None, len(text))
-    offsets: list[int] = []
-    for i, piece in enumerate(pieces):
-        offsets.extend([i] * len(piece))
-    return Normalized(folded, tuple(offsets), len(text))
+    breaks: list[tuple[int, int, bool]] = []
+    delta = 0  # normalized index - original index, after the characters seen so far
+    for m in _changed_pattern(changed).finditer(text):
+        o = m.start()
+        k = len(_FOLD[m.group()])
+        if k > 1:
+            breaks.append((o + delta, o, True))
+        delta += k - 1
+        breaks.append((o + 1 + delta, o + 1, False))
+    return Normalized(folded, tuple(breaks), len(text))
+
+
+@lru_cache(maxsize=1024)
+def _changed_pattern(chars: str) -> re.Pattern[str]:
+    return re.compile("[" + re.escape("".join(sorted(chars))) + "]")
 
 
 def normalize_term(term: str) -> str:
