@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import random
 import sys
 import time
@@ -28,13 +29,63 @@ from monitor.match import Matcher, compile_watchlists  # noqa: E402
 from monitor.match.variants import person_variants  # noqa: E402
 
 SHARED = ROOT.parent / "shared"
-FAMILIES = (
-    "Kim Ri Pak Choe Jong Kang Jo Yun Jang Han Ryu Hwang Song Hyon O Ji Jon So Thae Ko".split()
-)
-SYLLABLES = (
-    "chol il song jong hyun woo yong ho gil sik chun un son kuk gyu myung jin hak bong nam "
-    "hui ok su dok gwang min sang chan pil yol hyok sop ryong"
-).split()
+FAMILIES = [
+    "Kim",
+    "Ri",
+    "Pak",
+    "Choe",
+    "Jong",
+    "Kang",
+    "Jo",
+    "Yun",
+    "Jang",
+    "Han",
+    "Ryu",
+    "Hwang",
+    "Song",
+    "Hyon",
+    "O",
+    "Ji",
+    "Jon",
+    "So",
+    "Thae",
+    "Ko",
+]
+SYLLABLES = [
+    "chol",
+    "il",
+    "song",
+    "jong",
+    "hyun",
+    "woo",
+    "yong",
+    "ho",
+    "gil",
+    "sik",
+    "chun",
+    "un",
+    "son",
+    "kuk",
+    "gyu",
+    "myung",
+    "jin",
+    "hak",
+    "bong",
+    "nam",
+    "hui",
+    "ok",
+    "su",
+    "dok",
+    "gwang",
+    "min",
+    "sang",
+    "chan",
+    "pil",
+    "yol",
+    "hyok",
+    "sop",
+    "ryong",
+]
 
 
 def articles() -> list[tuple[str, str]]:
@@ -89,6 +140,7 @@ def run(matcher: Matcher, docs: list[tuple[str, str]]) -> tuple[float, int]:
 
 
 def main() -> None:
+    logging.disable(logging.WARNING)  # generated names share spellings; not news here
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mb", type=float, default=10.0)
     parser.add_argument("--names", type=int, default=1000)
