@@ -189,6 +189,7 @@ class DeliveryRow(Base):
     __table_args__ = (
         UniqueConstraint("channel", "dedupe_key", name="uq_deliveries_channel_key"),
         Index("ix_deliveries_due", "status", "next_attempt_at"),
+        Index("ix_deliveries_channel_status", "channel", "status", "id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -196,7 +197,9 @@ class DeliveryRow(Base):
     dedupe_key: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(20))  # alert, digest
     alert_id: Mapped[int | None] = mapped_column(ForeignKey("alerts.id", ondelete="SET NULL"))
-    status: Mapped[str] = mapped_column(String(20), default="pending")  # pending, sent, failed
+    # pending, sent, failed; held (quiet hours / daily cap: waits for the channel's next
+    # digest), folded (that digest took it, see folded_into), skipped (an empty digest slot)
+    status: Mapped[str] = mapped_column(String(20), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_error: Mapped[str | None] = mapped_column(Text)
@@ -206,3 +209,4 @@ class DeliveryRow(Base):
     lease_until: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
+    folded_into: Mapped[int | None] = mapped_column(Integer)  # the digest delivery that took it

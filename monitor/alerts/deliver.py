@@ -1,0 +1,224 @@
+"""The drain loop: claim due deliveries, render them from the database, send, mark.
+
+`drain` is what `monitor deliveries send`, `monitor poll` and the daemon's delivery tick
+run. A delivery is marked sent only after its channel accepted it, so a crash between the
+two sends it again later (at-least-once; the repeat carries the same Message-ID).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+import httpx
+from sqlalchemy.orm import Session, sessionmaker
+
+from monitor.alerts import email as email_sender
+from monitor.alerts import file as file_sender
+from monitor.alerts import outbox
+from monitor.alerts.build import Channel, build_alert, build_digest
+from monitor.alerts.errors import SendError
+from monitor.alerts.load import load_stories
+from monitor.alerts.model import Digest
+from monitor.alerts.render import render, slack_messages
+from monitor.alerts.slack import post_slack
+from monitor.config.models import AppConfig, DeliveryConfig, EmailChannel, SlackChannel
+from monitor.store.db import transaction
+from monitor.store.models import AlertRow
+
+log = logging.getLogger(__name__)
+MAX_MESSAGES_PER_DRAIN = 1000
+AfterAccept = Callable[[outbox.Claim], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What happened to one claimed delivery in this drain."""
+
+    id: int
+    channel: str
+    status: str  # sent, pending (retry scheduled), failed
+    error: str | None = None
+    message_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DrainReport:
+    """Counts of one drain pass, and each delivery's outcome in the order handled."""
+
+    outcomes: tuple[Outcome, ...] = field(default_factory=tuple)
+
+    @property
+    def sent(self) -> int:
+        return sum(o.status == "sent" for o in self.outcomes)
+
+    @property
+    def retrying(self) -> int:
+        return sum(o.status == "pending" for o in self.outcomes)
+
+    @property
+    def failed(self) -> int:
+        return sum(o.status == "failed" for o in self.outcomes)
+
+
+def backoff_delay(
+    policy: DeliveryConfig, attempts: int, rng: random.Random | None = None
+) -> timedelta:
+    """Exponential (backoff * 2^(n-1), capped) with equal jitter: half fixed, half random."""
+    base = policy.backoff.total_seconds() * (2 ** max(0, attempts - 1))
+    cap = min(base, policy.max_backoff.total_seconds())
+    r = (rng or random).random()
+    return timedelta(seconds=cap / 2 + r * cap / 2)
+
+
+class MessageGone(SendError):
+    """The alert or story behind a delivery no longer exists."""
+
+
+def load_message(session: Session, channel: Channel, claim: outbox.Claim) -> Digest:
+    """Render input for a delivery, read from the database at send time."""
+    if claim.kind == "alert":
+        alert = session.get(AlertRow, claim.alert_id) if claim.alert_id else None
+        if alert is None:
+            raise MessageGone("the alert of this delivery was deleted", permanent=True)
+        stories = load_stories(session, [alert.story_id])
+        if not stories:
+            raise MessageGone("the story of this alert was deleted", permanent=True)
+        kind = alert.kind if alert.kind in ("new", "corroborated", "confirmed") else "new"
+        return build_alert(channel, stories[0], kind, at=alert.created_at)  # type: ignore[arg-type]
+    since = datetime.fromisoformat(claim.payload["since"])
+    until = datetime.fromisoformat(claim.payload["until"])
+    ids = outbox.digest_story_ids(session, channel, claim.payload)
+    records = load_stories(session, ids, since=since, until=until)
+    return build_digest(channel, records, since=since, until=until)
+
+
+def email_ids(channel: EmailChannel, claim: outbox.Claim, digest: Digest) -> tuple[str, str | None]:
+    """(Message-ID, In-Reply-To): a story's first alert starts a thread the later ones join."""
+    if claim.kind == "alert" and digest.stories:
+        thread = email_sender.story_thread_id(channel, digest.stories[0].key)
+        if digest.alert_kind == "new":
+            return thread, None
+        return email_sender.message_id(channel, claim.dedupe_key), thread
+    return email_sender.message_id(channel, claim.dedupe_key), None
+
+
+async def _send(
+    sessions: sessionmaker[Session],
+    channel: Channel,
+    claim: outbox.Claim,
+    digest: Digest,
+    now: datetime,
+    client: httpx.AsyncClient,
+) -> str | None:
+    """Hand the message to its channel; returns the Message-ID (email) once accepted."""
+    if isinstance(channel, EmailChannel):
+        msg_id, reply_to = email_ids(channel, claim, digest)
+        msg = email_sender.build_email(
+            channel, render(digest), msg_id=msg_id, date=now, in_reply_to=reply_to
+        )
+        await email_sender.send_email(channel, msg)
+        return msg_id
+    if isinstance(channel, SlackChannel):
+        parts = slack_messages(digest)
+        done = int(claim.payload.get("parts_sent") or 0)
+        for i in range(done, len(parts)):
+            await post_slack(client, channel, parts[i])
+            if len(parts) > 1:
+                with transaction(sessions) as s:
+                    outbox.save_progress(s, claim, {**claim.payload, "parts_sent": i + 1})
+        return None
+    await asyncio.to_thread(file_sender.write_message, channel, claim.dedupe_key, render(digest))
+    return None
+
+
+async def _deliver(
+    cfg: AppConfig,
+    sessions: sessionmaker[Session],
+    claim: outbox.Claim,
+    now: datetime,
+    client: httpx.AsyncClient,
+    after_accept: AfterAccept | None,
+) -> Outcome:
+    channel = outbox.find_channel(cfg, claim.channel)
+    msg_id: str | None = None
+    try:
+        if channel is None:
+            raise SendError(f"channel {claim.channel!r} is not in the config", permanent=True)
+        with transaction(sessions) as s:
+            digest = load_message(s, channel, claim)
+        msg_id = await _send(sessions, channel, claim, digest, now, client)
+    except SendError as exc:
+        policy = cfg.monitor.delivery
+        retry_at: datetime | None = None
+        if not exc.permanent and claim.attempts < policy.max_attempts:
+            delay = backoff_delay(policy, claim.attempts)
+            if exc.retry_after is not None:
+                delay = max(timedelta(seconds=exc.retry_after), timedelta(seconds=1))
+            retry_at = now + delay
+        with transaction(sessions) as s:
+            status = outbox.mark_failed_attempt(s, claim, now, exc.message, retry_at=retry_at)
+        log.warning(
+            "delivery %s (%s, attempt %s): %s -> %s",
+            claim.id,
+            claim.channel,
+            claim.attempts,
+            exc.message,
+            status,
+        )
+        return Outcome(claim.id, claim.channel, status, exc.message)
+    if after_accept is not None:
+        after_accept(claim)  # tests inject a crash here: accepted but not yet marked
+    with transaction(sessions) as s:
+        outbox.mark_sent(s, claim, now, msg_id)
+    log.info("delivery %s (%s) sent", claim.id, claim.channel)
+    return Outcome(claim.id, claim.channel, "sent", None, msg_id)
+
+
+async def drain(
+    cfg: AppConfig,
+    sessions: sessionmaker[Session],
+    *,
+    now: datetime | None = None,
+    owner: str,
+    client: httpx.AsyncClient | None = None,
+    max_messages: int = MAX_MESSAGES_PER_DRAIN,
+    after_accept: AfterAccept | None = None,
+) -> DrainReport:
+    """Send every due pending delivery: channels in parallel, each channel in order.
+
+    `now` fixes the clock for the whole pass (tests and replays); `after_accept` is a test
+    hook run after a channel accepted a message and before the row is marked sent.
+    """
+    own = client is None
+    http = client or httpx.AsyncClient(follow_redirects=False)
+    outcomes: list[Outcome] = []
+    try:
+        while len(outcomes) < max_messages:
+            clock = now or datetime.now(UTC)
+            with transaction(sessions) as s:
+                claims = outbox.claim(s, owner, clock)
+            if not claims:
+                break
+            results = await asyncio.gather(
+                *(_deliver(cfg, sessions, c, clock, http, after_accept) for c in claims)
+            )
+            outcomes.extend(results)
+    finally:
+        if own:
+            await http.aclose()
+    return DrainReport(tuple(outcomes))
+
+
+async def tick(
+    cfg: AppConfig, sessions: sessionmaker[Session], *, now: datetime | None = None, owner: str
+) -> DrainReport:
+    """The daemon's delivery tick: enqueue due digest slots, then drain."""
+    clock = now or datetime.now(UTC)
+    with transaction(sessions) as s:
+        outbox.enqueue_due_digests(s, cfg, clock)
+    return await drain(cfg, sessions, now=now, owner=owner)

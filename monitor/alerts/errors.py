@@ -1,0 +1,25 @@
+"""How a send failed: retry later (with an optional wait the channel asked for) or give up."""
+
+from __future__ import annotations
+
+from monitor.errors import DeliveryError
+
+
+class SendError(DeliveryError):
+    """A channel did not accept a message. `permanent` errors are not retried."""
+
+    def __init__(
+        self, message: str, *, permanent: bool = False, retry_after: float | None = None
+    ) -> None:
+        self.message = message
+        self.permanent = permanent
+        self.retry_after = retry_after  # seconds the channel asked us to wait (Slack 429)
+        super().__init__(message)
+
+
+def scrub(text: str, *secrets: str | None) -> str:
+    """Remove secrets (passwords, webhook URLs) from a message meant for logs or the DB."""
+    for secret in secrets:
+        if secret and len(secret) >= 4:
+            text = text.replace(secret, "***")
+    return text

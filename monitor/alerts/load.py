@@ -1,0 +1,99 @@
+"""Read stories, their articles, hits and alerts from the database as plain records."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from monitor.alerts.model import ArticleRecord, HitRecord, StoryRecord
+from monitor.store.models import AlertRow, ArticleRow, HitRow, StoryArticleRow, StoryRow
+
+
+def _strs(value: object) -> tuple[str, ...]:
+    return tuple(str(v) for v in value) if isinstance(value, list) else ()
+
+
+def load_stories(
+    session: Session,
+    story_ids: Iterable[int],
+    *,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> list[StoryRecord]:
+    """Stories by id with everything a message shows; alert kinds within [since, until)."""
+    ids = sorted(set(story_ids))
+    if not ids:
+        return []
+    stories = session.scalars(select(StoryRow).where(StoryRow.id.in_(ids))).all()
+    links = session.execute(
+        select(StoryArticleRow, ArticleRow)
+        .join(ArticleRow, ArticleRow.id == StoryArticleRow.article_id)
+        .where(StoryArticleRow.story_id.in_(ids))
+    ).all()
+    articles: dict[int, list[ArticleRecord]] = {}
+    for link, art in links:
+        articles.setdefault(link.story_id, []).append(
+            ArticleRecord(
+                id=art.id,
+                url=art.url,
+                outlet=art.outlet,
+                title=art.title,
+                published_at=art.published_at,
+                discovered_at=art.discovered_at,
+                copy_of=link.copy_of,
+            )
+        )
+    story_of_article = {link.article_id: link.story_id for link, _ in links}
+    watchlist_of = {s.id: s.watchlist for s in stories}
+    hits: dict[int, list[HitRecord]] = {}
+    if story_of_article:
+        for h in session.scalars(
+            select(HitRow).where(HitRow.article_id.in_(list(story_of_article)))
+        ):
+            sid = story_of_article[h.article_id]
+            if watchlist_of.get(sid) != h.watchlist:
+                continue
+            hits.setdefault(sid, []).append(
+                HitRecord(h.article_id, h.score, _strs(h.people), dict(h.explanation or {}))
+            )
+    q = select(AlertRow.story_id, AlertRow.kind).where(AlertRow.story_id.in_(ids))
+    if since is not None:
+        q = q.where(AlertRow.created_at >= since)
+    if until is not None:
+        q = q.where(AlertRow.created_at < until)
+    kinds: dict[int, list[str]] = {}
+    for sid, kind in session.execute(q.order_by(AlertRow.id)):
+        kinds.setdefault(sid, []).append(kind)
+    return [
+        StoryRecord(
+            id=s.id,
+            key=s.key,
+            watchlist=s.watchlist,
+            headline=s.headline,
+            first_seen=s.first_seen,
+            last_seen=s.last_seen,
+            origin_count=s.origin_count,
+            origins=_strs(s.origins),
+            confirmed=s.confirmed,
+            stale=s.stale,
+            people=_strs(s.people),
+            terms=_strs(s.terms),
+            score=s.score,
+            articles=tuple(articles.get(s.id, ())),
+            hits=tuple(hits.get(s.id, ())),
+            alert_kinds=tuple(kinds.get(s.id, ())),
+        )
+        for s in sorted(stories, key=lambda s: s.id)
+    ]
+
+
+def active_story_ids(session: Session, since: datetime, until: datetime) -> list[int]:
+    """Stories seen, or alerted about, within [since, until)."""
+    seen = select(StoryRow.id).where(StoryRow.last_seen >= since, StoryRow.last_seen < until)
+    alerted = select(AlertRow.story_id).where(
+        AlertRow.created_at >= since, AlertRow.created_at < until
+    )
+    return sorted(set(session.scalars(seen)) | set(session.scalars(alerted)))

@@ -1,0 +1,382 @@
+"""The outbox: deliveries are rows first; workers claim, send and mark them.
+
+A delivery is claimed with a lease (PostgreSQL: SELECT ... FOR UPDATE SKIP LOCKED; SQLite:
+one writer at a time) and a conditional UPDATE, so two workers never both take it. Each
+channel is a queue: only its oldest pending row may be sent, which keeps messages in order.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from monitor.alerts import schedule
+from monitor.alerts.build import Channel, accepts, build_digest
+from monitor.alerts.load import active_story_ids, load_stories
+from monitor.alerts.model import Badge
+from monitor.config.models import AppConfig
+from monitor.store.models import AlertRow, DeliveryRow
+
+log = logging.getLogger(__name__)
+LEASE = timedelta(minutes=10)
+MAX_CATCH_UP = timedelta(days=7)  # a digest after a long outage covers at most this much
+STATUSES = ("pending", "sent", "failed", "held", "folded", "skipped")
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """A delivery this worker holds the lease on and may now send."""
+
+    id: int
+    channel: str
+    dedupe_key: str
+    kind: str
+    alert_id: int | None
+    attempts: int  # including this one
+    payload: dict[str, Any]
+
+
+def find_channel(cfg: AppConfig, name: str) -> Channel | None:
+    return next((c for c in cfg.monitor.channels if c.name == name), None)
+
+
+def _insert(session: Session, row: DeliveryRow) -> int | None:
+    """Insert unless (channel, dedupe_key) exists; a concurrent twin loses quietly."""
+    exists = session.scalar(
+        select(DeliveryRow.id).where(
+            DeliveryRow.channel == row.channel, DeliveryRow.dedupe_key == row.dedupe_key
+        )
+    )
+    if exists is not None:
+        return None
+    try:
+        with session.begin_nested():
+            session.add(row)
+            session.flush()
+    except IntegrityError:
+        return None
+    return row.id
+
+
+def _sent_today(session: Session, channel: Channel, now: datetime) -> int:
+    start = schedule.local_day_start(channel.timezone, now)
+    return int(
+        session.scalar(
+            select(func.count(DeliveryRow.id)).where(
+                DeliveryRow.channel == channel.name,
+                DeliveryRow.kind == "alert",
+                DeliveryRow.status.in_(("pending", "sent", "failed")),
+                DeliveryRow.created_at >= start,
+            )
+        )
+        or 0
+    )
+
+
+def enqueue_alert(session: Session, cfg: AppConfig, alert_id: int, now: datetime) -> list[int]:
+    """One delivery per immediate channel that accepts the alert; returns the pending ids.
+
+    Call it in the transaction that created the alert. In quiet hours or over its daily
+    cap a channel gets a `held` row instead, which its next digest takes (nothing dropped).
+    """
+    alert = session.get(AlertRow, alert_id)
+    if alert is None:
+        raise ValueError(f"no alert {alert_id}")
+    channels = [c for c in cfg.monitor.channels if c.mode == "immediate"]
+    if not channels:
+        return []
+    story = load_stories(session, [alert.story_id])[0]
+    kind: Badge = alert.kind if alert.kind in ("new", "corroborated", "confirmed") else "new"  # type: ignore[assignment]
+    pending: list[int] = []
+    for channel in channels:
+        if not accepts(channel, story, kind):
+            continue
+        status = "pending"
+        if schedule.in_quiet_hours(channel.quiet_hours, channel.timezone, now):
+            status, why = "held", "quiet hours"
+        elif channel.daily_cap is not None and _sent_today(session, channel, now) >= (
+            channel.daily_cap
+        ):
+            status, why = "held", f"daily cap {channel.daily_cap} reached"
+        row = DeliveryRow(
+            channel=channel.name,
+            dedupe_key=f"alert:{alert.key}",
+            kind="alert",
+            alert_id=alert.id,
+            status=status,
+            next_attempt_at=now,
+            created_at=now,
+            payload={},
+        )
+        new_id = _insert(session, row)
+        if new_id is None:
+            continue
+        if status == "pending":
+            pending.append(new_id)
+        else:
+            log.info(
+                "channel %s: alert %s held for the next digest (%s)", channel.name, alert.key, why
+            )
+    return pending
+
+
+def held_rows(session: Session, channel: str) -> list[DeliveryRow]:
+    return list(
+        session.scalars(
+            select(DeliveryRow)
+            .where(DeliveryRow.channel == channel, DeliveryRow.status == "held")
+            .order_by(DeliveryRow.id)
+        )
+    )
+
+
+def stories_of_alerts(session: Session, alert_ids: list[int]) -> list[int]:
+    if not alert_ids:
+        return []
+    return sorted(set(session.scalars(select(AlertRow.story_id).where(AlertRow.id.in_(alert_ids)))))
+
+
+def digest_story_ids(session: Session, channel: Channel, payload: dict[str, Any]) -> list[int]:
+    """The stories a digest delivery covers: its window (digest mode) plus held alerts."""
+    ids: set[int] = set()
+    if channel.mode == "digest" and payload.get("since") and payload.get("until"):
+        since = datetime.fromisoformat(payload["since"])
+        until = datetime.fromisoformat(payload["until"])
+        ids.update(active_story_ids(session, since, until))
+    held_alerts = list(
+        session.scalars(
+            select(DeliveryRow.alert_id).where(DeliveryRow.id.in_(payload.get("held") or []))
+        )
+    )
+    ids.update(stories_of_alerts(session, [a for a in held_alerts if a is not None]))
+    return sorted(ids)
+
+
+def enqueue_digest(
+    session: Session,
+    cfg: AppConfig,
+    channel_name: str,
+    slot: datetime,
+    since: datetime,
+    now: datetime,
+) -> int | None:
+    """One delivery per digest slot (two workers scheduling the same slot make one row).
+
+    Returns the new pending id, or None when the slot exists already or the digest would
+    be empty (and the channel does not send empty digests).
+    """
+    channel = find_channel(cfg, channel_name)
+    if channel is None:
+        raise ValueError(f"no channel {channel_name!r} in config")
+    key = f"digest:{channel.name}:{slot.isoformat()}"
+    if session.scalar(
+        select(DeliveryRow.id).where(
+            DeliveryRow.channel == channel.name, DeliveryRow.dedupe_key == key
+        )
+    ):
+        return None
+    held = held_rows(session, channel.name)
+    payload: dict[str, Any] = {
+        "since": since.isoformat(),
+        "until": slot.isoformat(),
+        "held": [h.id for h in held],
+    }
+    ids = digest_story_ids(session, channel, payload)
+    digest = build_digest(
+        channel, load_stories(session, ids, since=since, until=slot), since=since, until=slot
+    )
+    send = not digest.empty or (channel.send_empty and channel.mode == "digest")
+    row = DeliveryRow(
+        channel=channel.name,
+        dedupe_key=key,
+        kind="digest",
+        status="pending" if send else "skipped",
+        next_attempt_at=now,
+        created_at=now,
+        payload=payload,
+        last_error=None if send else "empty digest (send_empty is false)",
+    )
+    new_id = _insert(session, row)
+    if new_id is None or not send:
+        return None
+    for h in held:
+        h.status, h.folded_into = "folded", new_id
+    log.info("channel %s: digest %s enqueued (%s)", channel.name, key, digest.subject)
+    return new_id
+
+
+def _last_digest_until(session: Session, channel: str) -> datetime | None:
+    row = session.scalar(
+        select(DeliveryRow)
+        .where(DeliveryRow.channel == channel, DeliveryRow.kind == "digest")
+        .order_by(DeliveryRow.id.desc())
+        .limit(1)
+    )
+    until = row.payload.get("until") if row is not None else None
+    return datetime.fromisoformat(until) if until else None
+
+
+def enqueue_due_digests(session: Session, cfg: AppConfig, now: datetime) -> list[int]:
+    """Enqueue each channel's latest digest slot if it is not there yet (the daemon's tick).
+
+    A digest covers the time since the previous digest (at most MAX_CATCH_UP), so slots
+    missed while nothing ran are covered by the next one. Immediate channels get a digest
+    at their slot only when alerts were held for them.
+    """
+    created: list[int] = []
+    for channel in cfg.monitor.channels:
+        prev, slot = schedule.digest_slots(channel.schedule, channel.timezone, now)
+        if slot is None:
+            continue
+        if channel.mode == "immediate" and not held_rows(session, channel.name):
+            continue
+        since = prev or slot - timedelta(days=1)
+        last = _last_digest_until(session, channel.name)
+        if last is not None and last < since:
+            since = max(last, slot - MAX_CATCH_UP)
+        new_id = enqueue_digest(session, cfg, channel.name, slot, since, now)
+        if new_id is not None:
+            created.append(new_id)
+    return created
+
+
+def claim(session: Session, owner: str, now: datetime, *, lease: timedelta = LEASE) -> list[Claim]:
+    """Lease the oldest pending delivery of each channel, if it is due and nobody holds it."""
+    heads = session.execute(
+        select(DeliveryRow.channel, func.min(DeliveryRow.id))
+        .where(DeliveryRow.status == "pending")
+        .group_by(DeliveryRow.channel)
+    ).all()
+    if not heads:
+        return []
+    rows = session.scalars(
+        select(DeliveryRow)
+        .where(DeliveryRow.id.in_([head_id for _, head_id in heads]))
+        .order_by(DeliveryRow.id)
+        .with_for_update(skip_locked=True)  # PostgreSQL; SQLite renders no lock clause
+    ).all()
+    claims: list[Claim] = []
+    for row in rows:
+        if row.status != "pending" or row.next_attempt_at > now:
+            continue
+        if row.lease_until is not None and row.lease_until > now:
+            continue  # another worker is sending it (or crashed and the lease runs out)
+        took = session.execute(
+            update(DeliveryRow)
+            .where(
+                DeliveryRow.id == row.id,
+                DeliveryRow.status == "pending",
+                DeliveryRow.attempts == row.attempts,
+            )
+            .values(lease_owner=owner, lease_until=now + lease, attempts=row.attempts + 1)
+            .execution_options(synchronize_session=False)
+        )
+        if took.rowcount == 1:  # type: ignore[attr-defined]
+            claims.append(
+                Claim(
+                    row.id,
+                    row.channel,
+                    row.dedupe_key,
+                    row.kind,
+                    row.alert_id,
+                    row.attempts + 1,
+                    dict(row.payload or {}),
+                )
+            )
+    return claims
+
+
+def mark_sent(session: Session, claim: Claim, now: datetime, message_id: str | None) -> None:
+    session.execute(
+        update(DeliveryRow)
+        .where(DeliveryRow.id == claim.id)
+        .values(
+            status="sent", sent_at=now, message_id=message_id, lease_owner=None, lease_until=None
+        )
+        .execution_options(synchronize_session=False)
+    )
+
+
+def mark_failed_attempt(
+    session: Session,
+    claim: Claim,
+    now: datetime,
+    error: str,
+    *,
+    retry_at: datetime | None,
+    message_id: str | None = None,
+) -> str:
+    """Reschedule (retry_at given) or give up; returns the new status."""
+    status = "pending" if retry_at is not None else "failed"
+    session.execute(
+        update(DeliveryRow)
+        .where(DeliveryRow.id == claim.id)
+        .values(
+            status=status,
+            last_error=error[:2000],
+            next_attempt_at=retry_at or now,
+            lease_owner=None,
+            lease_until=None,
+            message_id=message_id,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return status
+
+
+def save_progress(session: Session, claim: Claim, payload: dict[str, Any]) -> None:
+    """Remember how far a multi-part message got, so a retry does not repeat the parts."""
+    session.execute(
+        update(DeliveryRow)
+        .where(DeliveryRow.id == claim.id)
+        .values(payload=payload)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def retry_delivery(session: Session, delivery_id: int, now: datetime) -> bool:
+    """failed -> pending, due now, attempts reset (`monitor deliveries retry ID`)."""
+    result = session.execute(
+        update(DeliveryRow)
+        .where(DeliveryRow.id == delivery_id, DeliveryRow.status == "failed")
+        .values(
+            status="pending", attempts=0, next_attempt_at=now, lease_owner=None, lease_until=None
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def list_deliveries(
+    session: Session, *, status: str | None = None, limit: int | None = 200
+) -> list[DeliveryRow]:
+    q = select(DeliveryRow).order_by(DeliveryRow.id.desc())
+    if status:
+        q = q.where(DeliveryRow.status == status)
+    if limit:
+        q = q.limit(limit)
+    return list(session.scalars(q))
+
+
+def delivery_to_json(row: DeliveryRow) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "channel": row.channel,
+        "kind": row.kind,
+        "dedupe_key": row.dedupe_key,
+        "alert_id": row.alert_id,
+        "status": row.status,
+        "attempts": row.attempts,
+        "next_attempt_at": row.next_attempt_at.isoformat() if row.next_attempt_at else None,
+        "last_error": row.last_error,
+        "message_id": row.message_id,
+        "created_at": row.created_at.isoformat() if row.created_at else None,
+        "sent_at": row.sent_at.isoformat() if row.sent_at else None,
+        "folded_into": row.folded_into,
+    }

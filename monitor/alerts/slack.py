@@ -1,0 +1,46 @@
+"""Slack: post Block Kit payloads to an incoming webhook; 200 `ok` means accepted."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import httpx
+
+from monitor.alerts.errors import SendError, scrub
+from monitor.config.models import SlackChannel
+
+log = logging.getLogger(__name__)
+MAX_ANSWER_CHARS = 300
+
+
+def _retry_after(value: str | None) -> float | None:
+    try:
+        return max(0.0, float(value)) if value else None
+    except ValueError:
+        return None
+
+
+async def post_slack(
+    client: httpx.AsyncClient, channel: SlackChannel, payload: dict[str, Any]
+) -> str:
+    """Post one payload. Raises SendError: 429 and 5xx retry, other 4xx are permanent."""
+    url = channel.webhook_url.get_secret_value()
+    try:
+        resp = await client.post(url, json=payload, timeout=channel.timeout.total_seconds())
+    except httpx.HTTPError as exc:
+        # httpx messages may quote the URL; the webhook URL is a secret.
+        raise SendError(scrub(f"Slack webhook: {type(exc).__name__}: {exc}", url)) from None
+    answer = scrub(resp.text.strip()[:MAX_ANSWER_CHARS], url)
+    if resp.status_code == 429:
+        wait = _retry_after(resp.headers.get("Retry-After"))
+        raise SendError(f"Slack webhook: 429 rate limited ({answer})", retry_after=wait)
+    if resp.status_code >= 500:
+        raise SendError(f"Slack webhook: {resp.status_code} {answer}")
+    if resp.status_code >= 400:
+        raise SendError(f"Slack webhook: {resp.status_code} {answer}", permanent=True)
+    if resp.status_code >= 300:
+        raise SendError(f"Slack webhook: unexpected {resp.status_code}", permanent=True)
+    if answer != "ok":
+        log.info("channel %s: webhook answered %r (taken as accepted)", channel.name, answer)
+    return f"{resp.status_code} {answer}"
