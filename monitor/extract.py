@@ -63,6 +63,9 @@ def _is_chrome(element: Any) -> bool:
     return not _CHROME_PARTS.isdisjoint(tokens.replace("-", " ").split())
 
 
+_HOLDS_ARTICLE = './/article | .//main | .//*[@itemprop="articleBody"]'
+
+
 def _in_chrome(element: Any) -> bool:
     """Whether an element sits inside chrome (or a list, as related links do)."""
     return any(_is_chrome(node) or node.tag == "li" for node in element.iterancestors())
@@ -72,7 +75,8 @@ def prune_chrome(tree: Any) -> None:
     """Remove page chrome from the tree in place, keeping the text that follows it."""
     doomed = [el for el in tree.iter() if isinstance(el.tag, str) and _is_chrome(el)]
     for element in doomed:
-        if element.getparent() is not None:
+        # A wrapper that holds the article itself is layout, whatever its class says.
+        if element.getparent() is not None and not element.xpath(_HOLDS_ARTICLE):
             element.drop_tree()
 
 
@@ -106,8 +110,8 @@ def _extract(html: str | bytes, url: str | None) -> Extracted | None:
     doc = _run_trafilatura(tree, url, favor_precision=True)  # also prunes `tree` in place
     retry = _parse(text) if len(getattr(doc, "text", None) or "") < SHORT_BODY_CHARS else None
     if retry is not None:
-        # Precision mode sometimes keeps only a notice box: retry in balanced mode.
-        prune_chrome(retry)
+        # Precision mode (or our pruning) sometimes keeps only a notice box: retry in
+        # trafilatura's balanced mode on the untouched page.
         balanced = _run_trafilatura(retry, url, favor_precision=False)
         if len(getattr(balanced, "text", None) or "") > 2 * len(getattr(doc, "text", None) or ""):
             doc = balanced

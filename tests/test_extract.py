@@ -15,7 +15,13 @@ from pathlib import Path
 import pytest
 
 from monitor.domain import DateSource, Extracted
-from monitor.extract import MAX_HTML_CHARS, extract_article, parse_date, read_published
+from monitor.extract import (
+    MAX_HTML_CHARS,
+    extract_article,
+    parse_date,
+    prune_chrome,
+    read_published,
+)
 from tests.conftest import ROOT, SHARED
 
 PAGES = ROOT / "tests" / "fixtures" / "pages"
@@ -98,6 +104,22 @@ def test_seed_page_title_author_and_headline_not_repeated() -> None:
     assert extracted.title.startswith("North Korean diplomat’s family in China defects")
     assert extracted.author == "Youngnam Kim"
     assert not extracted.text.startswith(extracted.title)
+
+
+def test_pruning_drops_widgets_but_keeps_a_wrapper_that_holds_the_article() -> None:
+    from lxml import html
+
+    tree = html.document_fromstring(
+        '<html><body><div class="td-weather-top-widget">97.7 F</div>'
+        '<div class="layout social-share-enabled"><article><h1>Headline</h1>'
+        f'{PARAGRAPHS}<div class="share-bar">Share on X</div></article></div></body></html>'
+    )
+    prune_chrome(tree)
+    text = tree.text_content()
+
+    assert text.count("officials in Seoul said") == 4
+    assert "Share on X" not in text
+    assert "97.7 F" not in text
 
 
 def test_bytes_and_text_give_the_same_result() -> None:
