@@ -103,8 +103,8 @@ class SMTPServer:
             user, password = self._credentials
             ok = auth_data.login.decode() == user and auth_data.password.decode() == password
             self.auth_attempts.append(f"{mechanism}:{auth_data.login.decode()}:{ok}")
-            return AuthResult(success=ok)
-        return AuthResult(success=False)
+            return AuthResult(success=ok, handled=False)
+        return AuthResult(success=False, handled=False)
 
     def start(self) -> SMTPServer:
         kwargs: dict[str, Any] = {}
@@ -119,7 +119,8 @@ class SMTPServer:
         if self._credentials:
             kwargs["authenticator"] = self._authenticate
             kwargs["auth_required"] = True
-            kwargs["auth_require_tls"] = bool(self._tls)
+            # implicit TLS is invisible to aiosmtpd: it would refuse AUTH "without TLS"
+            kwargs["auth_require_tls"] = bool(self._tls) and not self._implicit
         self._controller = Controller(
             _Handler(self), hostname="127.0.0.1", port=self.port, **kwargs
         )
