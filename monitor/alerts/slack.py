@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 
-from monitor.alerts.errors import SendError, scrub
+from monitor.alerts.errors import SendError, hide_in_logs, scrub
 from monitor.config.models import SlackChannel
 
 log = logging.getLogger(__name__)
@@ -26,6 +26,7 @@ async def post_slack(
 ) -> str:
     """Post one payload. Raises SendError: 429 and 5xx retry, other 4xx are permanent."""
     url = channel.webhook_url.get_secret_value()
+    hide_in_logs(url)
     try:
         resp = await client.post(url, json=payload, timeout=channel.timeout.total_seconds())
     except httpx.HTTPError as exc:
