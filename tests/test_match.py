@@ -137,6 +137,7 @@ def test_a_missile_story_naming_kim_jong_un_names_him_without_a_hit(matcher: Mat
         ("The car had a defective airbag, North Korea aside.", "excluded", "defect*"),
         ("Nine Cuban players defected in Mexico.", "no-context", "defect*"),
         ("북한 관광객 출입국 절차가 바뀌었다.", "excluded", "입국"),
+        ("한국행정연구원이 북한 보고서를 냈다.", "excluded", "한국행"),
     ],
 )
 def test_misses_explain_why(matcher: Matcher, text: str, reason: str, term: str) -> None:
