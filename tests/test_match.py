@@ -126,9 +126,7 @@ def test_a_missile_story_naming_kim_jong_un_names_him_without_a_hit(matcher: Mat
     )
     assert report.hits == []
     assert report.mentions["nk-defections"] == ["Kim Jong Un"]
-    assert "context-person-only" in {m.reason for m in report.misses} or any(
-        m.reason == "below-threshold" for m in report.misses
-    )
+    assert "context-person-only" in {m.reason for m in report.misses}
 
 
 @pytest.mark.parametrize(
