@@ -145,7 +145,8 @@ def stories_of_alerts(session: Session, alert_ids: list[int]) -> list[int]:
 def digest_story_ids(session: Session, channel: Channel, payload: dict[str, Any]) -> list[int]:
     """The stories a digest delivery covers: its window (digest mode) plus held alerts."""
     ids: set[int] = set()
-    if channel.mode == "digest" and payload.get("since") and payload.get("until"):
+    use_window = payload.get("window", channel.mode == "digest")
+    if use_window and payload.get("since") and payload.get("until"):
         since = datetime.fromisoformat(payload["since"])
         until = datetime.fromisoformat(payload["until"])
         ids.update(active_story_ids(session, since, until))
@@ -165,8 +166,13 @@ def enqueue_digest(
     slot: datetime,
     since: datetime,
     now: datetime,
+    *,
+    window: bool | None = None,
 ) -> int | None:
     """One delivery per digest slot (two workers scheduling the same slot make one row).
+
+    The digest covers stories active in [since, slot) (digest channels, or `window=True`)
+    plus the alerts held for the channel (quiet hours, daily cap).
 
     Returns the new pending id, or None when the slot exists already or the digest would
     be empty (and the channel does not send empty digests).
@@ -186,6 +192,7 @@ def enqueue_digest(
         "since": since.isoformat(),
         "until": slot.isoformat(),
         "held": [h.id for h in held],
+        "window": channel.mode == "digest" if window is None else window,
     }
     ids = digest_story_ids(session, channel, payload)
     digest = build_digest(

@@ -1,0 +1,69 @@
+"""`monitor digest`: render a digest now (--dry-run prints it) or enqueue and send it."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from datetime import UTC, datetime
+from typing import Annotated
+
+import typer
+
+from monitor.alerts import deliver, outbox
+from monitor.alerts.build import build_digest
+from monitor.alerts.load import active_story_ids, load_stories
+from monitor.alerts.render import render_html, render_text
+from monitor.cli.app import ConfigOpt, app, fail, handle_errors, out_console
+from monitor.cli.deliveries import worker_name
+from monitor.cli.runtime import open_runtime
+from monitor.config.types import parse_duration
+from monitor.store.db import transaction
+
+
+@app.command()
+@handle_errors
+def digest(
+    channel: Annotated[
+        str | None, typer.Option("--channel", help="Only this channel (default: all).")
+    ] = None,
+    since: Annotated[str, typer.Option("--since", help="Cover the last 24h, 7d, 90m ...")] = "24h",
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print the rendered digest; write and send nothing.")
+    ] = False,
+    html: Annotated[
+        bool, typer.Option("--html", help="With --dry-run: print the HTML too.")
+    ] = False,
+    config: ConfigOpt = None,
+) -> None:
+    """Render a digest of recent stories for each channel, and send it (unless --dry-run)."""
+    try:
+        window = parse_duration(since)
+    except ValueError as exc:
+        fail(str(exc), 2)
+    rt = open_runtime(config)
+    channels = [c for c in rt.cfg.monitor.channels if channel in (None, c.name)]
+    if not channels:
+        fail(f"no channel named {channel!r} in the config" if channel else "no channels", 2)
+    now = datetime.now(UTC).replace(microsecond=0)
+    start = now - window
+    if dry_run:
+        with transaction(rt.sessions) as s:
+            records = load_stories(s, active_story_ids(s, start, now), since=start, until=now)
+        for c in channels:
+            d = build_digest(c, records, since=start, until=now)
+            sys.stdout.write(f"# channel {c.name} ({c.type})\n{render_text(d)}\n")
+            if html:
+                sys.stdout.write(render_html(d) + "\n")
+        return
+    created = 0
+    with transaction(rt.sessions) as s:
+        for c in channels:
+            if outbox.enqueue_digest(s, rt.cfg, c.name, now, start, now, window=True):
+                created += 1
+    report = asyncio.run(deliver.drain(rt.cfg, rt.sessions, owner=worker_name()))
+    out_console.print(
+        f"{created} digest(s) enqueued; sent {report.sent}, retrying {report.retrying}, "
+        f"failed {report.failed}"
+    )
+    if report.failed:
+        raise typer.Exit(1)
