@@ -59,12 +59,19 @@ def upgrade() -> None:
     sa.Column('stale', sa.Boolean(), nullable=False),
     sa.Column('people', sa.JSON(), nullable=False),
     sa.Column('terms', sa.JSON(), nullable=False),
+    sa.Column('centroid', sa.JSON(), nullable=False),
+    sa.Column('prints', sa.JSON(), nullable=False),
+    sa.Column('article_count', sa.Integer(), nullable=False),
     sa.Column('score', sa.Float(), nullable=False),
+    sa.Column('seq', sa.BigInteger(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_stories')),
     sa.UniqueConstraint('key', name=op.f('uq_stories_key'))
     )
     with op.batch_alter_table('stories', schema=None) as batch_op:
         batch_op.create_index('ix_stories_open', ['watchlist', 'last_seen'], unique=False)
+        batch_op.create_index('ix_stories_seq', ['watchlist', 'seq'], unique=False)
 
     op.create_table('articles',
     sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
@@ -133,6 +140,8 @@ def upgrade() -> None:
     sa.Column('article_id', sa.Integer(), nullable=False),
     sa.Column('copy_of', sa.Integer(), nullable=True),
     sa.Column('origins', sa.JSON(), nullable=False),
+    sa.Column('stale', sa.Boolean(), nullable=False),
+    sa.Column('reasons', sa.JSON(), nullable=False),
     sa.Column('added_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['article_id'], ['articles.id'], name=op.f('fk_story_articles_article_id_articles'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['copy_of'], ['articles.id'], name=op.f('fk_story_articles_copy_of_articles'), ondelete='SET NULL'),

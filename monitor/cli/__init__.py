@@ -1,6 +1,15 @@
 """The `monitor` command line. Each command lives in its own module and registers on `app`."""
 
-from monitor.cli import check, db, deliveries, digest, match  # noqa: F401  (registers commands)
+from monitor.cli import (  # noqa: F401  (registers commands)
+    check,
+    db,
+    deliveries,
+    digest,
+    evaluate,
+    listing,
+    match,
+    poll,
+)
 from monitor.cli.app import app
 
 

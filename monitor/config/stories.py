@@ -15,7 +15,9 @@ class StoriesConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     window: Duration = Field(
-        timedelta(days=14), description="A hit joins only stories seen within this window."
+        timedelta(days=45),
+        description="A hit joins only stories seen within this window (follow-ups often come "
+        "weeks later: the defector named, an interview).",
     )
     stale_after: Duration = Field(
         timedelta(days=3),

@@ -134,10 +134,17 @@ class HitRow(Base):
 
 
 class StoryRow(Base):
-    """Hit articles about one event, per watchlist."""
+    """Hit articles about one event, per watchlist, with what assignment needs to compare.
+
+    `seq` grows with every change within a watchlist, so a worker's in-memory index of open
+    stories syncs by reading only the rows changed since it last looked.
+    """
 
     __tablename__ = "stories"
-    __table_args__ = (Index("ix_stories_open", "watchlist", "last_seen"),)
+    __table_args__ = (
+        Index("ix_stories_open", "watchlist", "last_seen"),
+        Index("ix_stories_seq", "watchlist", "seq"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     key: Mapped[str] = mapped_column(String(100), unique=True)
@@ -148,10 +155,16 @@ class StoryRow(Base):
     origin_count: Mapped[int] = mapped_column(Integer, default=0)
     origins: Mapped[list[Any]] = mapped_column(default=list)
     confirmed: Mapped[bool] = mapped_column(Boolean, default=False)
-    stale: Mapped[bool] = mapped_column(Boolean, default=False)
+    stale: Mapped[bool] = mapped_column(Boolean, default=False)  # only stale reports so far
     people: Mapped[list[Any]] = mapped_column(default=list)
-    terms: Mapped[list[Any]] = mapped_column(default=list)
+    terms: Mapped[list[Any]] = mapped_column(default=list)  # event terms: role, place, count
+    centroid: Mapped[list[Any]] = mapped_column(default=list)  # distinctive words
+    prints: Mapped[list[Any]] = mapped_column(default=list)  # [[article id, fingerprint], ...]
+    article_count: Mapped[int] = mapped_column(Integer, default=0)
     score: Mapped[float] = mapped_column(Float, default=0.0)
+    seq: Mapped[int] = mapped_column(BigInteger, default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
 class StoryArticleRow(Base):
@@ -165,6 +178,8 @@ class StoryArticleRow(Base):
     )
     copy_of: Mapped[int | None] = mapped_column(ForeignKey("articles.id", ondelete="SET NULL"))
     origins: Mapped[list[Any]] = mapped_column(default=list)
+    stale: Mapped[bool] = mapped_column(Boolean, default=False)
+    reasons: Mapped[list[Any]] = mapped_column(default=list)  # why it joined (or opened) the story
     added_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

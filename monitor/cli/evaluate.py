@@ -1,0 +1,59 @@
+"""`monitor eval CORPUS.jsonl`: replay a labeled corpus and print the scores."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from monitor.cli.app import (
+    ConfigOpt,
+    JsonOpt,
+    app,
+    get_config,
+    handle_errors,
+    out_console,
+    print_json,
+)
+from monitor.evaluate import load_corpus, replay, score, temporary_database
+from monitor.pipeline import extraction_pool
+from monitor.processing import make_processor
+
+
+@app.command("eval")
+@handle_errors
+def eval_(
+    corpus: Annotated[Path, typer.Argument(help="A labeled corpus (JSON lines).")],
+    config: ConfigOpt = None,
+    json_out: JsonOpt = False,
+    predictions: Annotated[
+        Path | None, typer.Option("--predictions", help="Write one JSON object per article here.")
+    ] = None,
+) -> None:
+    """Replay CORPUS through extraction, matching, stories and alerts; print the metrics."""
+    cfg = get_config(config)
+    items = load_corpus(corpus)
+    with (
+        temporary_database() as sessions,
+        extraction_pool(cfg.monitor.fetch.extraction_workers) as pool,
+    ):
+        preds = replay(items, cfg, sessions, make_processor(cfg), executor=pool)
+    metrics = score(items, preds)
+    if predictions is not None:
+        with predictions.open("w", encoding="utf-8") as fh:
+            for p in preds:
+                fh.write(json.dumps(p, ensure_ascii=False) + "\n")
+    if json_out:
+        print_json(metrics)
+        return
+    table = Table(title=f"monitor eval {corpus} ({metrics['articles']} articles)")
+    for col in ("metric", "precision", "recall", "F1"):
+        table.add_column(col)
+    for name in ("relevance", "stories", "syndication"):
+        m = metrics[name]
+        table.add_row(name, f"{m['precision']:.3f}", f"{m['recall']:.3f}", f"{m.get('f1', 0):.3f}")
+    out_console.print(table)
+    out_console.print(f"alerts: {metrics['alerts']}", highlight=False)

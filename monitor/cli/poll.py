@@ -1,0 +1,99 @@
+"""`monitor poll`: one polling pass now, with progress on a terminal and a summary."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from monitor.cli.app import (
+    EXIT_FAILED,
+    ConfigOpt,
+    JsonOpt,
+    app,
+    err_console,
+    fail,
+    handle_errors,
+    out_console,
+    print_json,
+)
+from monitor.cli.runtime import open_runtime
+from monitor.pipeline import FeedReport, Poller, PollReport
+from monitor.processing import make_processor
+
+
+@app.command()
+@handle_errors
+def poll(
+    feed: Annotated[
+        list[str] | None, typer.Option("--feed", "-f", help="Only this feed id (repeatable).")
+    ] = None,
+    due: Annotated[
+        bool, typer.Option("--due", help="Only feeds whose next poll time passed.")
+    ] = False,
+    config: ConfigOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Poll every feed (or --feed ID) once now and store what is new."""
+    rt = open_runtime(config)
+    if feed:
+        unknown = sorted(set(feed) - {f.id for f in rt.cfg.feeds})
+        if unknown:
+            fail(f"no feed with id {', '.join(unknown)} in {rt.cfg.path}", 2)
+    show_progress = not json_out and err_console.is_terminal
+    progress = Progress(
+        TextColumn("polling"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=err_console,
+        disable=not show_progress,
+    )
+    with progress:
+        task = progress.add_task("", total=len(feed) if feed else len(rt.cfg.feeds))
+
+        def done(r: FeedReport) -> None:
+            progress.update(task, advance=1, description=f"{r.feed_id}: {r.outcome}")
+
+        poller = Poller(rt.cfg, rt.sessions, processor=make_processor(rt.cfg), on_feed_done=done)
+        report = asyncio.run(poller.run(feed or None, due_only=due))
+        progress.update(task, total=len(report.feeds))
+    if json_out:
+        print_json(report.to_json())
+    else:
+        _print_summary(report)
+    if report.feeds and report.count("failed") == len(report.feeds):
+        raise typer.Exit(EXIT_FAILED)
+
+
+def _print_summary(report: PollReport) -> None:
+    table = Table(title="Poll summary", show_lines=False)
+    for col in ("feed", "outcome", "HTTP", "entries", "new", "error"):
+        table.add_column(col, overflow="fold")
+    style = {"ok": "green", "not-modified": "cyan", "failed": "red", "disabled": "yellow"}
+    for f in sorted(report.feeds, key=lambda f: (f.outcome != "failed", f.feed_id)):
+        table.add_row(
+            f.feed_id,
+            f"[{style.get(f.outcome, '')}]{f.outcome}[/]",
+            str(f.http_status or ""),
+            str(f.entries),
+            str(f.new_articles),
+            f.error
+            or f.warning
+            or (
+                f"{len(f.article_errors)} page(s) fell back to feed text"
+                if f.article_errors
+                else ""
+            ),
+        )
+    out_console.print(table)
+    out_console.print(
+        f"{len(report.feeds)} feeds: {report.count('ok')} ok, "
+        f"{report.count('not-modified')} not modified, {report.count('failed')} failed, "
+        f"{report.count('disabled')} disabled; {report.new_articles} new articles",
+        highlight=False,
+    )

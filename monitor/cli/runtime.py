@@ -1,0 +1,27 @@
+"""What commands that touch the database share: config, engine, readiness check."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from monitor.config import AppConfig, load_config
+from monitor.store import db
+
+
+@dataclass(frozen=True, slots=True)
+class Runtime:
+    cfg: AppConfig
+    engine: Engine
+    sessions: sessionmaker[Session]
+
+
+def open_runtime(config: Path | None, *, upgrade: bool = False) -> Runtime:
+    """Load config, connect, and refuse an unmigrated database (unless told to upgrade it)."""
+    cfg = load_config(config)
+    engine = db.make_engine(cfg.database_url)
+    db.ensure_ready(engine, auto_upgrade=upgrade or cfg.monitor.database.auto_upgrade)
+    return Runtime(cfg, engine, db.session_factory(engine))

@@ -1,0 +1,255 @@
+"""`monitor eval`: replay a labeled corpus through the daemon's own code and score it.
+
+Contract (design.md): articles in `published` order, the clock at each one's `published` time,
+a fresh temporary database, the same extraction, matching, story and alert code, no network.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from collections.abc import Callable, Iterator
+from concurrent.futures import Executor
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from monitor import metrics_eval
+from monitor.config import AppConfig, FeedConfig
+from monitor.domain import Extracted, FeedEntry
+from monitor.errors import MonitorError
+from monitor.extract import extract_article
+from monitor.pipeline import ArticleProcessor, build_article
+from monitor.store import db, queries
+from monitor.store.db import transaction
+from monitor.store.models import AlertRow, ArticleRow, HitRow, StoryArticleRow, StoryRow
+from monitor.urls import canonical_url
+
+
+class CorpusError(MonitorError):
+    """The corpus file is missing or a line is not a valid corpus record."""
+
+
+@dataclass(frozen=True, slots=True)
+class CorpusItem:
+    id: str
+    outlet: str
+    feed: str
+    url: str
+    published: datetime
+    title: str
+    html: str | None
+    text: str | None
+    labels: dict[str, Any]
+
+
+def load_corpus(path: Path) -> list[CorpusItem]:
+    """Read a corpus JSONL file (format: shared/corpus/README.md), in `published` order."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise CorpusError(f"cannot read corpus {path}: {exc}") from exc
+    items = []
+    for n, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            items.append(
+                CorpusItem(
+                    id=str(row["id"]),
+                    outlet=row.get("outlet") or row.get("feed") or "unknown",
+                    feed=row.get("feed") or "corpus",
+                    url=row["url"],
+                    published=_parse_time(row["published"]),
+                    title=row.get("title") or "",
+                    html=row.get("html"),
+                    text=row.get("text"),
+                    labels=row.get("labels") or {},
+                )
+            )
+        except (ValueError, KeyError, TypeError) as exc:
+            raise CorpusError(f"{path}:{n}: not a corpus record ({exc!r})") from exc
+    return sorted(items, key=lambda i: (i.published, i.id))
+
+
+def _parse_time(value: str) -> datetime:
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+def _extract(item: CorpusItem) -> Extracted | None:
+    if item.html is not None:
+        return extract_article(item.html, item.url)
+    if item.text:
+        return Extracted(text=item.text)
+    return None
+
+
+@contextmanager
+def temporary_database() -> Iterator[sessionmaker[Session]]:
+    with tempfile.TemporaryDirectory(prefix="monitor-eval-") as tmp:
+        url = f"sqlite:///{Path(tmp) / 'eval.db'}"
+        db.upgrade(url)
+        engine = db.make_engine(url)
+        try:
+            yield db.session_factory(engine)
+        finally:
+            engine.dispose()
+
+
+def replay(
+    items: list[CorpusItem],
+    cfg: AppConfig,
+    sessions: sessionmaker[Session],
+    processor: ArticleProcessor | None,
+    *,
+    executor: Executor | None = None,
+) -> list[dict[str, Any]]:
+    """Feed every item through build_article → store → processor; return predictions."""
+    extracted: list[Extracted | None]
+    if executor is not None:
+        extracted = list(executor.map(_extract, items, chunksize=4))
+    else:
+        extracted = [_extract(i) for i in items]
+    feeds = {
+        i.feed: FeedConfig(id=_feed_id(i.feed), url="https://corpus.invalid/feed", outlet=i.outlet)
+        for i in items
+    }
+    with transaction(sessions) as s:
+        queries.sync_feeds(s, list(feeds.values()), items[0].published if items else datetime.now())
+    ids: dict[int, str] = {}
+    for item, ext in zip(items, extracted, strict=True):
+        now = item.published
+        entry = FeedEntry(
+            feed_id=_feed_id(item.feed),
+            guid=item.url,
+            url=item.url,
+            canonical_url=canonical_url(item.url),
+            title=item.title,
+            published_at=item.published,
+        )
+        article = build_article(entry, feeds[item.feed], ext, now=now)
+        with transaction(sessions) as s:
+            article_id = queries.insert_article(s, article)
+            if article_id is None:
+                continue
+            ids[article_id] = item.id
+            if processor is not None:
+                processor(s, replace(article, id=article_id), now)
+    return _predictions(items, ids, extracted, sessions, cfg.monitor.stories.stale_after)
+
+
+def _feed_id(feed: str) -> str:
+    return "".join(c if c.isalnum() or c in "._-" else "-" for c in feed.lower())[:64] or "corpus"
+
+
+def _predictions(
+    items: list[CorpusItem],
+    ids: dict[int, str],
+    extracted: list[Extracted | None],
+    sessions: sessionmaker[Session],
+    stale_after: timedelta,
+) -> list[dict[str, Any]]:
+    by_corpus_id = {v: k for k, v in ids.items()}
+    found_dates = {
+        i.id: (e.published_at if e else None) for i, e in zip(items, extracted, strict=True)
+    }
+    out = []
+    with transaction(sessions) as s:
+        for item in items:
+            aid = by_corpus_id.get(item.id)
+            hits = list(s.scalars(select(HitRow).where(HitRow.article_id == aid))) if aid else []
+            hits.sort(key=lambda h: -h.score)
+            people: list[str] = []
+            for h in hits:
+                people.extend(p for p in h.people if p not in people)
+            links = (
+                list(s.scalars(select(StoryArticleRow).where(StoryArticleRow.article_id == aid)))
+                if aid
+                else []
+            )
+            story_key = None
+            copy_of = None
+            origins: list[str] = []
+            stale = False
+            if links:
+                link = links[0]
+                story = s.get(StoryRow, link.story_id)
+                story_key = story.key if story else None
+                copy_of = ids.get(link.copy_of) if link.copy_of else None
+                origins = list(link.origins or [])
+                stale = link.stale
+            art = s.get(ArticleRow, aid) if aid else None
+            alerts = (
+                [
+                    a.kind
+                    for a in s.scalars(
+                        select(AlertRow).where(AlertRow.article_id == aid).order_by(AlertRow.id)
+                    )
+                ]
+                if aid
+                else []
+            )
+            if not links and art is not None and art.published_at:
+                stale = art.discovered_at - art.published_at > stale_after
+            found = found_dates.get(item.id)
+            out.append(
+                {
+                    "id": item.id,
+                    "hit": bool(hits),
+                    "score": round(hits[0].score, 3) if hits else 0.0,
+                    "watchlists": [h.watchlist for h in hits],
+                    "people": people,
+                    "story": story_key,
+                    "copy_of": copy_of,
+                    "origins": origins,
+                    "alerts": alerts,
+                    "stale": stale,
+                    "published": found.isoformat() if found else None,
+                }
+            )
+    return out
+
+
+def score(items: list[CorpusItem], predictions: list[dict[str, Any]]) -> dict[str, Any]:
+    pred = {p["id"]: p for p in predictions}
+    gold_rel = {i.id: bool(i.labels.get("relevant")) for i in items}
+    gold_event = {
+        i.id: str(i.labels["event"])
+        for i in items
+        if i.labels.get("relevant") and i.labels.get("event")
+    }
+    events = set(gold_event.values())
+    new_alerts = [p for p in predictions if "new" in p["alerts"]]
+    return {
+        "articles": len(items),
+        "relevance": metrics_eval.relevance({k: v["hit"] for k, v in pred.items()}, gold_rel),
+        "stories": {
+            **metrics_eval.bcubed({k: v["story"] for k, v in pred.items()}, gold_event),
+            "events": len(events),
+            "predicted_stories": len({pred[k]["story"] for k in gold_event if pred[k]["story"]}),
+        },
+        "syndication": metrics_eval.syndication(
+            {k: v["copy_of"] for k, v in pred.items()},
+            {i.id: i.labels.get("syndicated_from") for i in items},
+        ),
+        "alerts": {
+            **metrics_eval.alert_counts([p["alerts"] for p in predictions]),
+            "new_on_irrelevant": sum(1 for p in new_alerts if not gold_rel.get(p["id"])),
+            "new_on_stale": sum(1 for p in new_alerts if p["stale"]),
+            "events_with_one_new": sum(
+                1
+                for e in events
+                if sum(1 for k, ev in gold_event.items() if ev == e and "new" in pred[k]["alerts"])
+                == 1
+            ),
+        },
+    }
+
+
+ProcessorFactory = Callable[[AppConfig], ArticleProcessor | None]

@@ -1,0 +1,401 @@
+"""Orchestrators: one polling pass over the feeds, read top to bottom like miniflux's RefreshFeed.
+
+poll feed (conditional GET) -> parse -> new entries only -> fetch page -> extract (process pool)
+-> Article -> store -> process (match, stories, alerts).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+import multiprocessing
+import os
+import random
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from monitor.config import AppConfig, FeedConfig
+from monitor.domain import (
+    Article,
+    DateSource,
+    Extracted,
+    ExtractionStatus,
+    FeedEntry,
+    FetchResult,
+)
+from monitor.errors import BlockedURLError, FetchError, ParseError
+from monitor.extract import extract_article
+from monitor.feeds import parse_feed
+from monitor.http import Fetcher
+from monitor.store import queries
+from monitor.store.db import transaction
+from monitor.store.models import Feed
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+HTML_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class ArticleProcessor(Protocol):
+    """What happens to a stored article next (matching, stories, alerts)."""
+
+    def __call__(self, session: Session, article: Article, now: datetime) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class FeedReport:
+    """The result of polling one feed, for the summary table and `--json`."""
+
+    feed_id: str
+    outcome: str  # ok, not-modified, failed, disabled, skipped
+    new_articles: int = 0
+    entries: int = 0
+    http_status: int | None = None
+    error: str | None = None
+    error_kind: str | None = None
+    warning: str | None = None
+    seconds: float = 0.0
+    article_errors: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class PollReport:
+    feeds: list[FeedReport]
+    started_at: datetime
+    finished_at: datetime
+
+    def count(self, outcome: str) -> int:
+        return sum(1 for f in self.feeds if f.outcome == outcome)
+
+    @property
+    def new_articles(self) -> int:
+        return sum(f.new_articles for f in self.feeds)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "started_at": self.started_at.isoformat(),
+            "finished_at": self.finished_at.isoformat(),
+            "feeds_total": len(self.feeds),
+            "feeds_ok": self.count("ok"),
+            "feeds_not_modified": self.count("not-modified"),
+            "feeds_failed": self.count("failed"),
+            "new_articles": self.new_articles,
+            "feeds": [
+                {
+                    "id": f.feed_id,
+                    "outcome": f.outcome,
+                    "http_status": f.http_status,
+                    "entries": f.entries,
+                    "new_articles": f.new_articles,
+                    "error": f.error,
+                    "error_kind": f.error_kind,
+                    "warning": f.warning,
+                    "article_errors": f.article_errors,
+                    "seconds": round(f.seconds, 3),
+                }
+                for f in self.feeds
+            ],
+        }
+
+
+def extraction_pool(workers: int = 0) -> ProcessPoolExecutor:
+    """A process pool for extraction (CPU-bound): both cores work and the event loop stays free.
+
+    forkserver, not fork: the event loop's resolver threads must not be forked mid-flight.
+    """
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(["monitor.extract"])
+    return ProcessPoolExecutor(max_workers=workers or os.cpu_count() or 2, mp_context=ctx)
+
+
+def build_article(
+    entry: FeedEntry,
+    feed: FeedConfig,
+    extracted: Extracted | None,
+    *,
+    now: datetime,
+    status: ExtractionStatus = ExtractionStatus.PAGE,
+    error: str | None = None,
+) -> Article:
+    """Combine the feed entry and what the page gave. Pure.
+
+    The date comes from the page's metadata, else from the feed entry; never from page text.
+    Without a page body, the feed's own content or summary stands in (marked as a fallback).
+    """
+    text = extracted.text.strip() if extracted else ""
+    if not text:
+        text = (entry.content or entry.summary or "").strip()
+        if status is ExtractionStatus.PAGE:
+            status = ExtractionStatus.FEED_FALLBACK
+            error = error or "the page yielded no article body"
+        if not text:
+            status = ExtractionStatus.EMPTY if status is not ExtractionStatus.BLOCKED else status
+    published, source = None, DateSource.NONE
+    if extracted and extracted.published_at:
+        published, source = extracted.published_at, extracted.date_source
+    elif entry.published_at:
+        published, source = entry.published_at, DateSource.FEED
+    return Article(
+        canonical_url=entry.canonical_url,
+        url=entry.url,
+        guid=entry.guid,
+        feed_id=entry.feed_id,
+        outlet=feed.outlet or feed.id,
+        title=(entry.title or (extracted.title if extracted else None) or entry.url).strip(),
+        text=text,
+        author=entry.author or (extracted.author if extracted else None),
+        language=(extracted.language if extracted else None) or feed.language,
+        published_at=published,
+        date_source=source,
+        extraction=status,
+        extraction_error=error,
+        discovered_at=now,
+    )
+
+
+def decode_page(result: FetchResult) -> str | bytes:
+    """Text when the server named a charset we know; bytes otherwise (the extractor sniffs)."""
+    ctype = result.headers.get("content-type", "")
+    for part in ctype.split(";")[1:]:
+        key, _, value = part.strip().partition("=")
+        if key.lower() == "charset" and value:
+            try:
+                return result.body.decode(value.strip("\"' "), errors="replace")
+            except LookupError:
+                break
+    return result.body
+
+
+class Poller:
+    """One polling pass: fetch feeds concurrently, store what is new, hand articles on."""
+
+    def __init__(
+        self,
+        cfg: AppConfig,
+        sessions: sessionmaker[Session],
+        *,
+        processor: ArticleProcessor | None = None,
+        clock: Clock = utcnow,
+        executor: Executor | None = None,
+        on_feed_done: Callable[[FeedReport], None] | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.cfg = cfg
+        self.sessions = sessions
+        self.processor = processor
+        self.clock = clock
+        self.executor = executor
+        self.on_feed_done = on_feed_done
+        self.rng = rng or random.Random()
+        self._claimed: set[str] = set()
+
+    def select_feeds(self, feed_ids: Sequence[str] | None, *, due_only: bool) -> list[FeedConfig]:
+        """Sync config into the feeds table and pick the feeds to poll now."""
+        now = self.clock()
+        with transaction(self.sessions) as s:
+            queries.sync_feeds(s, self.cfg.feeds, now)
+            rows = {r.id: r for r in queries.get_feeds(s)}
+        chosen: list[FeedConfig] = []
+        for fc in self.cfg.feeds:
+            if feed_ids is not None and fc.id not in feed_ids:
+                continue
+            row = rows[fc.id]
+            if not fc.enabled or row.disabled_reason:
+                continue
+            if due_only and row.next_poll_at and row.next_poll_at > now:
+                continue
+            chosen.append(fc)
+        return chosen
+
+    async def run(
+        self, feed_ids: Sequence[str] | None = None, *, due_only: bool = False
+    ) -> PollReport:
+        started = self.clock()
+        feeds = self.select_feeds(feed_ids, due_only=due_only)
+        own_pool = self.executor is None and self.cfg.monitor.fetch.fetch_articles and feeds
+        executor = self.executor or (
+            extraction_pool(self.cfg.monitor.fetch.extraction_workers) if own_pool else None
+        )
+        try:
+            async with Fetcher(self.cfg.monitor.fetch) as fetcher:
+                reports = await asyncio.gather(
+                    *(self._poll_feed(fetcher, executor, fc) for fc in feeds)
+                )
+        finally:
+            if own_pool and executor is not None:
+                executor.shutdown(wait=True, cancel_futures=True)
+        return PollReport(list(reports), started, self.clock())
+
+    async def _poll_feed(
+        self, fetcher: Fetcher, executor: Executor | None, fc: FeedConfig
+    ) -> FeedReport:
+        t0 = time.perf_counter()
+        try:
+            report = await self._poll_feed_inner(fetcher, executor, fc)
+        except Exception as exc:  # one failing feed never stops the others
+            log.exception("feed %s: unexpected error", fc.id)
+            report = self._record(
+                fc,
+                queries.FeedOutcome("failed", error=f"internal error: {exc!r}", error_kind="bug"),
+            )
+        report = dataclasses.replace(report, seconds=time.perf_counter() - t0)
+        if self.on_feed_done:
+            self.on_feed_done(report)
+        return report
+
+    async def _poll_feed_inner(
+        self, fetcher: Fetcher, executor: Executor | None, fc: FeedConfig
+    ) -> FeedReport:
+        with transaction(self.sessions) as s:
+            row = s.get(Feed, fc.id)
+            assert row is not None
+            url, etag, last_modified = row.url, row.etag, row.last_modified
+        try:
+            result = await fetcher.fetch(url, etag=etag, last_modified=last_modified)
+        except FetchError as exc:
+            log.warning("feed %s: %s", fc.id, exc)
+            return self._record(
+                fc,
+                queries.FeedOutcome(
+                    "failed",
+                    http_status=exc.status,
+                    error=str(exc),
+                    error_kind=exc.kind,
+                    retry_after=exc.retry_after,
+                ),
+            )
+        if result.not_modified:
+            return self._record(
+                fc,
+                queries.FeedOutcome(
+                    "not-modified",
+                    http_status=304,
+                    etag=result.etag or etag,
+                    last_modified=result.last_modified or last_modified,
+                ),
+            )
+        try:
+            parsed = parse_feed(
+                result.body, result.headers, feed_id=fc.id, base_url=result.final_url
+            )
+        except ParseError as exc:
+            log.warning("feed %s: %s", fc.id, exc)
+            return self._record(
+                fc,
+                queries.FeedOutcome(
+                    "failed",
+                    http_status=result.status,
+                    error=f"{exc} ({result.final_url}); check the feed URL in config",
+                    error_kind="parse",
+                ),
+            )
+        with transaction(self.sessions) as s:
+            unseen = queries.unseen_entries(s, parsed.entries)
+        # an entry carried by two feeds in this pass is fetched once (no await in between)
+        new_entries = [e for e in unseen if e.canonical_url not in self._claimed]
+        self._claimed.update(e.canonical_url for e in new_entries)
+        results = await asyncio.gather(
+            *(self._ingest_entry(fetcher, executor, fc, e) for e in new_entries)
+        )
+        stored = sum(1 for ok, _ in results if ok)
+        errors = [err for _, err in results if err]
+        warning = f"feed is not well-formed: {parsed.bozo}" if parsed.bozo else None
+        report = self._record(
+            fc,
+            queries.FeedOutcome(
+                "ok",
+                http_status=result.status,
+                etag=result.etag,
+                last_modified=result.last_modified,
+                new_articles=stored,
+                entries=len(parsed.entries),
+                warning=warning,
+            ),
+        )
+        return dataclasses.replace(report, article_errors=errors)
+
+    async def _ingest_entry(
+        self, fetcher: Fetcher, executor: Executor | None, fc: FeedConfig, entry: FeedEntry
+    ) -> tuple[bool, str | None]:
+        """Fetch, extract and store one new entry. Returns (stored, error worth reporting)."""
+        extracted: Extracted | None = None
+        status, error = ExtractionStatus.PAGE, None
+        if not self.cfg.monitor.fetch.fetch_articles:
+            status = ExtractionStatus.FEED_FALLBACK
+        else:
+            try:
+                page = await fetcher.fetch(entry.url, untrusted=True)
+                ctype = page.headers.get("content-type", "").split(";")[0].strip().lower()
+                if ctype not in HTML_TYPES:
+                    raise FetchError(entry.url, "not-html", f"the page is {ctype}, not HTML")
+                extracted = await self._extract(executor, decode_page(page), page.final_url)
+            except BlockedURLError as exc:
+                status, error = ExtractionStatus.BLOCKED, str(exc)
+            except FetchError as exc:
+                status, error = ExtractionStatus.FEED_FALLBACK, str(exc)
+            except Exception as exc:
+                log.exception("feed %s: extracting %s failed", fc.id, entry.url)
+                status, error = ExtractionStatus.FEED_FALLBACK, f"extraction failed: {exc!r}"
+        now = self.clock()
+        article = build_article(entry, fc, extracted, now=now, status=status, error=error)
+        if error:
+            log.info("feed %s: %s: %s (feed text used)", fc.id, entry.url, error)
+        with transaction(self.sessions) as s:
+            article_id = queries.insert_article(s, article)
+            if article_id is None:
+                return False, None  # stored meanwhile by another feed or worker
+            stored = dataclasses.replace(article, id=article_id)
+            if self.processor is not None:
+                self.processor(s, stored, now)
+        return True, (f"{entry.url}: {error}" if error else None)
+
+    async def _extract(
+        self, executor: Executor | None, html: str | bytes, url: str
+    ) -> Extracted | None:
+        if executor is None:
+            return await asyncio.to_thread(extract_article, html, url)
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(executor, extract_article, html, url)
+
+    def _record(self, fc: FeedConfig, outcome: queries.FeedOutcome) -> FeedReport:
+        now = self.clock()
+        interval = fc.interval or self.cfg.monitor.fetch.default_interval
+        with transaction(self.sessions) as s:
+            row = s.get(Feed, fc.id)
+            assert row is not None
+            queries.record_poll(
+                s,
+                row,
+                outcome,
+                now=now,
+                interval=interval,
+                max_backoff=self.cfg.monitor.fetch.max_backoff,
+                jitter=self.rng.uniform(0, 0.1),
+            )
+            final = "disabled" if row.disabled_reason else outcome.outcome
+        return FeedReport(
+            feed_id=fc.id,
+            outcome=final,
+            new_articles=outcome.new_articles,
+            entries=outcome.entries,
+            http_status=outcome.http_status,
+            error=outcome.error,
+            error_kind=outcome.error_kind,
+            warning=outcome.warning,
+        )
+
+
+def interval_of(cfg: AppConfig, fc: FeedConfig) -> timedelta:
+    return fc.interval or cfg.monitor.fetch.default_interval

@@ -1,0 +1,217 @@
+"""Stories in the database: summaries for assignment, story rows, links and alert rows."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
+
+from monitor.store.models import AlertRow, StoryArticleRow, StoryRow
+from monitor.stories import Alert, Assignment, StorySummary
+
+
+def lock_watchlist(session: Session, watchlist: str) -> None:
+    """Serialize story assignment per watchlist across workers (PostgreSQL advisory lock).
+
+    SQLite serializes writers by itself. Holding the lock to the end of the transaction makes
+    `seq` grow in commit order, which the in-memory indexes rely on.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(
+            text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": f"story:{watchlist}"}
+        )
+
+
+def changed_since(session: Session, watchlist: str, seq: int, since: datetime) -> list[StoryRow]:
+    """Stories of a watchlist changed after `seq` and still seen within the window."""
+    stmt = select(StoryRow).where(
+        StoryRow.watchlist == watchlist, StoryRow.seq > seq, StoryRow.last_seen >= since
+    )
+    return list(session.scalars(stmt.order_by(StoryRow.seq)))
+
+
+def max_seq(session: Session, watchlist: str) -> int:
+    value = session.scalar(select(func.max(StoryRow.seq)).where(StoryRow.watchlist == watchlist))
+    return int(value or 0)
+
+
+def to_summary(row: StoryRow) -> StorySummary:
+    return StorySummary(
+        story_id=row.id,
+        key=row.key,
+        watchlist=row.watchlist,
+        headline=row.headline,
+        first_seen=row.first_seen,
+        last_seen=row.last_seen,
+        people=frozenset(row.people or ()),
+        event_terms=frozenset(row.terms or ()),
+        centroid=frozenset(row.centroid or ()),
+        fingerprints=tuple((int(a), int(f)) for a, f in (row.prints or ())),
+        origins=frozenset(row.origins or ()),
+        confirmed=row.confirmed,
+        announced=not row.stale,
+        articles=row.article_count,
+    )
+
+
+def _fill(row: StoryRow, summary: StorySummary, seq: int, score: float) -> None:
+    row.first_seen, row.last_seen = summary.first_seen, summary.last_seen
+    row.people = sorted(summary.people)
+    row.terms = sorted(summary.event_terms)
+    row.centroid = sorted(summary.centroid)
+    row.prints = [[a, f] for a, f in summary.fingerprints]
+    row.origins = sorted(summary.origins)
+    row.origin_count = summary.origin_count
+    row.confirmed = summary.confirmed
+    row.stale = not summary.announced
+    row.article_count = summary.articles
+    row.score = max(row.score or 0.0, score)
+    row.seq = seq
+
+
+def insert_story(session: Session, summary: StorySummary, *, score: float, now: datetime) -> int:
+    """Insert a new story row (key unique); return its id."""
+    row = StoryRow(key=summary.key, watchlist=summary.watchlist, headline=summary.headline)
+    _fill(row, summary, max_seq(session, summary.watchlist) + 1, score)
+    row.created_at = row.updated_at = now
+    session.add(row)
+    session.flush()
+    return row.id
+
+
+def update_story(session: Session, summary: StorySummary, *, score: float, now: datetime) -> None:
+    row = session.get(StoryRow, summary.story_id)
+    if row is None:
+        raise LookupError(f"story {summary.story_id} vanished")
+    _fill(row, summary, max_seq(session, summary.watchlist) + 1, score)
+    row.updated_at = now
+
+
+def story_of_article(session: Session, article_id: int, watchlist: str) -> StoryArticleRow | None:
+    stmt = (
+        select(StoryArticleRow)
+        .join(StoryRow, StoryRow.id == StoryArticleRow.story_id)
+        .where(StoryArticleRow.article_id == article_id, StoryRow.watchlist == watchlist)
+    )
+    return session.scalars(stmt).first()
+
+
+def link_article(
+    session: Session,
+    story_id: int,
+    article_id: int,
+    assignment: Assignment,
+    *,
+    origins: Iterable[str],
+    stale: bool,
+    now: datetime,
+) -> None:
+    session.add(
+        StoryArticleRow(
+            story_id=story_id,
+            article_id=article_id,
+            copy_of=assignment.copy_of,
+            origins=list(origins),
+            stale=stale,
+            reasons=list(assignment.reasons),
+            added_at=now,
+        )
+    )
+    session.flush()
+
+
+def link_origins(session: Session, article_id: int) -> list[str]:
+    """The origins recorded for an article's link (for copies of it)."""
+    row = session.scalars(
+        select(StoryArticleRow).where(StoryArticleRow.article_id == article_id)
+    ).first()
+    return list(row.origins or []) if row else []
+
+
+def insert_alert(
+    session: Session, alert: Alert, story_id: int, article_id: int, now: datetime
+) -> int | None:
+    """Insert an alert unless its idempotency key exists; return the new id or None."""
+    if session.scalar(select(AlertRow.id).where(AlertRow.key == alert.key)) is not None:
+        return None
+    row = AlertRow(
+        key=alert.key,
+        story_id=story_id,
+        kind=alert.kind,
+        origin_count=alert.origin_count,
+        article_id=article_id,
+        created_at=now,
+    )
+    session.add(row)
+    session.flush()
+    return row.id
+
+
+def story_rows(
+    session: Session, *, watchlist: str | None = None, limit: int | None = None
+) -> list[StoryRow]:
+    stmt = select(StoryRow).order_by(StoryRow.last_seen.desc(), StoryRow.id.desc())
+    if watchlist:
+        stmt = stmt.where(StoryRow.watchlist == watchlist)
+    if limit:
+        stmt = stmt.limit(limit)
+    return list(session.scalars(stmt))
+
+
+def story_json(session: Session, row: StoryRow) -> dict[str, Any]:
+    """One story with its articles (copies marked) and alerts, for the CLI and scripts."""
+    from monitor.store.models import ArticleRow
+
+    links = session.execute(
+        select(StoryArticleRow, ArticleRow)
+        .join(ArticleRow, ArticleRow.id == StoryArticleRow.article_id)
+        .where(StoryArticleRow.story_id == row.id)
+        .order_by(StoryArticleRow.added_at, StoryArticleRow.id)
+    ).all()
+    alerts = session.scalars(
+        select(AlertRow)
+        .where(AlertRow.story_id == row.id)
+        .order_by(AlertRow.created_at, AlertRow.id)
+    ).all()
+    return {
+        "id": row.id,
+        "key": row.key,
+        "watchlist": row.watchlist,
+        "headline": row.headline,
+        "first_seen": row.first_seen,
+        "last_seen": row.last_seen,
+        "origin_count": row.origin_count,
+        "origins": row.origins,
+        "confirmed": row.confirmed,
+        "stale": row.stale,
+        "people": row.people,
+        "score": row.score,
+        "articles": [
+            {
+                "id": art.id,
+                "title": art.title,
+                "url": art.url,
+                "outlet": art.outlet,
+                "published_at": art.published_at,
+                "discovered_at": art.discovered_at,
+                "copy_of": link.copy_of,
+                "origins": link.origins,
+                "stale": link.stale,
+                "reasons": link.reasons,
+            }
+            for link, art in links
+        ],
+        "alerts": [
+            {
+                "kind": a.kind,
+                "key": a.key,
+                "origin_count": a.origin_count,
+                "at": a.created_at,
+                "article_id": a.article_id,
+            }
+            for a in alerts
+        ],
+    }
