@@ -71,6 +71,8 @@ def unseen_entries(session: Session, entries: Sequence[FeedEntry]) -> list[FeedE
         for feed_id, guid in session.execute(
             select(ArticleRow.feed_id, ArticleRow.guid).where(ArticleRow.guid.in_(chunk))
         ):
+            if guid is None:
+                continue
             known_guids.add((None, guid) if _global_guid(guid) else (feed_id, guid))
     out: list[FeedEntry] = []
     seen: set[str] = set()
