@@ -4,11 +4,13 @@ from monitor.cli import (  # noqa: F401  (registers commands)
     check,
     db,
     deliveries,
+    demo,
     digest,
     evaluate,
     listing,
     match,
     poll,
+    stories,
 )
 from monitor.cli.app import app
 

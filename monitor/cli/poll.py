@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from typing import Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from monitor.alerts import deliver
 from monitor.cli.app import (
     EXIT_FAILED,
     ConfigOpt,
@@ -62,10 +64,22 @@ def poll(
         poller = Poller(rt.cfg, rt.sessions, processor=make_processor(rt.cfg), on_feed_done=done)
         report = asyncio.run(poller.run(feed or None, due_only=due))
         progress.update(task, total=len(report.feeds))
+    # a one-shot poll from cron delivers its immediate alerts (and due digests) before exiting
+    sent = asyncio.run(deliver.tick(rt.cfg, rt.sessions, owner=f"poll-{os.getpid()}"))
     if json_out:
-        print_json(report.to_json())
+        print_json(
+            {
+                **report.to_json(),
+                "deliveries": {"sent": sent.sent, "retrying": sent.retrying, "failed": sent.failed},
+            }
+        )
     else:
         _print_summary(report)
+        if sent.outcomes:
+            out_console.print(
+                f"deliveries: {sent.sent} sent, {sent.retrying} to retry, {sent.failed} failed",
+                highlight=False,
+            )
     if report.feeds and report.count("failed") == len(report.feeds):
         raise typer.Exit(EXIT_FAILED)
 

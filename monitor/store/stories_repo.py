@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from monitor.store.models import AlertRow, StoryArticleRow, StoryRow
+from monitor.store.models import AlertRow, ArticleRow, StoryArticleRow, StoryRow
 from monitor.stories import Alert, Assignment, StorySummary
 
 
@@ -163,8 +163,6 @@ def story_rows(
 
 def story_json(session: Session, row: StoryRow) -> dict[str, Any]:
     """One story with its articles (copies marked) and alerts, for the CLI and scripts."""
-    from monitor.store.models import ArticleRow
-
     links = session.execute(
         select(StoryArticleRow, ArticleRow)
         .join(ArticleRow, ArticleRow.id == StoryArticleRow.article_id)

@@ -1,0 +1,117 @@
+"""`monitor stories` and `monitor story ID`: stories with their origins, copies and alerts."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+from rich.tree import Tree
+
+from monitor.cli.app import ConfigOpt, JsonOpt, app, fail, handle_errors, out_console, print_json
+from monitor.cli.listing import fmt_time
+from monitor.cli.runtime import open_runtime
+from monitor.store import stories_repo
+from monitor.store.db import transaction
+from monitor.store.models import StoryRow
+
+
+def flags(story: dict[str, Any]) -> str:
+    out = []
+    if story["confirmed"]:
+        out.append("[green]confirmed[/]")
+    if story["origin_count"] > 1:
+        out.append(f"[cyan]corroborated x{story['origin_count']}[/]")
+    if story["stale"]:
+        out.append("[yellow]stale[/]")
+    return " ".join(out) or "new"
+
+
+def story_table(stories: list[dict[str, Any]], title: str) -> Table:
+    """Headline, origins and articles (copies folded under their original)."""
+    table = Table(title=title, show_lines=True)
+    for col in ("id", "headline", "watchlist", "first seen", "origins", "articles", "flags"):
+        table.add_column(col, overflow="fold")
+    for st in stories:
+        by_id = {a["id"]: a for a in st["articles"]}
+        lines = []
+        for a in st["articles"]:
+            if a["copy_of"] in by_id:
+                continue
+            lines.append(f"{a['outlet']}{' (stale)' if a['stale'] else ''}")
+            for c in st["articles"]:
+                if c["copy_of"] == a["id"]:
+                    lines.append(f"  └ copy: {c['outlet']}")
+        table.add_row(
+            str(st["id"]),
+            st["headline"],
+            st["watchlist"],
+            fmt_time(st["first_seen"]),
+            ", ".join(st["origins"]) or "-",
+            "\n".join(lines),
+            flags(st),
+        )
+    return table
+
+
+@app.command()
+@handle_errors
+def stories(
+    watchlist: Annotated[
+        str | None, typer.Option("--watchlist", "-w", help="Only this one.")
+    ] = None,
+    limit: Annotated[int, typer.Option("--limit", help="At most this many (0: all).")] = 50,
+    config: ConfigOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Stories, newest first: headline, origins, articles and copies, confirmed/stale flags."""
+    rt = open_runtime(config)
+    with transaction(rt.sessions) as s:
+        data = [
+            stories_repo.story_json(s, row)
+            for row in stories_repo.story_rows(s, watchlist=watchlist, limit=limit or None)
+        ]
+    if json_out:
+        print_json(data)
+        return
+    out_console.print(story_table(data, f"Stories ({len(data)})"))
+
+
+@app.command()
+@handle_errors
+def story(
+    story_id: Annotated[str, typer.Argument(help="Story id or key.")],
+    config: ConfigOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """One story with its timeline: each article, why it joined, and each alert."""
+    rt = open_runtime(config)
+    with transaction(rt.sessions) as s:
+        row = s.get(StoryRow, int(story_id)) if story_id.isdigit() else None
+        if row is None:
+            row = next((r for r in stories_repo.story_rows(s) if r.key == story_id), None)
+        if row is None:
+            fail(f"no story {story_id!r}; `monitor stories` lists them", 1)
+        data = stories_repo.story_json(s, row)
+    if json_out:
+        print_json(data)
+        return
+    tree = Tree(f"[bold]{data['headline']}[/]  ({data['key']}, {flags(data)})")
+    tree.add(f"origins ({data['origin_count']}): {', '.join(data['origins']) or '-'}")
+    tree.add(f"people: {', '.join(data['people']) or '-'}")
+    events = [(a["discovered_at"], "article", a) for a in data["articles"]]
+    events += [(al["at"], "alert", al) for al in data["alerts"]]
+    timeline = tree.add("timeline")
+    for at, kind, item in sorted(events, key=lambda e: (e[0], e[1] != "article")):
+        if kind == "article":
+            copy = f" [dim](copy of #{item['copy_of']})[/]" if item["copy_of"] else ""
+            stale = " [yellow](stale)[/]" if item["stale"] else ""
+            timeline.add(
+                f"{fmt_time(at)}  #{item['id']} {item['outlet']}: {item['title']}{copy}{stale}\n"
+                f"    published {fmt_time(item['published_at'])}; credits "
+                f"{', '.join(item['origins']) or '-'}; {'; '.join(item['reasons'])}\n"
+                f"    {item['url']}"
+            )
+        else:
+            timeline.add(f"{fmt_time(at)}  [bold magenta]alert {item['kind']}[/] ({item['key']})")
+    out_console.print(tree)
