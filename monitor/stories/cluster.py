@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from monitor.config.stories import StoriesConfig
 from monitor.stories.fingerprint import hamming
@@ -28,9 +28,11 @@ PERSON = 1.5  # per shared known person (at most two count)
 PLACE = 1.0  # per shared place tag (at most two count)
 ROLE = 0.5  # per shared role tag (at most two count)
 COUNT = 1.0  # same head count ("13 workers")
-DATE = 0.5  # same event date
+DATE = 1.0  # same event date (with a shared place: the same event)
 WORDS = 3.0  # times the share of the candidate's distinctive words found in the story
 PLACE_CONFLICT = 1.5  # both name places, none shared: likely a different event
+NEAR = 0.5  # published within a day of the story, and a place or person in common
+NEAR_TIME = timedelta(days=1)
 
 
 def is_stale(candidate: StoryCandidate, cfg: StoriesConfig) -> bool:
@@ -74,6 +76,10 @@ def _points(
         and any(t[:5] == "place" for t in story.event_terms)
     )
     total -= PLACE_CONFLICT * conflict
+    if places or people:
+        t = candidate.time
+        if story.first_seen - NEAR_TIME <= t <= story.last_seen + NEAR_TIME:
+            total += NEAR
     if candidate.tokens:
         total += WORDS * words / len(candidate.tokens)
     return round(total, 4), people, shared, conflict
@@ -96,7 +102,7 @@ def score(candidate: StoryCandidate, story: StorySummary) -> tuple[float, tuple[
 
 
 #: The most that people and event terms can add (bounds the score before computing it).
-_MAX_NON_WORDS = PERSON * 2 + PLACE * 2 + ROLE * 2 + COUNT + DATE
+_MAX_NON_WORDS = PERSON * 2 + PLACE * 2 + ROLE * 2 + COUNT + DATE + NEAR
 #: A copy shares at least this share of the candidate's headline/lead words with its story.
 _COPY_WORDS = 0.5
 

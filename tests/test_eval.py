@@ -1,0 +1,123 @@
+"""`monitor eval` on the dev corpus: the figures docs/stories.md reports, and the file shape."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import ROOT, SHARED
+
+CORPUS = SHARED / "corpus" / "dev.jsonl"
+KEYS = {
+    "id": str,
+    "hit": bool,
+    "score": (int, float),
+    "watchlists": list,
+    "people": list,
+    "story": (str, type(None)),
+    "copy_of": (str, type(None)),
+    "origins": list,
+    "alerts": list,
+    "stale": bool,
+    "published": (str, type(None)),
+}
+
+
+@pytest.fixture(scope="module")
+def evaluated(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    out = tmp_path_factory.mktemp("eval") / "predictions.jsonl"
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "monitor",
+            "eval",
+            str(CORPUS),
+            "--json",
+            "--predictions",
+            str(out),
+            "--config",
+            str(ROOT / "config" / "monitor.yaml"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr
+    metrics = json.loads(proc.stdout)  # --json prints one JSON document and nothing else
+    preds = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    return metrics, preds
+
+
+def test_relevance_stories_and_syndication_meet_the_bar(
+    evaluated: tuple[dict[str, Any], list[dict[str, Any]]],
+) -> None:
+    metrics, _ = evaluated
+    assert metrics["relevance"]["f1"] >= 0.95
+    assert metrics["stories"]["f1"] >= 0.90
+    assert metrics["syndication"]["precision"] >= 0.9
+    assert metrics["syndication"]["recall"] >= 0.9
+
+
+def test_one_new_alert_per_event_and_none_for_irrelevant_or_stale(
+    evaluated: tuple[dict[str, Any], list[dict[str, Any]]],
+) -> None:
+    metrics, preds = evaluated
+    alerts = metrics["alerts"]
+    assert alerts["events_with_one_new"] == metrics["stories"]["events"]
+    assert alerts["new_on_irrelevant"] == 0
+    assert alerts["new_on_stale"] == 0
+    gold = {
+        json.loads(line)["id"]: json.loads(line)["labels"]
+        for line in CORPUS.read_text().splitlines()
+    }
+    new_by_event: dict[str, int] = {}
+    for p in preds:
+        if "new" in p["alerts"]:
+            event = gold[p["id"]]["event"]
+            assert gold[p["id"]]["relevant"], p["id"]
+            if event:
+                new_by_event[event] = new_by_event.get(event, 0) + 1
+    assert set(new_by_event.values()) == {1}
+
+
+def test_predictions_follow_the_documented_shape_exactly(
+    evaluated: tuple[dict[str, Any], list[dict[str, Any]]],
+) -> None:
+    _, preds = evaluated
+    ids = [json.loads(line)["id"] for line in CORPUS.read_text().splitlines()]
+    assert sorted(p["id"] for p in preds) == sorted(ids)
+    for p in preds:
+        assert set(p) == set(KEYS), p
+        for key, kind in KEYS.items():
+            assert isinstance(p[key], kind), (key, p)
+        assert set(p["alerts"]) <= {"new", "corroborated", "confirmed"}
+        if p["copy_of"] is not None:
+            assert p["copy_of"] in ids and p["story"] is not None
+        if not p["hit"]:
+            assert p["story"] is None and p["alerts"] == [] and p["watchlists"] == []
+
+
+def test_a_missing_corpus_is_a_clear_error(tmp_path: Path) -> None:
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "monitor",
+            "eval",
+            str(tmp_path / "nope.jsonl"),
+            "--config",
+            str(ROOT / "config" / "monitor.yaml"),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 1
+    assert "cannot read corpus" in proc.stderr
