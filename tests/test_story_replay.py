@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 from dataclasses import replace
 from datetime import datetime
 
@@ -85,13 +86,17 @@ def test_processing_the_same_articles_again_changes_nothing(
         assert counts(sessions) == once
 
 
-@pytest.mark.parametrize(
-    "event", ["thae-yong-ho-2016", "ryu-hyun-woo-2019", "han-estuary-crossing-2024"]
-)
+EVENTS = sorted({r["labels"]["event"] for r in ROWS if r["labels"]["event"]})
+
+
+@pytest.mark.parametrize("order", ["reversed", "shuffled"])
+@pytest.mark.parametrize("event", EVENTS)
 def test_any_order_within_a_story_gives_one_story_and_one_new_alert(
-    sessions: sessionmaker[Session], event: str
+    sessions: sessionmaker[Session], event: str, order: str
 ) -> None:
     rows = list(reversed(event_rows(event)))  # newest first: the follow-ups arrive before the news
+    if order == "shuffled":
+        random.Random(event).shuffle(rows)
     proc = processor()
     for r in rows:
         process(sessions, proc, store(sessions, r))
