@@ -139,11 +139,12 @@ def assign(
     n_tokens = len(candidate.tokens) or 1
     pool: list[tuple[StorySummary, int, bool]] = []
     if isinstance(open_stories, StoryIndex):
-        counts, linked = open_stories.related(candidate)
-        for sid, words in counts.items():
+        # a role alone (0.5 each, two at most) can reach the join score only when it is low
+        counts, linked = open_stories.related(candidate, roles=ROLE * 2 >= cfg.join_score)
+        for sid in counts:
             found = open_stories.get(sid)
             if found is not None:
-                pool.append((found, words, sid in linked))
+                pool.append((found, len(candidate.tokens & found.centroid), sid in linked))
     else:
         for s in open_stories:
             words = len(candidate.tokens & s.centroid)

@@ -12,7 +12,11 @@ from typing import overload
 
 from monitor.stories.model import StoryCandidate, StorySummary
 
-__all__ = ["StoryIndex"]
+__all__ = ["COMMON_MIN", "COMMON_SHARE", "StoryIndex"]
+
+#: A word in more than this share of open stories (and more than COMMON_MIN) pools nothing.
+COMMON_SHARE = 0.02
+COMMON_MIN = 50
 
 
 def _keys(story: StorySummary) -> set[str]:
@@ -58,15 +62,29 @@ class StoryIndex(Sequence[StorySummary]):
     def get(self, story_id: int) -> StorySummary | None:
         return self._stories.get(story_id)
 
-    def related(self, candidate: StoryCandidate) -> tuple[dict[int, int], set[int]]:
-        """(story id -> shared distinctive words, ids sharing a person or event term)."""
+    def related(
+        self, candidate: StoryCandidate, *, roles: bool = True
+    ) -> tuple[dict[int, int], set[int]]:
+        """(story id -> shared distinctive words, ids sharing a person or event term).
+
+        A word found in more than COMMON_SHARE of the open stories (and in more than
+        COMMON_MIN of them) brings no story into the pool: like a stop word, it tells
+        nothing about the event; a pooled story's words are then counted exactly
+        (`exact_words`). With `roles=False`, a shared role tag alone ("soldier") pools no
+        story either: the caller says a role alone can never reach its join score.
+        """
         counts: dict[int, int] = {}
         post = self._postings
+        common = max(COMMON_MIN, int(len(self._stories) * COMMON_SHARE))
         for word in candidate.tokens:
-            for sid in post.get(f"w:{word}", ()):
+            ids = post.get(f"w:{word}", ())
+            if len(ids) > common:
+                continue
+            for sid in ids:
                 counts[sid] = counts.get(sid, 0) + 1
         linked: set[int] = set()
-        for key in (*(f"p:{p}" for p in candidate.people), *(f"e:{t}" for t in candidate.event)):
+        events = (t for t in candidate.event if roles or not t.startswith("role:"))
+        for key in (*(f"p:{p}" for p in candidate.people), *(f"e:{t}" for t in events)):
             linked.update(post.get(key, ()))
         for sid in linked:
             counts.setdefault(sid, 0)
