@@ -21,17 +21,23 @@ def flags(story: dict[str, Any]) -> str:
     if story["confirmed"]:
         out.append("[green]confirmed[/]")
     if story["origin_count"] > 1:
-        out.append(f"[cyan]corroborated x{story['origin_count']}[/]")
+        out.append(f"[cyan]corroborated ({story['origin_count']})[/]")
     if story["stale"]:
         out.append("[yellow]stale[/]")
-    return " ".join(out) or "new"
+    return "\n".join(out) or "new"
 
 
 def story_table(stories: list[dict[str, Any]], title: str) -> Table:
     """Headline, origins and articles (copies folded under their original)."""
+    watchlists = sorted({st["watchlist"] for st in stories})
+    one_list = len(watchlists) == 1
+    if one_list:
+        title = f"{title}: {watchlists[0]}"
     table = Table(title=title, show_lines=True)
-    for col in ("id", "headline", "watchlist", "first seen", "origins", "articles", "flags"):
-        table.add_column(col, overflow="fold")
+    cols = ["id", "headline"] + ([] if one_list else ["watchlist"]) + ["first seen", "origins"]
+    for col in [*cols, "articles"]:
+        table.add_column(col, overflow="fold", ratio=3 if col in ("headline", "articles") else 1)
+    table.add_column("flags", no_wrap=True)
     for st in stories:
         by_id = {a["id"]: a for a in st["articles"]}
         lines = []
@@ -45,7 +51,7 @@ def story_table(stories: list[dict[str, Any]], title: str) -> Table:
         table.add_row(
             str(st["id"]),
             st["headline"],
-            st["watchlist"],
+            *([] if one_list else [st["watchlist"]]),
             fmt_time(st["first_seen"]),
             ", ".join(st["origins"]) or "-",
             "\n".join(lines),
