@@ -311,3 +311,32 @@ def test_every_third_party_feed_is_ingested_without_a_crash(
     assert all(by.outcome == "ok" for by in report.feeds if by.feed_id in real)
     with transaction(sessions) as s:
         assert all(f.last_polled_at for f in s.query(Feed).all())
+
+
+SEED_PAGES = Path(__file__).parent / "fixtures" / "pages"
+CHROME = ["97.7 F", "- Advertisement -", "Popular Articles", "LATEST NEWS", "spot_img"]
+
+
+def test_seed_pages_are_stored_without_chrome_and_with_their_metadata_date(
+    http_server: LoopbackServer, sessions: sessionmaker[Session], sqlite_url: str
+) -> None:
+    feed_date = datetime(2024, 9, 7, 12, 0, tzinfo=UTC)  # the day the page was seen
+    items = []
+    for page in sorted(SEED_PAGES.glob("seed-*.html")):
+        path = f"/news/{page.name}"
+        http_server.static(path, page.read_bytes(), "text/html; charset=utf-8")
+        items.append(Item(page.stem, http_server.url(path), feed_date))
+    url = http_server.static("/seeds.xml", rss(items))
+    run_poll(make_config(sqlite_url, [{"id": "seeds", "url": url, "outlet": "Seeds"}]), sessions)
+    with transaction(sessions) as s:
+        stored = {a.title: a for a in queries.list_articles(s)}
+    assert set(stored) == {"seed-000", "seed-003", "seed-004"}
+    for art in stored.values():
+        assert art.extraction == "page" and (art.body or "").count("\n\n") >= 3
+        assert not [c for c in CHROME if c in (art.body or "")]
+    # seed-000 and seed-003 carry publication metadata: that date, not the page's "today"
+    assert stored["seed-000"].published_at == datetime(2024, 7, 18, 16, 12, 31, tzinfo=UTC)
+    assert (stored["seed-000"].date_source, stored["seed-003"].date_source) == ("meta", "jsonld")
+    assert stored["seed-003"].published_at != feed_date
+    # seed-004 has none: the feed's date is used, and said so
+    assert (stored["seed-004"].published_at, stored["seed-004"].date_source) == (feed_date, "feed")
