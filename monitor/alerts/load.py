@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from monitor.alerts.model import ArticleRecord, HitRecord, StoryRecord
 from monitor.store.models import AlertRow, ArticleRow, HitRow, StoryArticleRow, StoryRow
+from monitor.stories.events import event_labels
 
 
 def _strs(value: object) -> tuple[str, ...]:
@@ -80,7 +81,7 @@ def load_stories(
             confirmed=s.confirmed,
             stale=s.stale,
             people=_strs(s.people),
-            terms=_strs(s.terms),
+            terms=event_labels(_strs(s.terms)),
             score=s.score,
             articles=tuple(articles.get(s.id, ())),
             hits=tuple(hits.get(s.id, ())),

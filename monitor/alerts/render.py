@@ -122,7 +122,7 @@ def _story_blocks(story: DigestStory, tz: str) -> list[dict[str, Any]]:
     if story.people:
         lines.append("People: " + ", ".join(slack_escape(p) for p in story.people))
     if story.terms:
-        lines.append("Terms: " + ", ".join(slack_escape(t) for t in story.terms))
+        lines.append("Event: " + ", ".join(slack_escape(t) for t in story.terms))
     lines.extend(f"> {slack_escape(e.term)}: “{slack_escape(e.snippet)}”" for e in story.evidence)
     for a in story.articles:
         line = f"• *{slack_escape(a.outlet)}*: {_link(a.url, a.title)}"

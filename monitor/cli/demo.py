@@ -89,7 +89,7 @@ def demo(
                 "the demo feeds could not all be polled: "
                 + "; ".join(f"{f.feed_id}: {f.error}" for f in report.feeds if f.error)
             )
-        now = clock()
+        now = clock().replace(second=0, microsecond=0) + timedelta(minutes=1)  # the digest slot
         channel = cfg.monitor.channels[0].name
         with transaction(sessions) as s:
             outbox.enqueue_digest(s, cfg, channel, now, now - timedelta(days=7), now)

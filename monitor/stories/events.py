@@ -434,3 +434,27 @@ def distinctive_tokens(title: str, text: str, ignore: Iterable[str] = ()) -> fro
         skip.update(tokens(term))
     words = tokens(f"{title}\n{lead(text)}")
     return frozenset(w for w in words if len(w) > 2 and w not in skip and not w.isdigit())
+
+
+_ACRONYMS = {"mdl", "dmz", "jsa", "nll", "uae"}
+_MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+
+def event_labels(tags: Iterable[str]) -> tuple[str, ...]:
+    """Readable labels for event tags, for people: place:mdl -> MDL, date:11-19 -> Nov 19."""
+    order = {"role": 0, "count": 1, "place": 2, "date": 3}
+    out: list[tuple[int, str]] = []
+    for tag in tags:
+        kind, _, value = tag.partition(":")
+        if kind == "place":
+            label = value.upper() if value in _ACRONYMS else value.replace("-", " ").title()
+        elif kind == "role":
+            label = value.replace("-", " ")
+        elif kind == "count":
+            label = f"{value} people"
+        elif kind == "date" and re.fullmatch(r"\d\d-\d\d", value) and 1 <= int(value[:2]) <= 12:
+            label = f"{_MONTHS[int(value[:2]) - 1]} {int(value[3:])}"
+        else:
+            label = tag
+        out.append((order.get(kind, 9), label))
+    return tuple(label for _, label in sorted(out))
