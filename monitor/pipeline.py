@@ -34,7 +34,7 @@ from monitor.errors import BlockedURLError, FetchError, ParseError
 from monitor.extract import extract_article
 from monitor.feeds import parse_feed
 from monitor.http import Fetcher
-from monitor.store import queries
+from monitor.store import claims, queries
 from monitor.store.db import transaction
 from monitor.store.models import Feed
 
@@ -191,6 +191,7 @@ class Poller:
         executor: Executor | None = None,
         on_feed_done: Callable[[FeedReport], None] | None = None,
         rng: random.Random | None = None,
+        owner: str | None = None,
     ) -> None:
         self.cfg = cfg
         self.sessions = sessions
@@ -199,6 +200,7 @@ class Poller:
         self.executor = executor
         self.on_feed_done = on_feed_done
         self.rng = rng or random.Random()
+        self.owner = owner  # the daemon's worker id: its lease on a feed ends with the poll
         self._claimed: set[str] = set()
 
     def select_feeds(self, feed_ids: Sequence[str] | None, *, due_only: bool) -> list[FeedConfig]:
@@ -238,6 +240,12 @@ class Poller:
                 executor.shutdown(wait=True, cancel_futures=True)
         return PollReport(list(reports), started, self.clock())
 
+    async def poll_feed(
+        self, fetcher: Fetcher, executor: Executor | None, fc: FeedConfig
+    ) -> FeedReport:
+        """Poll one feed with the caller's fetcher and pool (the daemon keeps both open)."""
+        return await self._poll_feed(fetcher, executor, fc)
+
     async def _poll_feed(
         self, fetcher: Fetcher, executor: Executor | None, fc: FeedConfig
     ) -> FeedReport:
@@ -276,6 +284,8 @@ class Poller:
                     retry_after=exc.retry_after,
                 ),
             )
+        if result.redirected_permanently and result.final_url != url:
+            self._move(fc, url, result.final_url)
         if result.not_modified:
             return self._record(
                 fc,
@@ -306,9 +316,12 @@ class Poller:
         # an entry carried by two feeds in this pass is fetched once (no await in between)
         new_entries = [e for e in unseen if e.canonical_url not in self._claimed]
         self._claimed.update(e.canonical_url for e in new_entries)
-        results = await asyncio.gather(
-            *(self._ingest_entry(fetcher, executor, fc, e) for e in new_entries)
-        )
+        try:
+            results = await asyncio.gather(
+                *(self._ingest_entry(fetcher, executor, fc, e) for e in new_entries)
+            )
+        finally:  # stored by now (or failed): the database answers from here on
+            self._claimed.difference_update(e.canonical_url for e in new_entries)
         stored = sum(1 for ok, _ in results if ok)
         errors = [err for _, err in results if err]
         warning = f"feed is not well-formed: {parsed.bozo}" if parsed.bozo else None
@@ -332,7 +345,9 @@ class Poller:
         """Fetch, extract and store one new entry. Returns (stored, error worth reporting)."""
         extracted: Extracted | None = None
         status, error = ExtractionStatus.PAGE, None
-        if not self.cfg.monitor.fetch.fetch_articles:
+        # no page to fetch when config says so, or for an entry without a link (its canonical
+        # URL is a urn:): the feed's own text stands in
+        if not self.cfg.monitor.fetch.fetch_articles or not entry.url:
             status = ExtractionStatus.FEED_FALLBACK
         else:
             try:
@@ -384,6 +399,7 @@ class Poller:
                 max_backoff=self.cfg.monitor.fetch.max_backoff,
                 jitter=self.rng.uniform(0, 0.1),
             )
+            claims.release_feed(s, row, self.owner)
             final = "disabled" if row.disabled_reason else outcome.outcome
         return FeedReport(
             feed_id=fc.id,
@@ -394,6 +410,16 @@ class Poller:
             error=outcome.error,
             error_kind=outcome.error_kind,
             warning=outcome.warning,
+        )
+
+    def _move(self, fc: FeedConfig, old: str, new: str) -> None:
+        """A 301/308 at every hop: the feed moved for good; poll the new address from now on."""
+        with transaction(self.sessions) as s:
+            row = s.get(Feed, fc.id)
+            assert row is not None
+            row.url = new  # config_url keeps what config says; a config change resets it
+        log.warning(
+            "feed %s moved permanently: %s -> %s (update config to silence this)", fc.id, old, new
         )
 
 

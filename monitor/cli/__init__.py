@@ -10,6 +10,9 @@ from monitor.cli import (  # noqa: F401  (registers commands)
     listing,
     match,
     poll,
+    rematch,
+    run,
+    status,
     stories,
 )
 from monitor.cli.app import app

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
+from monitor.config.daemon import DaemonConfig
 from monitor.config.stories import StoriesConfig
 from monitor.config.types import ByteSize, Duration
 from monitor.config.watchlist import WatchlistConfig
@@ -188,6 +189,7 @@ class MonitorConfig(_Strict):
     stories: StoriesConfig = Field(default_factory=StoriesConfig)
     server: ServerConfig = Field(default_factory=ServerConfig)
     retention: RetentionConfig = Field(default_factory=RetentionConfig)
+    daemon: DaemonConfig = Field(default_factory=DaemonConfig)
     watchlist_paths: list[str] = Field(
         default_factory=list,
         description="Folders of watchlist files, relative to this file; default ['watchlists'].",

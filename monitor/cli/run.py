@@ -1,0 +1,48 @@
+"""`monitor run`: the daemon (scheduler, polling, deliveries, digests, health, reload)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+import typer
+
+from monitor.cli.app import EXIT_FAILED, ConfigOpt, app, get_config, handle_errors
+from monitor.daemon import run_daemon
+from monitor.logs import setup_logging
+
+
+@app.command("run")
+@handle_errors
+def run(
+    config: ConfigOpt = None,
+    log_format: Annotated[
+        str, typer.Option("--log-format", help="text (readable lines) or json (one object a line).")
+    ] = "text",
+    log_level: Annotated[
+        str, typer.Option("--log-level", help="DEBUG, INFO, WARNING ...")
+    ] = "INFO",
+    health_port: Annotated[
+        int | None,
+        typer.Option(
+            "--health-port",
+            help="Port of /healthz and /metrics (overrides server.port and $MONITOR_SERVER_PORT; "
+            "0 disables).",
+        ),
+    ] = None,
+    health_host: Annotated[
+        str | None,
+        typer.Option(
+            "--health-host",
+            help="Bind address (overrides server.host and $MONITOR_SERVER_HOST).",
+        ),
+    ] = None,
+) -> None:
+    """Run the daemon until SIGTERM or SIGINT; SIGHUP (or a config file change) reloads."""
+    if log_format not in ("text", "json"):
+        raise typer.BadParameter("--log-format must be text or json")
+    fmt: Literal["text", "json"] = "json" if log_format == "json" else "text"
+    setup_logging(fmt, log_level)
+    cfg = get_config(config)
+    code = run_daemon(cfg, config_path=config, health_port=health_port, health_host=health_host)
+    if code:
+        raise typer.Exit(EXIT_FAILED)

@@ -1,0 +1,62 @@
+"""`monitor status`: feeds, last poll, the outbox and open stories at a glance."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from rich.table import Table
+
+from monitor.cli.app import ConfigOpt, JsonOpt, app, handle_errors, out_console, print_json
+from monitor.cli.runtime import open_runtime
+from monitor.health import StatusSnapshot, snapshot
+from monitor.store.db import transaction
+
+STYLE = {"ok": "green", "failing": "red", "disabled": "yellow", "silent": "magenta", "new": "cyan"}
+
+
+@app.command("status")
+@handle_errors
+def status(config: ConfigOpt = None, json_out: JsonOpt = False) -> None:
+    """Feeds (ok / failing / disabled / silent, with last error), last poll, deliveries, stories."""
+    rt = open_runtime(config)
+    with transaction(rt.sessions) as s:
+        snap = snapshot(s, rt.cfg, datetime.now(UTC))
+    if json_out:
+        print_json(snap.to_json())
+    else:
+        _print(snap)
+
+
+def _when(value: datetime | None) -> str:
+    return value.strftime("%Y-%m-%d %H:%M:%S") if value else "-"
+
+
+def _print(snap: StatusSnapshot) -> None:
+    table = Table(title="Feeds")
+    for col in ("feed", "status", "last poll", "last new article", "failures", "last error"):
+        table.add_column(col, overflow="fold")
+    order = {"failing": 0, "silent": 1, "disabled": 2, "new": 3, "ok": 4}
+    for f in sorted(snap.feeds, key=lambda f: (order.get(f.status, 9), f.id)):
+        table.add_row(
+            f.id,
+            f"[{STYLE.get(f.status, '')}]{f.status}[/]",
+            _when(f.last_polled_at),
+            _when(f.last_new_article_at),
+            str(f.consecutive_failures or ""),
+            f.last_error or "",
+        )
+    out_console.print(table)
+    counts = ", ".join(f"{n} {k}" for k, n in snap.feed_counts().items() if n)
+    out_console.print(f"feeds: {counts or 'none configured'}", highlight=False)
+    out_console.print(f"last poll: {_when(snap.last_poll)} UTC", highlight=False)
+    d = snap.deliveries
+    out_console.print(
+        f"deliveries: {d.get('pending', 0)} pending, {d.get('failed', 0)} failed, "
+        f"{d.get('sent', 0)} sent, {d.get('held', 0)} held",
+        highlight=False,
+    )
+    for fd in snap.failed_deliveries:
+        out_console.print(
+            f"  failed #{fd['id']} {fd['channel']} ({fd['kind']}): {fd['error']}", highlight=False
+        )
+    out_console.print(f"open stories: {snap.open_stories}", highlight=False)

@@ -1,0 +1,480 @@
+"""`monitor run`: the scheduler, its jobs, reloads and a clean stop.
+
+Each process keeps its own AsyncIOScheduler with the in-memory job store (ticks only, no
+shared job store); the work itself (due feeds, deliveries, digest slots) is claimed in the
+database, so any number of processes can share one PostgreSQL database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import fcntl
+import logging
+import os
+import secrets
+import signal
+import socket
+from concurrent.futures import Executor
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import IO, Any
+
+from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_MISSED, JobExecutionEvent
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+from sqlalchemy.engine import make_url
+
+from monitor.alerts import deliver, outbox
+from monitor.config import AppConfig, load_config
+from monitor.errors import ConfigError, MonitorError
+from monitor.health import DatabaseProbe, HealthServer, HealthState, snapshot
+from monitor.http import Fetcher
+from monitor.logs import REDACTOR, secret_values
+from monitor.pipeline import Poller, extraction_pool
+from monitor.processing import make_processor
+from monitor.rematch import rematch
+from monitor.retention import drop_old_bodies
+from monitor.store import claims, db, queries
+from monitor.store.db import transaction
+from monitor.telemetry import Metrics
+
+log = logging.getLogger(__name__)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def worker_id() -> str:
+    """host:pid:random — unique per process, readable in `monitor status`."""
+    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
+
+
+def sqlite_lock(url: str) -> IO[str] | None:
+    """Hold `<db>.lock` exclusively for the life of the process (SQLite only).
+
+    SQLite has one writer at a time and no row locks: two daemons on one file would poll
+    every feed twice. A second `monitor run` refuses to start instead.
+    """
+    parsed = make_url(url)
+    if (
+        parsed.get_backend_name() != "sqlite"
+        or not parsed.database
+        or parsed.database == ":memory:"
+    ):
+        return None
+    path = Path(parsed.database + ".lock")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle = path.open("a+", encoding="utf-8")
+    try:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.seek(0)
+        holder = handle.read().strip() or "another process"
+        handle.close()
+        raise MonitorError(
+            f"another `monitor run` ({holder}) is already using {parsed.database}: "
+            "SQLite allows one daemon per database file (use PostgreSQL for several workers)"
+        ) from None
+    handle.seek(0)
+    handle.truncate()
+    handle.write(f"pid {os.getpid()} on {socket.gethostname()}\n")
+    handle.flush()
+    return handle
+
+
+def config_files(cfg: AppConfig) -> dict[str, tuple[int, int]]:
+    """(mtime, size) of every file under the config folder and the watchlist folders."""
+    base = Path(cfg.path).resolve().parent
+    roots = [base] + [
+        (p if p.is_absolute() else base / p) for p in (Path(x) for x in cfg.monitor.watchlist_paths)
+    ]
+    out: dict[str, tuple[int, int]] = {}
+    for root in roots:
+        if not root.is_dir():
+            continue
+        for f in root.rglob("*"):
+            try:
+                if f.is_file() and not f.name.startswith("."):
+                    st = f.stat()
+                    out[str(f)] = (st.st_mtime_ns, st.st_size)
+            except OSError:
+                continue
+    return out
+
+
+class Daemon:
+    """One worker: scheduler, poll and delivery ticks, digests, retention, reload, health."""
+
+    def __init__(
+        self,
+        cfg: AppConfig,
+        *,
+        config_path: Path | None = None,
+        owner: str | None = None,
+        health_host: str | None = None,
+        health_port: int | None = None,
+    ) -> None:
+        self.cfg = cfg
+        self.config_path = config_path or Path(cfg.path)
+        self.owner = owner or worker_id()
+        server = cfg.monitor.server
+        self.health_host = health_host or os.environ.get("MONITOR_SERVER_HOST") or server.host
+        env_port = os.environ.get("MONITOR_SERVER_PORT")
+        self.health_port = (
+            health_port if health_port is not None else int(env_port) if env_port else server.port
+        )
+        self.metrics = Metrics()
+        d = cfg.monitor.daemon
+        max_age = d.healthy_tick_age or max(d.poll_tick * 3, timedelta(seconds=30))
+        self.health = HealthState(max_tick_age=max_age.total_seconds())
+        self.inflight: dict[str, asyncio.Task[Any]] = {}
+        self.jobs: set[asyncio.Task[Any]] = set()
+        self.stopping = False
+        self._stop = asyncio.Event()
+        self._files: dict[str, tuple[int, int]] = {}
+        self._fetchers: list[Fetcher] = []
+        self.executor: Executor | None = None
+
+    # ---- lifecycle -------------------------------------------------------------------
+
+    async def run(self) -> int:
+        """Start everything, run until SIGTERM/SIGINT, stop cleanly; return the exit code."""
+        lock = sqlite_lock(self.cfg.database_url)
+        self.engine = db.make_engine(self.cfg.database_url)
+        db.ensure_ready(self.engine, auto_upgrade=self.cfg.monitor.database.auto_upgrade)
+        self.sessions = db.session_factory(self.engine)
+        REDACTOR.set(secret_values(self.cfg))
+        probe = DatabaseProbe(self.cfg.database_url)
+        server = None
+        if self.health_port:
+            server = HealthServer(
+                self.health_host, self.health_port, self.health, probe, self.metrics.render
+            ).start()
+        loop = asyncio.get_running_loop()
+        for sig, handler in (
+            (signal.SIGTERM, self.request_stop),
+            (signal.SIGINT, self.request_stop),
+            (signal.SIGHUP, lambda: self.reload("SIGHUP")),
+        ):
+            loop.add_signal_handler(sig, handler)
+        try:
+            await self._open_workers()
+            self.scheduler = self._scheduler(loop)
+            self.scheduler.start()
+            self.health.scheduler_running = True
+            self.metrics.up.set(1)
+            log.info(
+                "worker %s started: %d feeds, %d channels, database %s",
+                self.owner,
+                len(self.cfg.feeds),
+                len(self.cfg.monitor.channels),
+                self.engine.url.render_as_string(hide_password=True),
+            )
+            await self._stop.wait()
+            await self._shutdown()
+        finally:
+            for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+                loop.remove_signal_handler(sig)
+            if server is not None:
+                server.close()
+            probe.close()
+            self.engine.dispose()
+            if lock is not None:
+                lock.close()
+        log.info("worker %s stopped", self.owner)
+        return 0
+
+    def request_stop(self) -> None:
+        if not self.stopping:
+            log.info(
+                "stopping: no new claims; in-flight work gets %s",
+                self.cfg.monitor.daemon.grace_period,
+            )
+        self.stopping = True
+        self._stop.set()
+
+    async def _open_workers(self) -> None:
+        with transaction(self.sessions) as s:
+            queries.sync_feeds(s, self.cfg.feeds, utcnow())
+        self.fetcher = await Fetcher(self.cfg.monitor.fetch).__aenter__()
+        self._fetchers.append(self.fetcher)
+        if self.cfg.monitor.fetch.fetch_articles:
+            self.executor = extraction_pool(self.cfg.monitor.fetch.extraction_workers)
+        self.poller = self._poller()
+        self._files = config_files(self.cfg)
+
+    def _poller(self) -> Poller:
+        return Poller(
+            self.cfg,
+            self.sessions,
+            processor=self.metrics.counting(make_processor(self.cfg)),
+            executor=self.executor,
+            on_feed_done=self.metrics.feed_done,
+            owner=self.owner,
+        )
+
+    async def _shutdown(self) -> None:
+        """Stop claiming, let in-flight work finish within the grace period, give back leases."""
+        self.scheduler.pause()
+        self.health.scheduler_running = False
+        self.metrics.up.set(0)
+        pending = set(self.inflight.values()) | self.jobs
+        grace = self.cfg.monitor.daemon.grace_period.total_seconds()
+        if pending:
+            log.info("waiting up to %.0fs for %d in-flight tasks", grace, len(pending))
+            _, late = await asyncio.wait(pending, timeout=grace)
+            for task in late:
+                task.cancel()
+            if late:
+                log.warning("%d tasks did not finish within the grace period: cancelled", len(late))
+                await asyncio.wait(late, timeout=5)
+        self.scheduler.shutdown(wait=False)
+        with transaction(self.sessions) as s:
+            feeds, deliveries = claims.release_all(s, self.owner)
+        if feeds or deliveries:
+            log.info("released %d feed and %d delivery leases", feeds, deliveries)
+        for fetcher in self._fetchers:
+            await fetcher.__aexit__(None, None, None)
+        if self.executor is not None:
+            self.executor.shutdown(wait=True, cancel_futures=True)
+
+    # ---- scheduling ------------------------------------------------------------------
+
+    def _scheduler(self, loop: asyncio.AbstractEventLoop) -> AsyncIOScheduler:
+        d = self.cfg.monitor.daemon
+        tick = d.poll_tick.total_seconds()
+        scheduler = AsyncIOScheduler(
+            event_loop=loop,
+            timezone=UTC,
+            job_defaults={
+                "coalesce": True,  # a late tick runs once, not once per missed interval
+                "max_instances": 1,  # a slow tick never overlaps itself
+                "misfire_grace_time": max(1, int(tick / 2)),  # late by half a tick: still run
+            },
+        )
+        scheduler.add_listener(self._job_event, EVENT_JOB_ERROR | EVENT_JOB_MISSED)
+        now = utcnow()
+        scheduler.add_job(
+            self._job(self.poll_tick, "poll"),
+            "interval",
+            seconds=tick,
+            id="poll",
+            next_run_time=now,
+        )
+        scheduler.add_job(
+            self._job(self.delivery_tick, "delivery"),
+            "interval",
+            seconds=d.delivery_tick.total_seconds(),
+            id="delivery",
+            next_run_time=now + timedelta(seconds=1),
+        )
+        scheduler.add_job(
+            self._job(self.retention, "retention"),
+            "interval",
+            seconds=d.retention_every.total_seconds(),
+            id="retention",
+            next_run_time=now + timedelta(seconds=5),
+        )
+        scheduler.add_job(
+            self._job(self.check_files, "reload-check"),
+            "interval",
+            seconds=d.reload_check.total_seconds(),
+            id="reload-check",
+        )
+        self._schedule_digests(scheduler)
+        return scheduler
+
+    def _schedule_digests(self, scheduler: AsyncIOScheduler) -> None:
+        for job in scheduler.get_jobs():
+            if job.id.startswith("digest:"):
+                job.remove()
+        for channel in self.cfg.monitor.channels:
+            if channel.mode != "digest":
+                continue
+            try:
+                trigger = CronTrigger.from_crontab(channel.schedule, timezone=channel.timezone)
+            except (ValueError, LookupError) as exc:
+                log.error(
+                    "channel %s: schedule %r: %s; no digests", channel.name, channel.schedule, exc
+                )
+                continue
+            scheduler.add_job(
+                self._job(self.digest, f"digest:{channel.name}"),
+                trigger,
+                id=f"digest:{channel.name}",
+                misfire_grace_time=3600,  # a digest an hour late beats none
+            )
+
+    def _job(self, fn: Any, name: str) -> Any:
+        """Wrap a job so shutdown can wait for it (the asyncio executor would cancel it)."""
+
+        async def job() -> None:
+            task = asyncio.current_task()
+            assert task is not None
+            self.jobs.add(task)
+            try:
+                self.metrics.ticks.labels(name.split(":")[0]).inc()
+                await fn()
+            finally:
+                self.jobs.discard(task)
+
+        job.__name__ = name
+        return job
+
+    def _job_event(self, event: JobExecutionEvent) -> None:
+        kind = "error" if event.code == EVENT_JOB_ERROR else "missed"
+        self.metrics.job_errors.labels(event.job_id, kind).inc()
+        if event.exception is not None:
+            log.error(
+                "job %s failed: %r",
+                event.job_id,
+                event.exception,
+                exc_info=(type(event.exception), event.exception, event.traceback),
+            )
+        else:
+            log.warning("job %s missed its run time %s", event.job_id, event.scheduled_run_time)
+
+    # ---- jobs ------------------------------------------------------------------------
+
+    async def poll_tick(self) -> None:
+        """Renew leases on feeds still polling; claim the due ones and start polling them."""
+        self.health.tick()
+        self.metrics.last_poll_tick.set_to_current_time()
+        if self.stopping:
+            return
+        d = self.cfg.monitor.daemon
+        now = utcnow()
+        room = d.max_claims - len(self.inflight)
+        candidates = [f.id for f in self.cfg.feeds if f.enabled and f.id not in self.inflight]
+        with transaction(self.sessions) as s:
+            if self.inflight:
+                claims.renew_leases(s, self.owner, list(self.inflight), now + d.lease)
+            taken = (
+                claims.claim_due_feeds(s, candidates, self.owner, now, lease=d.lease, limit=room)
+                if room > 0
+                else []
+            )
+        by_id = {f.id: f for f in self.cfg.feeds}
+        for feed_id in taken:
+            task = asyncio.create_task(
+                self.poller.poll_feed(self.fetcher, self.executor, by_id[feed_id])
+            )
+            self.inflight[feed_id] = task
+            task.add_done_callback(self._done(feed_id))
+        if taken:
+            log.debug("claimed %d due feeds (%d in flight)", len(taken), len(self.inflight))
+
+    def _done(self, feed_id: str) -> Any:
+        def forget(_task: asyncio.Task[Any]) -> None:
+            self.inflight.pop(feed_id, None)
+
+        return forget
+
+    async def delivery_tick(self) -> None:
+        """Enqueue due digest slots, send due deliveries, refresh the gauges."""
+        if self.stopping:
+            return
+        report = await deliver.tick(self.cfg, self.sessions, owner=self.owner)
+        self._after_drain(report)
+        with transaction(self.sessions) as s:
+            snap = snapshot(s, self.cfg, utcnow())
+        for status, n in snap.feed_counts().items():
+            self.metrics.feeds.labels(status).set(n)
+        for status in outbox.STATUSES:
+            self.metrics.outbox.labels(status).set(snap.deliveries.get(status, 0))
+        self.metrics.open_stories.set(snap.open_stories)
+
+    async def digest(self) -> None:
+        """A digest channel's cron slot: enqueue it now (the unique slot key makes it once)."""
+        if self.stopping:
+            return
+        report = await deliver.tick(self.cfg, self.sessions, owner=self.owner)
+        self._after_drain(report)
+
+    def _after_drain(self, report: deliver.DrainReport) -> None:
+        if report.outcomes:
+            with transaction(self.sessions) as s:
+                self.metrics.delivered(s, [(o.id, o.status) for o in report.outcomes], utcnow())
+
+    async def retention(self) -> None:
+        keep = self.cfg.monitor.retention.article_bodies
+
+        def run() -> int:
+            with transaction(self.sessions) as s:
+                return drop_old_bodies(s, utcnow(), keep)
+
+        await asyncio.to_thread(run)
+
+    async def check_files(self) -> None:
+        files = config_files(self.cfg)
+        if files != self._files:
+            changed = sorted(set(files.items()) ^ set(self._files.items()))
+            self._files = files
+            self.reload(f"{changed[0][0]} changed" if changed else "config changed")
+
+    # ---- reload ----------------------------------------------------------------------
+
+    def reload(self, reason: str) -> None:
+        """Validate the config again; keep the old one if it is invalid, else switch to it."""
+        if self.stopping:
+            return
+        try:
+            new = load_config(self.config_path)
+        except ConfigError as exc:
+            self.metrics.reloads.labels("refused").inc()
+            log.error(
+                "config reload (%s) refused; the running config stays:\n%s",
+                reason,
+                "\n".join(f"  {p}" for p in exc.problems),
+            )
+            return
+        old = self.cfg
+        if new.database_url != old.database_url:
+            log.warning("database URL changes take effect on restart; still using the old one")
+            new = new.model_copy(update={"database_url": old.database_url})
+        self.cfg = new
+        REDACTOR.set(secret_values(new))
+        with transaction(self.sessions) as s:
+            queries.sync_feeds(s, new.feeds, utcnow())
+        if new.monitor.fetch != old.monitor.fetch:
+            self._track(asyncio.create_task(self._swap_fetcher()))
+        self.poller = self._poller()
+        self._schedule_digests(self.scheduler)
+        self._files = config_files(new)
+        self.metrics.reloads.labels("applied").inc()
+        log.info(
+            "config reloaded (%s): %d feeds, %d channels, %d watchlists",
+            reason,
+            len(new.feeds),
+            len(new.monitor.channels),
+            len(new.watchlists),
+        )
+        if [w.model_dump() for w in new.watchlists] != [w.model_dump() for w in old.watchlists]:
+            self._track(asyncio.create_task(self._rematch(new)))
+
+    def _track(self, task: asyncio.Task[Any]) -> None:
+        """Background work the shutdown waits for, like a running job."""
+        self.jobs.add(task)
+        task.add_done_callback(self.jobs.discard)
+
+    async def _swap_fetcher(self) -> None:
+        fetcher = await Fetcher(self.cfg.monitor.fetch).__aenter__()
+        self._fetchers.append(fetcher)
+        self.fetcher = fetcher  # in-flight polls finish on the old one; closed at shutdown
+
+    async def _rematch(self, cfg: AppConfig) -> None:
+        since = utcnow() - cfg.monitor.daemon.rematch_window
+        log.info(
+            "watchlists changed: matching articles since %s again",
+            since.isoformat(timespec="seconds"),
+        )
+        try:
+            await asyncio.to_thread(rematch, cfg, self.sessions, since, dry_run=False)
+        except Exception:
+            log.exception("rematch after the watchlist change failed")
+
+
+def run_daemon(cfg: AppConfig, **kwargs: Any) -> int:
+    """Run a worker on a fresh event loop until it is told to stop."""
+    return asyncio.run(Daemon(cfg, **kwargs).run())

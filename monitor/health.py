@@ -1,0 +1,269 @@
+"""Health and status: `/healthz` and `/metrics` over HTTP, and the snapshot `monitor status` prints.
+
+`/healthz` answers 200 only when the scheduler runs, a fresh connection to the database
+answers (a query on the migrations table, with a short timeout) and the last poll tick is
+recent; otherwise 503 with the reasons, so a container orchestrator restarts a stuck worker.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, func, select, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+from sqlalchemy.pool import NullPool
+
+from monitor.config import AppConfig
+from monitor.store import db, queries
+from monitor.store.models import DeliveryRow, Feed, StoryRow
+
+log = logging.getLogger(__name__)
+DB_TIMEOUT_S = 2
+
+
+@dataclass(frozen=True, slots=True)
+class FeedStatus:
+    """One configured feed at a glance."""
+
+    id: str
+    url: str
+    status: str  # ok, failing, disabled, silent, new
+    last_polled_at: datetime | None
+    last_new_article_at: datetime | None
+    next_poll_at: datetime | None
+    consecutive_failures: int
+    last_error: str | None
+    lease_owner: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class StatusSnapshot:
+    """What `monitor status` and the metric gauges show."""
+
+    at: datetime
+    feeds: list[FeedStatus]
+    deliveries: dict[str, int]
+    open_stories: int
+    failed_deliveries: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def last_poll(self) -> datetime | None:
+        return max((f.last_polled_at for f in self.feeds if f.last_polled_at), default=None)
+
+    def feed_counts(self) -> dict[str, int]:
+        counts = Counter(f.status for f in self.feeds)
+        return {k: counts.get(k, 0) for k in ("ok", "failing", "disabled", "silent", "new")}
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "at": self.at.isoformat(),
+            "last_poll": self.last_poll.isoformat() if self.last_poll else None,
+            "feeds_by_status": self.feed_counts(),
+            "deliveries_by_status": self.deliveries,
+            "open_stories": self.open_stories,
+            "feeds": [
+                {
+                    "id": f.id,
+                    "url": f.url,
+                    "status": f.status,
+                    "last_polled_at": f.last_polled_at.isoformat() if f.last_polled_at else None,
+                    "last_new_article_at": (
+                        f.last_new_article_at.isoformat() if f.last_new_article_at else None
+                    ),
+                    "next_poll_at": f.next_poll_at.isoformat() if f.next_poll_at else None,
+                    "consecutive_failures": f.consecutive_failures,
+                    "last_error": f.last_error,
+                    "lease_owner": f.lease_owner,
+                }
+                for f in self.feeds
+            ],
+            "failed_deliveries": self.failed_deliveries,
+        }
+
+
+def is_silent(row: Feed, cadence: timedelta | None, now: datetime) -> bool:
+    """Nothing new for longer than the feed's expected cadence (only for feeds that answer)."""
+    if cadence is None or row.last_polled_at is None:
+        return False
+    since = row.last_new_article_at or row.created_at
+    return since is not None and now - since > cadence
+
+
+def snapshot(session: Session, cfg: AppConfig, now: datetime) -> StatusSnapshot:
+    """Read the feeds, the outbox and the open stories (one short read)."""
+    rows = {r.id: r for r in queries.get_feeds(session, [f.id for f in cfg.feeds])}
+    feeds: list[FeedStatus] = []
+    for fc in cfg.feeds:
+        row = rows.get(fc.id)
+        if row is None:
+            feeds.append(FeedStatus(fc.id, fc.url, "new", None, None, None, 0, None, None))
+            continue
+        status = queries.feed_status(row)
+        if not fc.enabled:
+            status = "disabled"
+        elif status == "ok" and is_silent(row, fc.expected_cadence, now):
+            status = "silent"
+        feeds.append(
+            FeedStatus(
+                fc.id,
+                row.url,
+                status,
+                row.last_polled_at,
+                row.last_new_article_at,
+                row.next_poll_at,
+                row.consecutive_failures or 0,
+                row.disabled_reason or row.last_error,
+                row.lease_owner,
+            )
+        )
+    deliveries = {
+        status: int(n)
+        for status, n in session.execute(
+            select(DeliveryRow.status, func.count(DeliveryRow.id)).group_by(DeliveryRow.status)
+        )
+    }
+    failed = [
+        {"id": d.id, "channel": d.channel, "kind": d.kind, "error": d.last_error}
+        for d in session.scalars(
+            select(DeliveryRow)
+            .where(DeliveryRow.status == "failed")
+            .order_by(DeliveryRow.id.desc())
+            .limit(10)
+        )
+    ]
+    window_start = now - cfg.monitor.stories.window
+    open_stories = int(
+        session.scalar(select(func.count(StoryRow.id)).where(StoryRow.last_seen >= window_start))
+        or 0
+    )
+    return StatusSnapshot(now, feeds, deliveries, open_stories, failed)
+
+
+class DatabaseProbe:
+    """A fresh connection per check (no pool), so a vanished file or schema shows at once."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        parsed = make_url(url)
+        self.sqlite_file: Path | None = None
+        if parsed.get_backend_name() == "sqlite":
+            if parsed.database and parsed.database != ":memory:":
+                self.sqlite_file = Path(parsed.database)
+            args: dict[str, Any] = {"timeout": DB_TIMEOUT_S}
+        else:
+            args = {"connect_timeout": DB_TIMEOUT_S}
+        self.engine: Engine = db.make_engine(url, poolclass=NullPool, connect_args=args)
+
+    def check(self) -> str | None:
+        """None when the database answers; else what is wrong."""
+        if self.sqlite_file is not None and not self.sqlite_file.exists():
+            return f"database file {self.sqlite_file} does not exist"
+        try:
+            with self.engine.connect() as conn:
+                if self.engine.dialect.name == "postgresql":
+                    conn.execute(text(f"SET statement_timeout = {DB_TIMEOUT_S * 1000}"))
+                conn.execute(text("SELECT version_num FROM alembic_version")).all()
+        except Exception as exc:
+            return f"database does not answer: {type(exc).__name__}: {str(exc).splitlines()[0]}"
+        return None
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+@dataclass
+class HealthState:
+    """What the daemon reports about itself; the health server reads it from another thread."""
+
+    max_tick_age: float
+    scheduler_running: bool = False
+    last_poll_tick: float | None = None  # time.monotonic()
+
+    def tick(self) -> None:
+        self.last_poll_tick = time.monotonic()
+
+
+def assess(state: HealthState, probe: DatabaseProbe) -> tuple[bool, dict[str, Any]]:
+    problems: list[str] = []
+    if not state.scheduler_running:
+        problems.append("the scheduler is not running")
+    age = None if state.last_poll_tick is None else time.monotonic() - state.last_poll_tick
+    if age is None:
+        problems.append("no poll tick has run yet")
+    elif age > state.max_tick_age:
+        problems.append(f"the last poll tick was {age:.0f}s ago (limit {state.max_tick_age:.0f}s)")
+    db_problem = probe.check()
+    if db_problem:
+        problems.append(db_problem)
+    body = {
+        "status": "ok" if not problems else "unhealthy",
+        "problems": problems,
+        "last_poll_tick_age_seconds": None if age is None else round(age, 3),
+    }
+    return not problems, body
+
+
+class HealthServer:
+    """`/healthz` and `/metrics` on a small threaded HTTP server beside the event loop."""
+
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        state: HealthState,
+        probe: DatabaseProbe,
+        metrics: Callable[[], bytes],
+    ) -> None:
+        owner = self
+
+        class _Handler(BaseHTTPRequestHandler):
+            def log_message(self, format: str, *args: object) -> None:
+                pass
+
+            def do_GET(self) -> None:
+                owner._answer(self)
+
+        self.state, self.probe, self.metrics = state, probe, metrics
+        self._httpd = ThreadingHTTPServer((host, port), _Handler)
+        self._httpd.daemon_threads = True
+        self.host, self.port = host, int(self._httpd.server_address[1])
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, name="health", daemon=True
+        )
+
+    def start(self) -> HealthServer:
+        self._thread.start()
+        log.info("health endpoint on http://%s:%s/healthz and /metrics", self.host, self.port)
+        return self
+
+    def close(self) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+
+    def _answer(self, h: BaseHTTPRequestHandler) -> None:
+        path = h.path.split("?", 1)[0]
+        if path == "/healthz":
+            ok, body = assess(self.state, self.probe)
+            payload = json.dumps(body).encode()
+            status, ctype = (200 if ok else 503), "application/json"
+        elif path == "/metrics":
+            payload = self.metrics()
+            status, ctype = 200, "text/plain; version=0.0.4; charset=utf-8"
+        else:
+            payload, status, ctype = b"not found\n", 404, "text/plain"
+        h.send_response(status)
+        h.send_header("Content-Type", ctype)
+        h.send_header("Content-Length", str(len(payload)))
+        h.end_headers()
+        h.wfile.write(payload)

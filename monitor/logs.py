@@ -1,0 +1,114 @@
+"""Logging for the daemon: readable lines or JSON, and no secret ever written out.
+
+The redaction runs on the final formatted text (message, arguments, traceback), so a
+secret cannot slip through an exception's repr or a library's debug line.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import threading
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, SecretStr
+from sqlalchemy.engine import make_url
+
+from monitor.config import AppConfig
+
+LogFormat = Literal["text", "json"]
+MASK = "***"
+_MIN_SECRET = 4  # shorter values would mask ordinary words
+
+
+class Redactor:
+    """The set of secret strings to mask; replaced on each config reload."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._secrets: tuple[str, ...] = ()
+
+    def set(self, secrets: Iterable[str]) -> None:
+        values = {s for s in secrets if s and len(s) >= _MIN_SECRET}
+        with self._lock:
+            self._secrets = tuple(sorted(values, key=len, reverse=True))
+
+    def __call__(self, text: str) -> str:
+        for secret in self._secrets:
+            if secret in text:
+                text = text.replace(secret, MASK)
+        return text
+
+
+REDACTOR = Redactor()
+
+
+def secret_values(cfg: AppConfig) -> list[str]:
+    """Every SecretStr in the config (SMTP passwords, webhook URLs) and the database password."""
+    found: list[str] = []
+
+    def walk(value: Any) -> None:
+        if isinstance(value, SecretStr):
+            found.append(value.get_secret_value())
+        elif isinstance(value, BaseModel):
+            for name in type(value).model_fields:
+                walk(getattr(value, name))
+        elif isinstance(value, list | tuple):
+            for item in value:
+                walk(item)
+
+    walk(cfg.monitor)
+    try:
+        password = make_url(cfg.database_url).password
+    except Exception:  # an unparsable URL fails elsewhere with a clear message
+        password = None
+    if password:
+        found.append(str(password))
+    return found
+
+
+class TextFormatter(logging.Formatter):
+    """`2026-11-24 08:00:00 INFO monitor.daemon: message`, secrets masked."""
+
+    def __init__(self, redact: Redactor) -> None:
+        super().__init__("%(asctime)s %(levelname)s %(name)s: %(message)s")
+        self.redact = redact
+
+    def format(self, record: logging.LogRecord) -> str:
+        return self.redact(super().format(record))
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line (time, level, logger, message, exception), secrets masked."""
+
+    def __init__(self, redact: Redactor) -> None:
+        super().__init__()
+        self.redact = redact
+
+    def format(self, record: logging.LogRecord) -> str:
+        data: dict[str, Any] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": self.redact(record.getMessage()),
+            "process": record.process,
+        }
+        if record.exc_info:
+            data["exception"] = self.redact(self.formatException(record.exc_info))
+        return json.dumps(data, ensure_ascii=False)
+
+
+def setup_logging(fmt: LogFormat = "text", level: str = "INFO") -> None:
+    """Route every logger to stderr through the redacting formatter (called once at start)."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(JsonFormatter(REDACTOR) if fmt == "json" else TextFormatter(REDACTOR))
+    root = logging.getLogger()
+    for old in list(root.handlers):
+        root.removeHandler(old)
+    root.addHandler(handler)
+    root.setLevel(level.upper())
+    for noisy in ("httpx", "httpcore", "apscheduler", "mail.log"):
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))

@@ -1,0 +1,151 @@
+"""Prometheus metrics of one daemon process (its own registry, served at /metrics).
+
+Counters and histograms are observed where the work happens (poll, processing, delivery);
+gauges (feeds by status, outbox by status, open stories) are refreshed from the database,
+so every worker of a PostgreSQL deployment reports the same totals for those.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from monitor.domain import Article
+from monitor.pipeline import ArticleProcessor, FeedReport
+from monitor.store.models import AlertRow, DeliveryRow, HitRow, StoryArticleRow, StoryRow
+
+log = logging.getLogger(__name__)
+
+MINUTE, HOUR, DAY = 60.0, 3600.0, 86400.0
+
+
+class Metrics:
+    """Every metric the daemon exports; one instance per process."""
+
+    def __init__(self) -> None:
+        r = self.registry = CollectorRegistry(auto_describe=True)
+        self.polls = Counter("monitor_polls", "Feed polls by outcome.", ["outcome"], registry=r)
+        self.poll_seconds = Histogram(
+            "monitor_poll_duration_seconds",
+            "Time to poll one feed, its new pages included.",
+            buckets=(0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300),
+            registry=r,
+        )
+        self.articles = Counter("monitor_articles", "New articles stored.", registry=r)
+        self.hits = Counter("monitor_hits", "Watchlist hits.", ["watchlist"], registry=r)
+        self.stories = Counter("monitor_stories", "Stories opened.", registry=r)
+        self.alerts = Counter("monitor_alerts", "Alerts raised.", ["kind"], registry=r)
+        self.deliveries = Counter(
+            "monitor_deliveries", "Delivery attempts by result.", ["status"], registry=r
+        )
+        self.ticks = Counter("monitor_ticks", "Scheduler job runs.", ["job"], registry=r)
+        self.job_errors = Counter(
+            "monitor_job_errors",
+            "Scheduler jobs that failed or were missed.",
+            ["job", "event"],
+            registry=r,
+        )
+        self.reloads = Counter("monitor_reloads", "Config reloads.", ["result"], registry=r)
+        self.publication_to_fetch = Histogram(
+            "monitor_publication_to_fetch_seconds",
+            "From an article's publication time to its first fetch.",
+            buckets=(
+                MINUTE,
+                5 * MINUTE,
+                15 * MINUTE,
+                30 * MINUTE,
+                HOUR,
+                2 * HOUR,
+                6 * HOUR,
+                DAY,
+                7 * DAY,
+            ),
+            registry=r,
+        )
+        self.fetch_to_hit = Histogram(
+            "monitor_fetch_to_hit_seconds",
+            "From an article's discovery (fetched, extracted) to its hit being stored.",
+            buckets=(0.01, 0.05, 0.1, 0.5, 1, 5, 30, MINUTE, 5 * MINUTE),
+            registry=r,
+        )
+        self.hit_to_delivered = Histogram(
+            "monitor_hit_to_delivered_seconds",
+            "From an alert being raised to its channel accepting it.",
+            buckets=(1, 5, 15, MINUTE, 5 * MINUTE, 15 * MINUTE, HOUR, 6 * HOUR, DAY),
+            registry=r,
+        )
+        self.feeds = Gauge("monitor_feeds", "Configured feeds by status.", ["status"], registry=r)
+        self.outbox = Gauge("monitor_outbox", "Deliveries by status.", ["status"], registry=r)
+        self.open_stories = Gauge("monitor_open_stories", "Stories within the window.", registry=r)
+        self.last_poll_tick = Gauge(
+            "monitor_last_poll_tick_timestamp_seconds", "When the last poll tick ran.", registry=r
+        )
+        self.up = Gauge("monitor_scheduler_running", "1 while the scheduler runs.", registry=r)
+
+    def render(self) -> bytes:
+        return generate_latest(self.registry)
+
+    def feed_done(self, report: FeedReport) -> None:
+        self.polls.labels(report.outcome).inc()
+        self.poll_seconds.observe(report.seconds)
+
+    def counting(self, processor: ArticleProcessor | None) -> ArticleProcessor:
+        """Wrap the article processor so stored articles, hits, stories, alerts are counted."""
+
+        def process(session: Session, article: Article, now: datetime) -> None:
+            self.articles.inc()
+            if article.published_at is not None and article.discovered_at is not None:
+                lag = (article.discovered_at - article.published_at).total_seconds()
+                if lag >= 0:
+                    self.publication_to_fetch.observe(lag)
+            if processor is None:
+                return
+            processor(session, article, now)
+            self._count_results(session, article, now)
+
+        return process
+
+    def _count_results(self, session: Session, article: Article, now: datetime) -> None:
+        hits = session.execute(
+            select(HitRow.watchlist, HitRow.created_at).where(HitRow.article_id == article.id)
+        ).all()
+        for watchlist, created in hits:
+            self.hits.labels(watchlist).inc()
+            if article.discovered_at is not None:
+                self.fetch_to_hit.observe(
+                    max(0.0, (created - article.discovered_at).total_seconds())
+                )
+        for (kind,) in session.execute(
+            select(AlertRow.kind).where(AlertRow.article_id == article.id)
+        ):
+            self.alerts.labels(kind).inc()
+        opened = session.scalar(
+            select(func.count(StoryRow.id))
+            .join(StoryArticleRow, StoryArticleRow.story_id == StoryRow.id)
+            .where(StoryArticleRow.article_id == article.id, StoryRow.article_count == 1)
+        )
+        self.stories.inc(int(opened or 0))
+
+    def delivered(self, session: Session, statuses: list[tuple[int, str]], now: datetime) -> None:
+        """Count a drain's outcomes; time sent alerts from the alert's creation."""
+        sent: list[int] = []
+        for delivery_id, status in statuses:
+            self.deliveries.labels(status).inc()
+            if status == "sent":
+                sent.append(delivery_id)
+        if not sent:
+            return
+        rows = session.execute(
+            select(AlertRow.created_at, DeliveryRow.sent_at)
+            .join(AlertRow, AlertRow.id == DeliveryRow.alert_id)
+            .where(DeliveryRow.id.in_(sent), DeliveryRow.kind == "alert")
+        ).all()
+        for created, sent_at in rows:
+            if created is not None:
+                self.hit_to_delivered.observe(
+                    max(0.0, ((sent_at or now) - created).total_seconds())
+                )
