@@ -316,3 +316,10 @@ def test_shuffled_replay_of_one_event_is_stable() -> None:
             replay.add(cand(i, item, outlet, T0 + timedelta(hours=i)))
         seen.add(frozenset(next(iter(replay.stories.values())).origins))
     assert len(seen) == 1
+
+
+def test_event_labels_read_as_words() -> None:
+    from monitor.stories.events import event_labels
+
+    tags = ["date:11-19", "place:central-front", "place:mdl", "role:soldier", "count:6"]
+    assert event_labels(tags) == ("soldier", "6 people", "Central Front", "MDL", "Nov 19")

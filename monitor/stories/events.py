@@ -453,7 +453,7 @@ def event_labels(tags: Iterable[str]) -> tuple[str, ...]:
         elif kind == "count":
             label = f"{value} people"
         elif kind == "date" and re.fullmatch(r"\d\d-\d\d", value) and 1 <= int(value[:2]) <= 12:
-            label = f"{_MONTHS[int(value[:2]) - 1]} {int(value[3:])}"
+            label = f"{_MONTH_NAMES[int(value[:2]) - 1]} {int(value[3:])}"
         else:
             label = tag
         out.append((order.get(kind, 9), label))
