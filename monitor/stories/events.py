@@ -437,7 +437,7 @@ def distinctive_tokens(title: str, text: str, ignore: Iterable[str] = ()) -> fro
 
 
 _ACRONYMS = {"mdl", "dmz", "jsa", "nll", "uae"}
-_MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+_MONTH_NAMES = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
 
 def event_labels(tags: Iterable[str]) -> tuple[str, ...]:
