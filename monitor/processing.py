@@ -110,7 +110,12 @@ class Processor:
         origins: list[str] = list(candidate.origins)
         if assignment.copy_of is not None:
             original = session.get(ArticleRow, assignment.copy_of)
-            if original is not None:
+            if original is not None and _earlier(article, original):
+                # feeds are polled concurrently: the copy may be placed before its original.
+                # The earlier publication is the original; the stored one becomes its copy.
+                stories_repo.repoint_copies(session, original.id, article.id)
+                assignment = replace(assignment, copy_of=None, reasons=("original of a copy",))
+            elif original is not None:
                 origins = copy_origins(
                     [o for o in candidate.origins if o != outlet],
                     original_source=wire_source(original.body or "", own_outlet=original.outlet),
@@ -140,6 +145,14 @@ class Processor:
                 outbox.enqueue_alert(session, self.cfg, alert_id, now)
                 log.info("alert %s: %s (%s)", alert.kind, after.headline, alert.key)
         return alert_ids
+
+
+def _earlier(article: Article, stored: ArticleRow) -> bool:
+    return (
+        article.published_at is not None
+        and stored.published_at is not None
+        and article.published_at < stored.published_at
+    )
 
 
 def make_processor(cfg: AppConfig) -> Processor | None:

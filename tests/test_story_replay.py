@@ -123,3 +123,18 @@ def test_a_copy_adds_no_origin_and_raises_no_corroboration(sessions: sessionmake
         story = s.get(StoryRow, link.story_id)
         assert link.copy_of == a.id
         assert story is not None and story.origin_count == len(story.origins)
+
+
+def test_a_copy_placed_before_its_original_is_folded_under_it(
+    sessions: sessionmaker[Session],
+) -> None:
+    """Feeds are polled concurrently: the earlier publication stays the original."""
+    original = next(r for r in ROWS if r["id"] == "dev-047")
+    copy = next(r for r in ROWS if r["labels"]["syndicated_from"] == original["id"])
+    proc = processor()
+    b, a = store(sessions, copy), store(sessions, original)
+    process(sessions, proc, b)  # the copy arrives first ...
+    process(sessions, proc, a)  # ... then the original, published earlier
+    with transaction(sessions) as s:
+        links = {link.article_id: link.copy_of for link in s.scalars(select(StoryArticleRow))}
+    assert links == {b.id: a.id, a.id: None}

@@ -123,6 +123,17 @@ def link_article(
     session.flush()
 
 
+def repoint_copies(session: Session, old_original: int, new_original: int) -> None:
+    """`old_original` turned out to be a copy of `new_original`: it and its copies point there."""
+    for link in session.scalars(
+        select(StoryArticleRow).where(
+            (StoryArticleRow.article_id == old_original) | (StoryArticleRow.copy_of == old_original)
+        )
+    ):
+        link.copy_of = new_original
+    session.flush()
+
+
 def link_origins(session: Session, article_id: int) -> list[str]:
     """The origins recorded for an article's link (for copies of it)."""
     row = session.scalars(
