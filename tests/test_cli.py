@@ -111,6 +111,22 @@ def test_poll_stores_matches_groups_and_delivers_then_lists_it_all(workspace: Pa
     )
 
 
+def test_digest_dry_run_prints_and_deliveries_list_the_outbox(workspace: Path) -> None:
+    assert monitor("db", "upgrade", "-c", "monitor.yaml", cwd=workspace).returncode == 0
+    assert monitor("poll", "-c", "monitor.yaml", cwd=workspace).returncode == 0
+    files_before = sorted((workspace / "out").iterdir())
+    dry = monitor("digest", "-c", "monitor.yaml", "--dry-run", "--since", "2d", cwd=workspace)
+    assert dry.returncode == 0, dry.stderr
+    assert "N. Korean diplomat in Kuwait defects to South" in dry.stdout and "Yonhap" in dry.stdout
+    assert sorted((workspace / "out").iterdir()) == files_before  # a dry run writes nothing
+
+    outbox = json.loads(monitor("deliveries", "-c", "monitor.yaml", "--json", cwd=workspace).stdout)
+    assert [(d["channel"], d["kind"], d["status"]) for d in outbox] == [("out", "alert", "sent")]
+    again = monitor("deliveries", "send", "-c", "monitor.yaml", cwd=workspace)
+    assert again.returncode == 0
+    assert sorted((workspace / "out").iterdir()) == files_before  # nothing is sent twice
+
+
 def test_an_unknown_feed_id_is_bad_usage(workspace: Path) -> None:
     monitor("db", "upgrade", "-c", "monitor.yaml", cwd=workspace)
     proc = monitor("poll", "-c", "monitor.yaml", "--feed", "nope", cwd=workspace)
