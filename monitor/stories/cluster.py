@@ -140,7 +140,7 @@ def assign(
     pool: list[tuple[StorySummary, int, bool]] = []
     if isinstance(open_stories, StoryIndex):
         # a role alone (0.5 each, two at most) can reach the join score only when it is low
-        counts, linked = open_stories.related(candidate, roles=ROLE * 2 >= cfg.join_score)
+        counts, linked = open_stories.related(candidate, roles=cfg.join_score <= ROLE * 2)
         for sid in counts:
             found = open_stories.get(sid)
             if found is not None:
