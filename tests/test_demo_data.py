@@ -14,27 +14,16 @@ import pytest
 
 from monitor.config.loader import load_config
 from monitor.demo import DATA_DIR, DEMO_NOW, DemoServer, load_manifest, write_demo_config
+from monitor.extract import extract_article
 from tests.conftest import ROOT
 
 MANIFEST = load_manifest()
 ARTICLES = {a.path: a for a in MANIFEST.articles}
 
-try:
-    from monitor.extract import extract_article
 
-    def _extract(html: str, url: str) -> tuple[str, datetime | None] | None:
-        found = extract_article(html, url)
-        return None if found is None else (found.text, found.published_at)
-
-    HAVE_EXTRACTOR = True
-except ImportError:  # the project's extractor is not there yet: plain trafilatura
-    import trafilatura
-
-    def _extract(html: str, url: str) -> tuple[str, datetime | None] | None:
-        text = trafilatura.extract(html, url=url, prune_xpath=['//*[@class="copyright"]'])
-        return None if text is None else (text, None)
-
-    HAVE_EXTRACTOR = False
+def _extract(html: str, url: str) -> tuple[str, datetime | None] | None:
+    found = extract_article(html, url)
+    return None if found is None else (found.text, found.published_at)
 
 
 @pytest.fixture(scope="module")
@@ -214,7 +203,6 @@ def test_extraction_keeps_the_body_and_drops_the_chrome(
     assert leaked == []
 
 
-@pytest.mark.skipif(not HAVE_EXTRACTOR, reason="monitor.extract is not there yet")
 @pytest.mark.parametrize("path", sorted(ARTICLES))
 def test_publication_date_comes_from_metadata_never_from_the_header(
     path: str, extracted: dict[str, tuple[str, datetime | None]]
