@@ -194,9 +194,14 @@ class Daemon:
         self.stopping = True
         self._stop.set()
 
-    async def _open_workers(self) -> None:
+    def _sync_feeds(self, cfg: AppConfig) -> None:
+        """Config -> feeds table; workers starting together take turns (no duplicate rows)."""
         with transaction(self.sessions) as s:
-            queries.sync_feeds(s, self.cfg.feeds, utcnow())
+            claims.sync_lock(s)
+            queries.sync_feeds(s, cfg.feeds, utcnow())
+
+    async def _open_workers(self) -> None:
+        self._sync_feeds(self.cfg)
         self.fetcher = await Fetcher(self.cfg.monitor.fetch).__aenter__()
         self._fetchers.append(self.fetcher)
         if self.cfg.monitor.fetch.fetch_articles:
@@ -349,9 +354,9 @@ class Daemon:
         candidates = [f.id for f in self.cfg.feeds if f.enabled and f.id not in self.inflight]
         with transaction(self.sessions) as s:
             if self.inflight:
-                claims.renew_leases(s, self.owner, list(self.inflight), now + d.lease)
+                claims.renew_leases(s, self.owner, list(self.inflight), now + self.lease)
             taken = (
-                claims.claim_due_feeds(s, candidates, self.owner, now, lease=d.lease, limit=room)
+                claims.claim_due_feeds(s, candidates, self.owner, now, lease=self.lease, limit=room)
                 if room > 0
                 else []
             )
@@ -370,6 +375,15 @@ class Daemon:
             self.inflight.pop(feed_id, None)
 
         return forget
+
+    @property
+    def lease(self) -> timedelta:
+        """daemon.lease, but never shorter than two whole requests (fetch.total_timeout).
+
+        Leases are renewed on every poll tick; this floor keeps a claim alive through one
+        slow request even when a busy loop delays the ticks that renew it.
+        """
+        return max(self.cfg.monitor.daemon.lease, 2 * self.cfg.monitor.fetch.total_timeout)
 
     async def delivery_tick(self) -> None:
         """Enqueue due digest slots, send due deliveries, refresh the gauges."""
@@ -435,8 +449,7 @@ class Daemon:
             new = new.model_copy(update={"database_url": old.database_url})
         self.cfg = new
         REDACTOR.set(secret_values(new))
-        with transaction(self.sessions) as s:
-            queries.sync_feeds(s, new.feeds, utcnow())
+        self._sync_feeds(new)
         if new.monitor.fetch != old.monitor.fetch:
             self._track(asyncio.create_task(self._swap_fetcher()))
         self.poller = self._poller()

@@ -110,7 +110,12 @@ def test_three_workers_share_300_feeds_and_take_over_a_killed_workers_claims(
                 for i in range(FEEDS)
             ],
             channels=[smtp.channel("alerts")],
-            fetch={"fetch_articles": False, "per_host": 20, "max_connections": 20},
+            fetch={
+                "fetch_articles": False,
+                "per_host": 20,
+                "max_connections": 20,
+                "total_timeout": LEASE / 2,
+            },
             daemon={"lease": LEASE, "grace_period": "5s", "reload_check": "1h"},
         )
         workers = [

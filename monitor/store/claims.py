@@ -11,10 +11,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from monitor.store.models import DeliveryRow, Feed
+
+SYNC_LOCK_KEY = 0x6E6D5F73796E63  # "nm_sync": one worker at a time writes config into the tables
+
+
+def sync_lock(session: Session) -> None:
+    """Serialize config syncs between workers starting together (PostgreSQL advisory lock).
+
+    Released at commit. SQLite needs none: its writers are serialized already.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": SYNC_LOCK_KEY})
 
 
 def _due(now: datetime) -> object:
