@@ -207,6 +207,7 @@ class Poller:
         """Sync config into the feeds table and pick the feeds to poll now."""
         now = self.clock()
         with transaction(self.sessions) as s:
+            claims.sync_lock(s)  # workers starting together must not insert a feed twice
             queries.sync_feeds(s, self.cfg.feeds, now)
             rows = {r.id: r for r in queries.get_feeds(s)}
         chosen: list[FeedConfig] = []
@@ -373,7 +374,15 @@ class Poller:
                 return False, None  # stored meanwhile by another feed or worker
             stored = dataclasses.replace(article, id=article_id)
             if self.processor is not None:
-                self.processor(s, stored, now)
+                try:
+                    with s.begin_nested():  # a failure undoes its hits and alerts, not the article
+                        self.processor(s, stored, now)
+                except Exception as exc:
+                    log.exception("feed %s: processing %s failed; article kept", fc.id, entry.url)
+                    error = (
+                        f"matching or story assignment failed ({exc!r}); the article is stored: "
+                        "run `monitor rematch` once the cause is fixed"
+                    )
         return True, (f"{entry.url}: {error}" if error else None)
 
     async def _extract(

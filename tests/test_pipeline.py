@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.config import AppConfig, MonitorConfig
+from monitor.domain import Article
 from monitor.pipeline import Poller, PollReport
 from monitor.store import db, queries
 from monitor.store.db import transaction
@@ -340,3 +341,24 @@ def test_seed_pages_are_stored_without_chrome_and_with_their_metadata_date(
     assert stored["seed-003"].published_at != feed_date
     # seed-004 has none: the feed's date is used, and said so
     assert (stored["seed-004"].published_at, stored["seed-004"].date_source) == (feed_date, "feed")
+
+
+def test_a_processing_failure_keeps_the_article_and_says_what_to_do(
+    http_server: LoopbackServer, sessions: sessionmaker[Session], sqlite_url: str
+) -> None:
+    def broken_processor(session: Session, article: Article, now: datetime) -> None:
+        if "bad" in article.url:
+            raise RuntimeError("watchlist bug")
+
+    items = [
+        Item("good", http_server.url("/good.html"), PUB, summary="Good summary."),
+        Item("bad", http_server.url("/bad.html"), PUB, summary="Bad summary."),
+    ]
+    url = http_server.static("/f.xml", rss(items))
+    cfg = make_config(sqlite_url, [{"id": "f", "url": url}], fetch_articles=False)
+    report = run_poll(cfg, sessions, processor=broken_processor)
+    (feed,) = report.feeds
+    assert (feed.outcome, feed.new_articles) == ("ok", 2)
+    assert len(feed.article_errors) == 1 and "monitor rematch" in feed.article_errors[0]
+    with transaction(sessions) as s:
+        assert sorted(a.title for a in queries.list_articles(s)) == ["bad", "good"]
