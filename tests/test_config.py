@@ -74,6 +74,18 @@ def test_monitor_config_env_names_the_file(tmp_path: Path) -> None:
             "channels:\n  - name: m\n    type: email\n    host: h\n    to: [a@b]\n",
             "channels[0].from: Field required",
         ),
+        (
+            "channels:\n  - {name: f, type: file, timezone: Mars/Olympus}\n",
+            "channels[0].timezone: Value error, 'Mars/Olympus' is not a time zone",
+        ),
+        (
+            "channels:\n  - {name: f, type: file, schedule: '0 25 * * *'}\n",
+            "channels[0].schedule: Value error, '0 25 * * *' is not a cron expression",
+        ),
+        (
+            "channels:\n  - {name: f, type: file, quiet_hours: 'nights'}\n",
+            "channels[0].quiet_hours: Value error, 'nights' is not a time range",
+        ),
     ],
 )
 def test_errors_name_file_key_path_and_problem(

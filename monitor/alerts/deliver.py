@@ -119,7 +119,12 @@ async def _send(
     if isinstance(channel, EmailChannel):
         msg_id, reply_to = email_ids(channel, claim, digest)
         msg = email_sender.build_email(
-            channel, render(digest), msg_id=msg_id, date=now, in_reply_to=reply_to
+            channel,
+            render(digest),
+            msg_id=msg_id,
+            date=now,
+            in_reply_to=reply_to,
+            list_unsubscribe=channel.list_unsubscribe,
         )
         await email_sender.send_email(channel, msg)
         return msg_id

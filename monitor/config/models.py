@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from apscheduler.triggers.cron import CronTrigger
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
 from monitor.config.daemon import DaemonConfig
@@ -15,6 +17,7 @@ from monitor.config.watchlist import WatchlistConfig
 
 AlertKind = Literal["new", "corroborated", "confirmed"]
 ALL_KINDS: tuple[AlertKind, ...] = ("new", "corroborated", "confirmed")
+_QUIET = re.compile(r"([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d")
 _FEED_ID = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 
 
@@ -132,6 +135,35 @@ class _ChannelBase(_Strict):
         None, ge=1, description="Most immediate alerts a day; more fold into the next digest."
     )
 
+    @field_validator("timezone")
+    @classmethod
+    def _check_timezone(cls, v: str) -> str:
+        try:
+            ZoneInfo(v)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{v!r} is not a time zone; write e.g. UTC or Asia/Seoul") from None
+        return v
+
+    @field_validator("schedule")
+    @classmethod
+    def _check_schedule(cls, v: str) -> str:
+        try:
+            CronTrigger.from_crontab(v, timezone="UTC")
+        except ValueError as exc:
+            raise ValueError(
+                f"{v!r} is not a cron expression (minute hour day month weekday): {exc}"
+            ) from None
+        return v
+
+    @field_validator("quiet_hours")
+    @classmethod
+    def _check_quiet_hours(cls, v: str | None) -> str | None:
+        if v is not None and not re.fullmatch(
+            r"([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d", v
+        ):
+            raise ValueError(f"{v!r} is not a time range; write HH:MM-HH:MM, e.g. 22:00-07:00")
+        return v
+
 
 class EmailChannel(_ChannelBase):
     type: Literal["email"]
@@ -143,6 +175,9 @@ class EmailChannel(_ChannelBase):
     sender: str = Field(alias="from", description="From address.")
     to: list[str] = Field(min_length=1, description="Recipients.")
     timeout: Duration = Field(timedelta(seconds=30))
+    list_unsubscribe: str | None = Field(
+        None, description="List-Unsubscribe header value, e.g. <mailto:owner@example.org>."
+    )
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
