@@ -125,3 +125,13 @@ def test_monitor_check_schema_is_json_schema_for_editors() -> None:
     assert schema["$schema"].startswith("https://json-schema.org/")
     assert {"feeds", "fetch", "database", "channels"} <= set(schema["properties"])
     assert "WatchlistFile" in schema["$defs"]
+
+
+def test_every_config_key_is_documented() -> None:
+    from scripts.config_reference import SECTIONS, keys
+
+    doc = (ROOT / "docs" / "configuration.md").read_text(encoding="utf-8")
+    missing = [
+        f"{title}: {k}" for title, model in SECTIONS for k in keys(model) if f"`{k}`" not in doc
+    ]
+    assert missing == []
