@@ -64,6 +64,10 @@ HITS = [
     ("", "북한 외교관 일가가 한국에 망명했다.", []),
     ("", "탈북민 단체가 기자회견을 열었다.", []),
     ("[단독] 北 외교관 가족과 한국행", "", []),
+    # intentions and asylum requests, without the word "defect"
+    ("", "The North Korean fisherman expressed his wish to remain in South Korea.", []),
+    ("", "Three North Koreans entered the South Korean consulate in Shenyang.", []),
+    ("", "Two North Korean soldiers captured in Ukraine want to go to South Korea.", []),
 ]
 
 
@@ -79,6 +83,8 @@ def test_hit(matcher: Matcher, title: str, body: str, people: list[str]) -> None
 
 # --- not hits: (title, body) --------------------------------------------------------------
 NOT_HITS = [
+    ("Asian Games", "North Korean athletes arrived and will stay in South Korea for two weeks."),
+    ("Party politics", "The lawmaker defected to the opposition over North Korea policy."),
     ("Automaker recalls cars over defective airbag", "Owners of the cars should see a dealer."),
     ("Zika causes birth defects, CDC says", "The virus causes birth defects and brain defects."),
     (
