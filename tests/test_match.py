@@ -359,6 +359,12 @@ def test_cli_table_explains_a_hit(config_dir: Path) -> None:
     assert "HIT" in out and "nk-defections" in out and "defect*" in out
 
 
+def test_cli_reports_a_url_that_fails(http_server: LoopbackServer, config_dir: Path) -> None:
+    code, _, err = run_cli(http_server.url("/gone"), "--config", str(config_dir / "monitor.yaml"))
+    assert code == 1
+    assert "HTTP 404" in err
+
+
 def test_cli_fetches_a_url(http_server: LoopbackServer, config_dir: Path) -> None:
     url = http_server.static("/article", ARTICLE_PAGE, content_type="text/html; charset=utf-8")
     code, out, _ = run_cli(url, "--json", "--config", str(config_dir / "monitor.yaml"))

@@ -7,11 +7,11 @@ excluded occurrences) when nothing hit.
 
 from __future__ import annotations
 
+import asyncio
 import sys
 from pathlib import Path
 from typing import Annotated
 
-import httpx
 import typer
 from rich.table import Table
 
@@ -28,20 +28,23 @@ from monitor.cli.app import (
     out_console,
     print_json,
 )
+from monitor.config import FetchConfig
+from monitor.domain import FetchResult
+from monitor.errors import FetchError
+from monitor.http import Fetcher
 from monitor.match import MatchReport, compile_watchlists
 
 MAX_BYTES = 10_000_000
-TIMEOUT = httpx.Timeout(20.0, connect=10.0)
 _HTML_HINTS = ("<html", "<!doctype", "<body", "<head", "<article", "<p>", "<div")
 
 
-def read_source(source: str) -> tuple[bytes, str | None, bool]:
+def read_source(source: str, fetch: FetchConfig) -> tuple[bytes, str | None, bool]:
     """The source's bytes, its URL (if any), and whether it looks like HTML."""
     if source == "-":
         data = sys.stdin.buffer.read(MAX_BYTES + 1)
         url = None
     elif source.startswith(("http://", "https://")):
-        data, is_html = _fetch(source)
+        data, is_html = _fetch(source, fetch)
         return data, source, is_html
     else:
         path = Path(source)
@@ -58,26 +61,22 @@ def read_source(source: str) -> tuple[bytes, str | None, bool]:
     return data, url, any(h in head for h in _HTML_HINTS)
 
 
-def _fetch(url: str) -> tuple[bytes, bool]:
-    """GET a page with a timeout and a size cap; exit 1 with the reason when that fails."""
+def _fetch(url: str, fetch: FetchConfig) -> tuple[bytes, bool]:
+    """GET a page with the service's own fetcher (timeouts, size cap, User-Agent, retries).
+
+    A URL typed by the maintainer is trusted like a feed URL in config (no SSRF refusal).
+    """
     try:
-        with (
-            httpx.Client(timeout=TIMEOUT, follow_redirects=True) as client,
-            client.stream("GET", url, headers={"User-Agent": "news-monitor match"}) as resp,
-        ):
-            if resp.status_code >= 400:
-                fail(f"{url}: HTTP {resp.status_code}", EXIT_FAILED)
-            chunks: list[bytes] = []
-            size = 0
-            for chunk in resp.iter_bytes():
-                size += len(chunk)
-                if size > MAX_BYTES:
-                    fail(f"{url}: larger than {MAX_BYTES} bytes", EXIT_FAILED)
-                chunks.append(chunk)
-            ctype = resp.headers.get("content-type", "text/html").lower()
-    except httpx.HTTPError as exc:
-        fail(f"{url}: {type(exc).__name__}: {exc}", EXIT_FAILED)
-    return b"".join(chunks), "html" in ctype or "xml" in ctype
+        result = asyncio.run(_get(url, fetch))
+    except FetchError as exc:
+        fail(f"{url}: {exc.message}", EXIT_FAILED)
+    ctype = result.headers.get("content-type", "text/html").lower()
+    return result.body, "html" in ctype or "xml" in ctype
+
+
+async def _get(url: str, fetch: FetchConfig) -> FetchResult:
+    async with Fetcher(fetch) as fetcher:
+        return await fetcher.fetch(url)
 
 
 def article_parts(data: bytes, url: str | None, is_html: bool) -> tuple[str, str]:
@@ -121,7 +120,7 @@ def match_command(
     known = [w.id for w in cfg.watchlists]
     if watchlist is not None and watchlist not in known:
         fail(f"no watchlist {watchlist!r} (known: {', '.join(known) or 'none'})", EXIT_USAGE)
-    data, url, is_html = read_source(source)
+    data, url, is_html = read_source(source, cfg.monitor.fetch)
     title, body = article_parts(data, url, is_html)
     matcher = compile_watchlists(cfg.watchlists)
     report = matcher.match(title, body, only=watchlist)
