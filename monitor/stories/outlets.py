@@ -135,26 +135,31 @@ def is_official(name: str, official_sources: tuple[str, ...] | list[str] = ()) -
     return canonical in _OFFICIAL
 
 
-def _alias_regex(alias: str) -> str:
-    body = re.escape(alias).replace(r"\ ", r"\s+")
-    if re.search(r"[가-힣]", alias):
-        return rf"(?<![가-힣]){body}"  # Hangul: particles follow directly (중앙일보는)
-    return rf"(?<![\w-]){body}(?![\w-])"
-
-
 @lru_cache(maxsize=1)
 def mention_pattern() -> tuple[re.Pattern[str], re.Pattern[str]]:
     """Two compiled alternations (exact-case acronyms, case-insensitive names), longest first.
 
-    Acronyms such as AP, NIS or JCS must match in capitals only ("ap" is not a wire).
+    Acronyms such as AP, NIS or JCS must match in capitals only ("ap" is not a wire). The
+    boundary lookbehind stands before the alternation, not in each branch, so the engine
+    gives up at once inside a word instead of trying every name there.
     """
     exact: list[str] = []
     loose: list[str] = []
+    hangul: list[str] = []
     aliases = {alias: None for outlet in OUTLETS for alias in outlet.aliases}
     for alias in sorted(aliases, key=len, reverse=True):
-        acronym = alias.isupper() and len(alias) <= 5
-        (exact if acronym else loose).append(_alias_regex(alias))
+        body = re.escape(alias).replace(r"\ ", r"\s+")
+        if re.search(r"[가-힣]", alias):
+            hangul.append(body)
+        elif alias.isupper() and len(alias) <= 5:
+            exact.append(body)
+        else:
+            loose.append(body)
+    latin = r"(?<![\w-])(?:{})(?![\w-])"
     return (
-        re.compile("|".join(exact)),
-        re.compile("|".join(loose), re.IGNORECASE),
+        re.compile(latin.format("|".join(exact))),
+        re.compile(
+            latin.format("|".join(loose)) + r"|(?<![가-힣])(?:{})".format("|".join(hangul)),
+            re.IGNORECASE,
+        ),
     )
