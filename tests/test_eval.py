@@ -121,3 +121,32 @@ def test_a_missing_corpus_is_a_clear_error(tmp_path: Path) -> None:
     )
     assert proc.returncode == 1
     assert "cannot read corpus" in proc.stderr
+
+
+def test_a_corpus_of_plain_text_records_is_scored_too(tmp_path: Path) -> None:
+    """The corpus format allows `text` (no page) instead of `html`."""
+    corpus = tmp_path / "text.jsonl"
+    with corpus.open("w", encoding="utf-8") as fh:
+        for line in CORPUS.read_text(encoding="utf-8").splitlines()[:20]:
+            row = json.loads(line)
+            row.pop("html")
+            row["text"] = row["labels"]["body"]
+            fh.write(json.dumps(row) + "\n")
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "monitor",
+            "eval",
+            str(corpus),
+            "--json",
+            "--config",
+            str(ROOT / "config" / "monitor.yaml"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    metrics = json.loads(proc.stdout)
+    assert metrics["articles"] == 20 and metrics["relevance"]["f1"] >= 0.9
