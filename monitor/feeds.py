@@ -8,6 +8,7 @@ links, canonical URLs and UTC dates, so later stages never see feed markup.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import io
 import logging
@@ -269,6 +270,13 @@ def _raise_if_not_a_feed(
         raise ParseError(f"the feed is broken XML and no entry could be recovered ({bozo})")
 
 
+# Feed text is untrusted: sizes are capped so one hostile entry cannot bloat the database.
+MAX_URL = 2048  # the articles table's URL and GUID columns
+MAX_TITLE = 1000
+MAX_AUTHOR = 300
+MAX_TEXT = 200_000
+
+
 def _entry(
     raw: Mapping[str, Any], *, feed_id: str, base_url: str, now: datetime
 ) -> FeedEntry | None:
@@ -283,18 +291,24 @@ def _entry(
         canonical = f"urn:x-feed-guid:{feed_id}:{guid}"
     else:
         return None
+    if len(canonical) > MAX_URL:
+        logger.warning("feed %s: entry link longer than %d characters skipped", feed_id, MAX_URL)
+        return None
+    if guid and len(guid) > MAX_URL:  # keep it unique but storable
+        guid = "sha1:" + hashlib.sha1(guid.encode("utf-8")).hexdigest()
     title = _one_line(_detail_text(str(raw.get("title") or ""), raw.get("title_detail")))
     summary = _detail_text(str(raw.get("summary") or ""), raw.get("summary_detail"))
     content = _content_text(raw.get("content") or [])
+    author = _author(raw)
     return FeedEntry(
         feed_id=feed_id,
         guid=guid or url,
         url=url,
         canonical_url=canonical,
-        title=title,
-        summary=summary,
-        content=content,
-        author=_author(raw),
+        title=title[:MAX_TITLE],
+        summary=summary[:MAX_TEXT],
+        content=content[:MAX_TEXT],
+        author=author[:MAX_AUTHOR] if author else None,
         published_at=_date(raw, now),
     )
 

@@ -322,3 +322,21 @@ def test_valid_empty_feed_is_not_an_error() -> None:
 )
 def test_html_to_text(markup: str, text: str) -> None:
     assert html_to_text(markup) == text
+
+
+def test_hostile_sizes_are_capped_or_skipped() -> None:
+    """Feed text is untrusted: giant titles are cut, over-long links skipped, long GUIDs hashed."""
+    from monitor.feeds import MAX_TEXT, MAX_TITLE, MAX_URL
+
+    long_link = "https://example.org/" + "a" * (MAX_URL + 10)
+    body = (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>'
+        f"<item><title>{'T' * (MAX_TITLE * 3)}</title><link>https://example.org/ok</link>"
+        f"<guid>{'g' * (MAX_URL + 5)}</guid><description>{'word ' * MAX_TEXT}</description></item>"
+        f"<item><title>too long</title><link>{long_link}</link></item>"
+        "</channel></rss>"
+    ).encode()
+    parsed = parse_feed(body, {}, feed_id="f", base_url="https://example.org/")
+    (entry,) = parsed.entries
+    assert len(entry.title) == MAX_TITLE and len(entry.summary) <= MAX_TEXT
+    assert entry.guid is not None and entry.guid.startswith("sha1:") and len(entry.guid) < 100
