@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import Executor
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -250,6 +250,3 @@ def score(items: list[CorpusItem], predictions: list[dict[str, Any]]) -> dict[st
             ),
         },
     }
-
-
-ProcessorFactory = Callable[[AppConfig], ArticleProcessor | None]

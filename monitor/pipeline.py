@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -430,7 +430,3 @@ class Poller:
         log.warning(
             "feed %s moved permanently: %s -> %s (update config to silence this)", fc.id, old, new
         )
-
-
-def interval_of(cfg: AppConfig, fc: FeedConfig) -> timedelta:
-    return fc.interval or cfg.monitor.fetch.default_interval
