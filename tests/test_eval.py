@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -150,3 +151,16 @@ def test_a_corpus_of_plain_text_records_is_scored_too(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     metrics = json.loads(proc.stdout)
     assert metrics["articles"] == 20 and metrics["relevance"]["f1"] >= 0.9
+
+
+def test_eval_run_from_another_folder_uses_the_project_config(tmp_path: Path) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "monitor", "eval", str(CORPUS), "--json"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=tmp_path,
+        env={k: v for k, v in os.environ.items() if k != "MONITOR_CONFIG"},
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["relevance"]["f1"] >= 0.95

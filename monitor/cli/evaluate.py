@@ -18,9 +18,18 @@ from monitor.cli.app import (
     out_console,
     print_json,
 )
+from monitor.config import config_path
 from monitor.evaluate import load_corpus, replay, score, temporary_database
 from monitor.pipeline import extraction_pool
 from monitor.processing import make_processor
+
+
+def _default_config() -> Path | None:
+    """Outside a checkout's folder, eval still scores with the project's own config/."""
+    if config_path().exists():
+        return None
+    bundled = Path(__file__).resolve().parents[2] / "config" / "monitor.yaml"
+    return bundled if bundled.exists() else None
 
 
 @app.command("eval")
@@ -34,7 +43,7 @@ def eval_(
     ] = None,
 ) -> None:
     """Replay CORPUS through extraction, matching, stories and alerts; print the metrics."""
-    cfg = get_config(config)
+    cfg = get_config(config or _default_config())
     items = load_corpus(corpus)
     with (
         temporary_database() as sessions,
