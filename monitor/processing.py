@@ -92,7 +92,7 @@ class Processor:
             text=article.text,
             published_at=article.published_at,
             discovered_at=article.discovered_at or now,
-            people=frozenset(hit.people),
+            people=frozenset(hit.target_people),  # leaders named everywhere link nothing
             terms=frozenset(hit.terms),
             fingerprint=fingerprint(article.text) if article.text else None,
             origins=tuple(
