@@ -14,7 +14,8 @@ import os
 import random
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -110,14 +111,44 @@ class PollReport:
         }
 
 
-def extraction_pool(workers: int = 0) -> ProcessPoolExecutor:
-    """A process pool for extraction (CPU-bound): both cores work and the event loop stays free.
+class ExtractionPool(Executor):
+    """A process pool for extraction that replaces itself when a worker dies.
 
-    forkserver, not fork: the event loop's resolver threads must not be forked mid-flight.
+    A worker killed mid-page (out of memory on a monstrous page, a crash in lxml) breaks a
+    ProcessPoolExecutor for good; a daemon that runs for months must not fall back to feed
+    text for every article after that. The next submit starts a fresh pool.
     """
-    ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(["monitor.extract"])
-    return ProcessPoolExecutor(max_workers=workers or os.cpu_count() or 2, mp_context=ctx)
+
+    def __init__(self, workers: int = 0) -> None:
+        self._workers = workers or os.cpu_count() or 2
+        self._pool = self._start()
+        self.restarts = 0
+
+    def _start(self) -> ProcessPoolExecutor:
+        # forkserver, not fork: the event loop's resolver threads must not be forked mid-flight
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(["monitor.extract"])
+        return ProcessPoolExecutor(max_workers=self._workers, mp_context=ctx)
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
+        try:
+            return self._pool.submit(fn, *args, **kwargs)
+        except BrokenProcessPool:
+            self.restarts += 1
+            log.warning(
+                "an extraction worker died; starting a new pool (restart %d)", self.restarts
+            )
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = self._start()
+            return self._pool.submit(fn, *args, **kwargs)
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        self._pool.shutdown(wait=wait, cancel_futures=cancel_futures)
+
+
+def extraction_pool(workers: int = 0) -> ExtractionPool:
+    """The process pool for extraction (CPU-bound): both cores work, the event loop stays free."""
+    return ExtractionPool(workers)
 
 
 def build_article(
@@ -391,7 +422,11 @@ class Poller:
         if executor is None:
             return await asyncio.to_thread(extract_article, html, url)
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(executor, extract_article, html, url)
+        try:
+            return await loop.run_in_executor(executor, extract_article, html, url)
+        except BrokenProcessPool:
+            # the pool broke under this page or a neighbour: one more try on a fresh pool
+            return await loop.run_in_executor(executor, extract_article, html, url)
 
     def _record(self, fc: FeedConfig, outcome: queries.FeedOutcome) -> FeedReport:
         now = self.clock()

@@ -362,3 +362,20 @@ def test_a_processing_failure_keeps_the_article_and_says_what_to_do(
     assert len(feed.article_errors) == 1 and "monitor rematch" in feed.article_errors[0]
     with transaction(sessions) as s:
         assert sorted(a.title for a in queries.list_articles(s)) == ["bad", "good"]
+
+
+def test_the_extraction_pool_replaces_itself_when_a_worker_dies() -> None:
+    """A worker killed mid-task must not leave the daemon without extraction for good."""
+    import os as _os
+    from concurrent.futures.process import BrokenProcessPool
+
+    from monitor.extract import extract_article
+    from monitor.pipeline import extraction_pool
+
+    page = "<html><body><article>" + "<p>Officials in Seoul said the talks went on.</p>" * 30
+    with extraction_pool(1) as pool:
+        with pytest.raises(BrokenProcessPool):
+            pool.submit(_os._exit, 1).result(timeout=60)  # the worker process dies
+        result = pool.submit(extract_article, page + "</article></body></html>").result(timeout=60)
+        assert result is not None and "Officials in Seoul" in result.text
+        assert pool.restarts == 1
