@@ -142,6 +142,14 @@ class ExtractionPool(Executor):
             self._pool = self._start()
             return self._pool.submit(fn, *args, **kwargs)
 
+    def reset(self) -> None:
+        """Kill the workers (one is stuck on a page); the next submit starts a fresh pool."""
+        for proc in list(getattr(self._pool, "_processes", {}).values()):
+            proc.terminate()
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        self._pool = self._start()
+        self.restarts += 1
+
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         self._pool.shutdown(wait=wait, cancel_futures=cancel_futures)
 
@@ -422,11 +430,33 @@ class Poller:
         if executor is None:
             return await asyncio.to_thread(extract_article, html, url)
         loop = asyncio.get_running_loop()
+        limit = self.cfg.monitor.fetch.extraction_timeout.total_seconds()
         try:
-            return await loop.run_in_executor(executor, extract_article, html, url)
+            return await self._extract_once(loop, executor, html, url, limit)
         except BrokenProcessPool:
             # the pool broke under this page or a neighbour: one more try on a fresh pool
-            return await loop.run_in_executor(executor, extract_article, html, url)
+            return await self._extract_once(loop, executor, html, url, limit)
+
+    @staticmethod
+    async def _extract_once(
+        loop: asyncio.AbstractEventLoop,
+        executor: Executor,
+        html: str | bytes,
+        url: str,
+        limit: float,
+    ) -> Extracted | None:
+        future = loop.run_in_executor(executor, extract_article, html, url)
+        try:
+            return await asyncio.wait_for(future, limit)
+        except TimeoutError:
+            if isinstance(executor, ExtractionPool):
+                executor.reset()  # the worker is stuck on this page: replace it
+            raise FetchError(
+                url,
+                "extract-timeout",
+                f"extraction took longer than {limit:g}s (fetch.extraction_timeout); "
+                "the page is pathological or the machine overloaded",
+            ) from None
 
     def _record(self, fc: FeedConfig, outcome: queries.FeedOutcome) -> FeedReport:
         now = self.clock()

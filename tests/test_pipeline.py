@@ -379,3 +379,23 @@ def test_the_extraction_pool_replaces_itself_when_a_worker_dies() -> None:
         result = pool.submit(extract_article, page + "</article></body></html>").result(timeout=60)
         assert result is not None and "Officials in Seoul" in result.text
         assert pool.restarts == 1
+
+
+def test_a_stuck_extraction_falls_back_to_feed_text_and_the_worker_is_replaced(
+    http_server: LoopbackServer, sessions: sessionmaker[Session], sqlite_url: str
+) -> None:
+    page = "<html><body><article>" + "<p>Officials in Seoul said so.</p>" * 50 + "</article>"
+    http_server.static("/slow.html", page, "text/html")
+    items = [Item("t", http_server.url("/slow.html"), PUB, summary="Feed summary.")]
+    url = http_server.static("/f.xml", rss(items))
+    cfg = make_config(sqlite_url, [{"id": "f", "url": url}], extraction_timeout=0.001)
+    from monitor.pipeline import extraction_pool
+
+    with extraction_pool(1) as pool:
+        run_poll(cfg, sessions, executor=pool)
+        assert pool.restarts >= 1  # the stuck worker was replaced
+        assert pool.submit(abs, -3).result(timeout=60) == 3  # and the pool works again
+    with transaction(sessions) as s:
+        (art,) = queries.list_articles(s)
+    assert (art.extraction, art.body) == ("feed-fallback", "Feed summary.")
+    assert art.extraction_error and "extract-timeout" in art.extraction_error

@@ -76,6 +76,11 @@ class FetchConfig(_Strict):
     extraction_workers: int = Field(
         0, ge=0, description="Processes for article extraction; 0 means one per CPU core."
     )
+    extraction_timeout: Duration = Field(
+        timedelta(seconds=60),
+        description="Longest extraction of one page; past it the feed text is used and the "
+        "stuck worker is replaced.",
+    )
     fetch_articles: bool = Field(
         True, description="Fetch each new entry's page; false uses the feed's own text only."
     )
