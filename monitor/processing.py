@@ -51,12 +51,23 @@ class StoryIndexes:
     def __init__(self) -> None:
         self._by_watchlist: dict[str, _IndexState] = {}
 
-    def synced(self, session: Session, watchlist: str, since: datetime) -> StoryIndex:
-        state = self._by_watchlist.setdefault(watchlist, _IndexState(StoryIndex()))
-        for row in stories_repo.changed_since(session, watchlist, state.seq, since):
+    def synced(self, session: Session, watchlist: str, since: datetime) -> tuple[StoryIndex, int]:
+        """The watchlist's index, current with the database, and the next `seq` to write.
+
+        Call under the watchlist's lock: then the rows read and the sequence are exact.
+        """
+        state = self._by_watchlist.get(watchlist)
+        if state is None:  # first use: the stories in the window, and the sequence so far
+            state = self._by_watchlist[watchlist] = _IndexState(
+                StoryIndex(), stories_repo.max_seq(session, watchlist)
+            )
+            rows = stories_repo.open_stories(session, watchlist, since)
+        else:
+            rows = stories_repo.changed_since(session, watchlist, state.seq)
+        for row in rows:
             state.index.put(stories_repo.to_summary(row))
             state.seq = max(state.seq, row.seq)
-        return state.index
+        return state.index, state.seq + 1
 
 
 class Processor:
@@ -104,7 +115,7 @@ class Processor:
             ),
         )
         since = candidate.time - stories_cfg.window - timedelta(days=1)
-        index = self.indexes.synced(session, hit.watchlist, since)
+        index, seq = self.indexes.synced(session, hit.watchlist, since)
         assignment = assign(candidate, index, stories_cfg, now)
         stale = is_stale(candidate, stories_cfg)
         origins: list[str] = list(candidate.origins)
@@ -125,7 +136,7 @@ class Processor:
         if assignment.story_id is None:
             before = None
             draft = open_story(candidate, assignment, stories_cfg, story_id=0)
-            story_id = stories_repo.insert_story(session, draft, score=hit.score, now=now)
+            story_id = stories_repo.insert_story(session, draft, seq=seq, score=hit.score, now=now)
             after = replace(draft, story_id=story_id)
         else:
             before = index.get(assignment.story_id)
@@ -133,7 +144,7 @@ class Processor:
                 return []
             after = add_to_story(before, candidate, assignment, stories_cfg)
             story_id = before.story_id
-            stories_repo.update_story(session, after, score=hit.score, now=now)
+            stories_repo.update_story(session, after, seq=seq, score=hit.score, now=now)
         stories_repo.link_article(
             session, story_id, article.id, assignment, origins=origins, stale=stale, now=now
         )

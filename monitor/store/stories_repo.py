@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
 
 from monitor.store.models import AlertRow, ArticleRow, StoryArticleRow, StoryRow
@@ -25,11 +25,15 @@ def lock_watchlist(session: Session, watchlist: str) -> None:
         )
 
 
-def changed_since(session: Session, watchlist: str, seq: int, since: datetime) -> list[StoryRow]:
-    """Stories of a watchlist changed after `seq` and still seen within the window."""
-    stmt = select(StoryRow).where(
-        StoryRow.watchlist == watchlist, StoryRow.seq > seq, StoryRow.last_seen >= since
-    )
+def open_stories(session: Session, watchlist: str, since: datetime) -> list[StoryRow]:
+    """Stories of a watchlist seen since `since` (a worker's first load of its index)."""
+    stmt = select(StoryRow).where(StoryRow.watchlist == watchlist, StoryRow.last_seen >= since)
+    return list(session.scalars(stmt.order_by(StoryRow.seq)))
+
+
+def changed_since(session: Session, watchlist: str, seq: int) -> list[StoryRow]:
+    """Stories of a watchlist changed after `seq` (cheap: the (watchlist, seq) index)."""
+    stmt = select(StoryRow).where(StoryRow.watchlist == watchlist, StoryRow.seq > seq)
     return list(session.scalars(stmt.order_by(StoryRow.seq)))
 
 
@@ -57,37 +61,59 @@ def to_summary(row: StoryRow) -> StorySummary:
     )
 
 
-def _fill(row: StoryRow, summary: StorySummary, seq: int, score: float) -> None:
-    row.first_seen, row.last_seen = summary.first_seen, summary.last_seen
-    row.people = sorted(summary.people)
-    row.terms = sorted(summary.event_terms)
-    row.centroid = sorted(summary.centroid)
-    row.prints = [[a, f] for a, f in summary.fingerprints]
-    row.origins = sorted(summary.origins)
-    row.origin_count = summary.origin_count
-    row.confirmed = summary.confirmed
-    row.stale = not summary.announced
-    row.article_count = summary.articles
-    row.score = max(row.score or 0.0, score)
-    row.seq = seq
+def _values(summary: StorySummary, seq: int) -> dict[str, Any]:
+    return {
+        "first_seen": summary.first_seen,
+        "last_seen": summary.last_seen,
+        "people": sorted(summary.people),
+        "terms": sorted(summary.event_terms),
+        "centroid": sorted(summary.centroid),
+        "prints": [[a, f] for a, f in summary.fingerprints],
+        "origins": sorted(summary.origins),
+        "origin_count": summary.origin_count,
+        "confirmed": summary.confirmed,
+        "stale": not summary.announced,
+        "article_count": summary.articles,
+        "seq": seq,
+    }
 
 
-def insert_story(session: Session, summary: StorySummary, *, score: float, now: datetime) -> int:
-    """Insert a new story row (key unique); return its id."""
-    row = StoryRow(key=summary.key, watchlist=summary.watchlist, headline=summary.headline)
-    _fill(row, summary, max_seq(session, summary.watchlist) + 1, score)
-    row.created_at = row.updated_at = now
+def insert_story(
+    session: Session, summary: StorySummary, *, seq: int, score: float, now: datetime
+) -> int:
+    """Insert a new story row (key unique); return its id. `seq`: see StoryRow."""
+    row = StoryRow(
+        key=summary.key,
+        watchlist=summary.watchlist,
+        headline=summary.headline,
+        score=score,
+        created_at=now,
+        updated_at=now,
+        **_values(summary, seq),
+    )
     session.add(row)
     session.flush()
     return row.id
 
 
-def update_story(session: Session, summary: StorySummary, *, score: float, now: datetime) -> None:
-    row = session.get(StoryRow, summary.story_id)
-    if row is None:
+def update_story(
+    session: Session, summary: StorySummary, *, seq: int, score: float, now: datetime
+) -> None:
+    """Write a story's new summary in one statement (no read first)."""
+    done = session.execute(
+        update(StoryRow)
+        .where(StoryRow.id == summary.story_id)
+        .values(
+            **_values(summary, seq),
+            score=func.greatest(StoryRow.score, score)
+            if session.get_bind().dialect.name == "postgresql"
+            else func.max(StoryRow.score, score),
+            updated_at=now,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if done.rowcount != 1:  # type: ignore[attr-defined]
         raise LookupError(f"story {summary.story_id} vanished")
-    _fill(row, summary, max_seq(session, summary.watchlist) + 1, score)
-    row.updated_at = now
 
 
 def story_of_article(session: Session, article_id: int, watchlist: str) -> StoryArticleRow | None:
