@@ -7,12 +7,13 @@ a fresh temporary database, the same extraction, matching, story and alert code,
 from __future__ import annotations
 
 import json
+import re
 import tempfile
 from collections.abc import Iterator
 from concurrent.futures import Executor
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -116,24 +117,32 @@ def replay(
         extracted = list(executor.map(_extract, items, chunksize=4))
     else:
         extracted = [_extract(i) for i in items]
-    feeds = {
-        i.feed: FeedConfig(id=_feed_id(i.feed), url="https://corpus.invalid/feed", outlet=i.outlet)
-        for i in items
-    }
+    feed_ids = sorted({_feed_id(i.feed) for i in items})
     with transaction(sessions) as s:
-        queries.sync_feeds(s, list(feeds.values()), items[0].published if items else datetime.now())
+        queries.sync_feeds(
+            s,
+            [FeedConfig(id=f, url="https://corpus.invalid/feed") for f in feed_ids],
+            items[0].published if items else datetime.now(UTC),
+        )
     ids: dict[int, str] = {}
+    seen_urls: set[str] = set()
     for item, ext in zip(items, extracted, strict=True):
         now = item.published
+        canonical = canonical_url(item.url)
+        if canonical in seen_urls:  # two records, one URL: keep both (each is scored)
+            canonical = f"{canonical}{'&' if '?' in canonical else '?'}eval-id={item.id}"
+        seen_urls.add(canonical)
         entry = FeedEntry(
             feed_id=_feed_id(item.feed),
-            guid=item.url,
+            guid=canonical,
             url=item.url,
-            canonical_url=canonical_url(item.url),
+            canonical_url=canonical,
             title=item.title,
             published_at=item.published,
         )
-        article = build_article(entry, feeds[item.feed], ext, now=now)
+        # the record's own outlet: an aggregator feed carries many outlets
+        feed = FeedConfig(id=entry.feed_id, url="https://corpus.invalid/feed", outlet=item.outlet)
+        article = build_article(entry, feed, ext, now=now)
         with transaction(sessions) as s:
             article_id = queries.insert_article(s, article)
             if article_id is None:
@@ -145,7 +154,8 @@ def replay(
 
 
 def _feed_id(feed: str) -> str:
-    return "".join(c if c.isalnum() or c in "._-" else "-" for c in feed.lower())[:64] or "corpus"
+    """A valid feed id from the corpus's feed name (ASCII, at most 64 characters)."""
+    return re.sub(r"[^a-z0-9._-]+", "-", feed.lower()).strip("-._")[:64] or "corpus"
 
 
 def _predictions(

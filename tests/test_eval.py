@@ -164,3 +164,33 @@ def test_eval_run_from_another_folder_uses_the_project_config(tmp_path: Path) ->
     )
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["relevance"]["f1"] >= 0.95
+
+
+def test_odd_feed_names_and_a_repeated_url_are_scored_not_dropped(tmp_path: Path) -> None:
+    rows = [json.loads(line) for line in CORPUS.read_text(encoding="utf-8").splitlines()][:12]
+    rows[0]["feed"] = "연합뉴스 피드"  # not a valid feed id as it stands
+    rows[1]["feed"] = "--Google News!!"
+    twin = dict(rows[2], id="twin")  # the same URL again, as a second record
+    corpus = tmp_path / "odd.jsonl"
+    corpus.write_text("".join(json.dumps(r) + "\n" for r in [*rows, twin]), encoding="utf-8")
+    out = tmp_path / "p.jsonl"
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "monitor",
+            "eval",
+            str(corpus),
+            "--predictions",
+            str(out),
+            "--config",
+            str(ROOT / "config" / "monitor.yaml"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    preds = {json.loads(line)["id"]: json.loads(line) for line in out.read_text().splitlines()}
+    assert set(preds) == {r["id"] for r in rows} | {"twin"}
+    assert preds["twin"]["hit"] == preds[rows[2]["id"]]["hit"]
