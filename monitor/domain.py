@@ -54,6 +54,7 @@ class FeedEntry:
     content: str = ""  # plain text of content:encoded / atom content
     author: str | None = None
     published_at: datetime | None = None  # timezone-aware UTC
+    source: str | None = None  # <source> of an aggregator's item: the outlet that published it
 
 
 @dataclass(frozen=True, slots=True)

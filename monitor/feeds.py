@@ -310,7 +310,15 @@ def _entry(
         content=content[:MAX_TEXT],
         author=author[:MAX_AUTHOR] if author else None,
         published_at=_date(raw, now),
+        source=_source(raw),
     )
+
+
+def _source(raw: Mapping[str, Any]) -> str | None:
+    """An aggregator item's original outlet (RSS <source>, Atom <source><title>)."""
+    source = raw.get("source") or {}
+    title = _one_line(str(source.get("title") or "")) if isinstance(source, Mapping) else ""
+    return title[:MAX_AUTHOR] or None
 
 
 def _content_text(contents: list[Mapping[str, Any]]) -> str:

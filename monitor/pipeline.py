@@ -191,7 +191,7 @@ def build_article(
         url=entry.url,
         guid=entry.guid,
         feed_id=entry.feed_id,
-        outlet=feed.outlet or feed.id,
+        outlet=entry.source or feed.outlet or feed.id,  # an aggregator names each item's outlet
         title=(entry.title or (extracted.title if extracted else None) or entry.url).strip(),
         text=text,
         author=entry.author or (extracted.author if extracted else None),

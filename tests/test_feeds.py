@@ -340,3 +340,16 @@ def test_hostile_sizes_are_capped_or_skipped() -> None:
     (entry,) = parsed.entries
     assert len(entry.title) == MAX_TITLE and len(entry.summary) <= MAX_TEXT
     assert entry.guid is not None and entry.guid.startswith("sha1:") and len(entry.guid) < 100
+
+
+def test_an_aggregator_item_names_its_own_outlet() -> None:
+    body = (
+        b'<?xml version="1.0"?><rss version="2.0"><channel><title>News search</title>'
+        b"<item><title>N. Korean soldier defects - Yonhap News Agency</title>"
+        b"<link>https://news.example.com/rss/articles/abc</link>"
+        b'<source url="https://en.yna.co.kr">Yonhap News Agency</source></item>'
+        b"<item><title>Plain</title><link>https://news.example.com/2</link></item>"
+        b"</channel></rss>"
+    )
+    parsed = parse_feed(body, {}, feed_id="g", base_url="https://news.example.com/")
+    assert [e.source for e in parsed.entries] == ["Yonhap News Agency", None]

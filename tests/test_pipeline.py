@@ -399,3 +399,23 @@ def test_a_stuck_extraction_falls_back_to_feed_text_and_the_worker_is_replaced(
         (art,) = queries.list_articles(s)
     assert (art.extraction, art.body) == ("feed-fallback", "Feed summary.")
     assert art.extraction_error and "extract-timeout" in art.extraction_error
+
+
+def test_articles_from_an_aggregator_keep_each_items_outlet(
+    http_server: LoopbackServer, sessions: sessionmaker[Session], sqlite_url: str
+) -> None:
+    body = (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>search</title>'
+        f"<item><title>a</title><link>{http_server.url('/a')}</link>"
+        '<source url="https://www.reuters.com">Reuters</source><description>x</description></item>'
+        f"<item><title>b</title><link>{http_server.url('/b')}</link>"
+        "<description>y</description></item></channel></rss>"
+    )
+    url = http_server.static("/agg.xml", body)
+    cfg = make_config(
+        sqlite_url, [{"id": "agg", "url": url, "outlet": "News Search"}], fetch_articles=False
+    )
+    run_poll(cfg, sessions)
+    with transaction(sessions) as s:
+        outlets = {a.title: a.outlet for a in queries.list_articles(s)}
+    assert outlets == {"a": "Reuters", "b": "News Search"}
