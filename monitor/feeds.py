@@ -300,6 +300,9 @@ def _entry(
     summary = _detail_text(str(raw.get("summary") or ""), raw.get("summary_detail"))
     content = _content_text(raw.get("content") or [])
     author = _author(raw)
+    source = _source(raw)
+    if source and title.endswith(f" - {source}"):  # news searches append the outlet's name
+        title = title[: -len(source) - 3].rstrip()
     return FeedEntry(
         feed_id=feed_id,
         guid=guid or url,
@@ -310,7 +313,7 @@ def _entry(
         content=content[:MAX_TEXT],
         author=author[:MAX_AUTHOR] if author else None,
         published_at=_date(raw, now),
-        source=_source(raw),
+        source=source,
     )
 
 

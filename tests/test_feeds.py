@@ -353,3 +353,4 @@ def test_an_aggregator_item_names_its_own_outlet() -> None:
     )
     parsed = parse_feed(body, {}, feed_id="g", base_url="https://news.example.com/")
     assert [e.source for e in parsed.entries] == ["Yonhap News Agency", None]
+    assert parsed.entries[0].title == "N. Korean soldier defects"  # the appended name is cut
