@@ -213,3 +213,21 @@ def test_a_huge_story_is_cut_into_sections_that_fit() -> None:
     assert len(sections) > 1
     assert all(len(b["text"]["text"]) <= SLACK_SECTION_CHARS for b in sections)
     assert "https://news.example/39" in json.dumps(messages)
+
+
+def test_a_digest_says_which_feeds_are_not_watched_properly() -> None:
+    from monitor.alerts.build import build_digest
+    from monitor.alerts.model import FeedProblem
+    from monitor.alerts.render import render_html, render_text, slack_messages
+    from monitor.config.models import FileChannel
+
+    channel = FileChannel(name="f", type="file", path="out")
+    problem = FeedProblem("yonhap-en", "failing", None, "5 failures in a row: dns: <no such host>")
+    digest = build_digest(
+        channel, [], since=None, until=datetime(2026, 11, 20, tzinfo=UTC), feed_problems=[problem]
+    )
+    assert "yonhap-en (failing): 5 failures in a row" in render_text(digest)
+    html = render_html(digest)
+    assert "yonhap-en" in html and "&lt;no such host&gt;" in html  # feed text escaped
+    blocks = [b for m in slack_messages(digest) for b in m["blocks"]]
+    assert any("yonhap-en" in str(b) and "&lt;no such host&gt;" in str(b) for b in blocks)

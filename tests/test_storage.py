@@ -172,3 +172,24 @@ def test_failures_back_off_up_to_the_cap_and_410_disables(sessions: sessionmaker
         queries.record_poll(s, row, gone, now=NOW, interval=interval, max_backoff=cap)
         assert row.disabled_reason and "410" in row.disabled_reason
         assert queries.feed_status(row) == "disabled"
+
+
+def test_digests_list_feeds_that_keep_failing_or_are_disabled(
+    sessions: sessionmaker[Session],
+) -> None:
+    from monitor.alerts.load import FAILING_AFTER, feed_problems
+
+    feeds = [_feed(n, f"https://{n}.example/rss") for n in ("blip", "broken", "gone", "fine")]
+    with transaction(sessions) as s:
+        queries.sync_feeds(s, feeds, NOW)
+        rows = {f.id: f for f in queries.get_feeds(s)}
+        rows["blip"].consecutive_failures = 1
+        rows["broken"].consecutive_failures, rows["broken"].last_error = FAILING_AFTER, "dns: x"
+        rows["gone"].disabled_reason = "410 Gone"
+    with transaction(sessions) as s:
+        problems = feed_problems(s, ["blip", "broken", "gone", "fine"])
+    assert [(p.feed_id, p.status) for p in problems] == [
+        ("broken", "failing"),
+        ("gone", "disabled"),
+    ]
+    assert "dns: x" in problems[0].detail

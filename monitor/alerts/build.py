@@ -16,6 +16,7 @@ from monitor.alerts.model import (
     DigestSection,
     DigestStory,
     Evidence,
+    FeedProblem,
     StoryRecord,
 )
 from monitor.config.models import EmailChannel, FileChannel, SlackChannel
@@ -147,8 +148,12 @@ def build_digest(
     *,
     since: datetime | None,
     until: datetime,
+    feed_problems: Sequence[FeedProblem] = (),
 ) -> Digest:
-    """The channel's digest: accepted stories grouped by watchlist, newest first."""
+    """The channel's digest: accepted stories grouped by watchlist, newest first.
+
+    Feeds that keep failing are listed too: a quiet digest must not hide a broken source.
+    """
     by_watchlist: dict[str, list[DigestStory]] = {}
     for record in stories:
         badge = story_badge(record)
@@ -170,6 +175,7 @@ def build_digest(
         timezone=channel.timezone,
         sections=sections,
         counts=counts,
+        feed_problems=tuple(feed_problems),
     )
 
 

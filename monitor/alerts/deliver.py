@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -22,7 +22,7 @@ from monitor.alerts import file as file_sender
 from monitor.alerts import outbox
 from monitor.alerts.build import Channel, build_alert, build_digest
 from monitor.alerts.errors import SendError
-from monitor.alerts.load import load_stories
+from monitor.alerts.load import feed_problems, load_stories
 from monitor.alerts.model import Digest
 from monitor.alerts.render import render, slack_messages
 from monitor.alerts.slack import post_slack
@@ -79,7 +79,9 @@ class MessageGone(SendError):
     """The alert or story behind a delivery no longer exists."""
 
 
-def load_message(session: Session, channel: Channel, claim: outbox.Claim) -> Digest:
+def load_message(
+    session: Session, channel: Channel, claim: outbox.Claim, feed_ids: Sequence[str] = ()
+) -> Digest:
     """Render input for a delivery, read from the database at send time."""
     if claim.kind == "alert":
         alert = session.get(AlertRow, claim.alert_id) if claim.alert_id else None
@@ -94,7 +96,8 @@ def load_message(session: Session, channel: Channel, claim: outbox.Claim) -> Dig
     until = datetime.fromisoformat(claim.payload["until"])
     ids = outbox.digest_story_ids(session, channel, claim.payload)
     records = load_stories(session, ids, since=since, until=until)
-    return build_digest(channel, records, since=since, until=until)
+    problems = feed_problems(session, feed_ids)
+    return build_digest(channel, records, since=since, until=until, feed_problems=problems)
 
 
 def email_ids(channel: EmailChannel, claim: outbox.Claim, digest: Digest) -> tuple[str, str | None]:
@@ -155,7 +158,7 @@ async def _deliver(
         if channel is None:
             raise SendError(f"channel {claim.channel!r} is not in the config", permanent=True)
         with transaction(sessions) as s:
-            digest = load_message(s, channel, claim)
+            digest = load_message(s, channel, claim, [f.id for f in cfg.feeds if f.enabled])
         msg_id = await _send(sessions, channel, claim, digest, now, client)
     except SendError as exc:
         policy = cfg.monitor.delivery

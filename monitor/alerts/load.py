@@ -8,8 +8,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from monitor.alerts.model import ArticleRecord, HitRecord, StoryRecord
-from monitor.store.models import AlertRow, ArticleRow, HitRow, StoryArticleRow, StoryRow
+from monitor.alerts.model import ArticleRecord, FeedProblem, HitRecord, StoryRecord
+from monitor.store.models import AlertRow, ArticleRow, Feed, HitRow, StoryArticleRow, StoryRow
 from monitor.stories.events import event_labels
 
 
@@ -98,3 +98,20 @@ def active_story_ids(session: Session, since: datetime, until: datetime) -> list
         AlertRow.created_at >= since, AlertRow.created_at < until
     )
     return sorted(set(session.scalars(seen)) | set(session.scalars(alerted)))
+
+
+#: Failures in a row before a feed shows in digests (one blip is not worth a reader's time).
+FAILING_AFTER = 3
+
+
+def feed_problems(session: Session, feed_ids: Iterable[str]) -> list[FeedProblem]:
+    """Configured feeds that are disabled or have failed FAILING_AFTER times in a row."""
+    rows = session.scalars(select(Feed).where(Feed.id.in_(list(feed_ids))).order_by(Feed.id))
+    out = []
+    for row in rows:
+        if row.disabled_reason:
+            out.append(FeedProblem(row.id, "disabled", row.last_polled_at, row.disabled_reason))
+        elif (row.consecutive_failures or 0) >= FAILING_AFTER:
+            detail = f"{row.consecutive_failures} failures in a row: {row.last_error or 'unknown'}"
+            out.append(FeedProblem(row.id, "failing", row.last_polled_at, detail))
+    return out

@@ -109,6 +109,16 @@ class DigestSection:
 
 
 @dataclass(frozen=True, slots=True)
+class FeedProblem:
+    """A feed the reader should know is not being watched properly (shown in digests)."""
+
+    feed_id: str
+    status: str  # failing, disabled
+    since: datetime | None  # last poll
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
 class Digest:
     """A message: a scheduled digest, or one alert (a digest of one story with its kind)."""
 
@@ -121,6 +131,7 @@ class Digest:
     sections: tuple[DigestSection, ...] = ()
     alert_kind: Badge | None = None  # for kind == "alert"
     counts: dict[str, int] = field(default_factory=dict)
+    feed_problems: tuple[FeedProblem, ...] = ()  # digests only: coverage the reader lacks
 
     @property
     def stories(self) -> tuple[DigestStory, ...]:

@@ -164,6 +164,18 @@ def slack_messages(digest: Digest) -> list[dict[str, Any]]:
     if digest.empty:
         text = "Nothing matched your watchlists in this period."
         groups.append([{"type": "section", "text": {"type": "mrkdwn", "text": text}}])
+    if digest.feed_problems:
+        lines = [f"*Not watched properly: {len(digest.feed_problems)} feed(s)*"]
+        lines += [
+            f"• {slack_escape(p.feed_id)} ({p.status}): {slack_escape(p.detail)}"
+            for p in digest.feed_problems
+        ]
+        groups.append(
+            [
+                {"type": "section", "text": {"type": "mrkdwn", "text": piece}}
+                for piece in _split_text("\n".join(lines))
+            ]
+        )
     room = SLACK_MAX_BLOCKS - 1  # every page starts with a header
     pages: list[list[dict[str, Any]]] = [[]]
     for group in groups:

@@ -11,7 +11,7 @@ import typer
 
 from monitor.alerts import deliver, outbox
 from monitor.alerts.build import build_digest
-from monitor.alerts.load import active_story_ids, load_stories
+from monitor.alerts.load import active_story_ids, feed_problems, load_stories
 from monitor.alerts.render import render_html, render_text
 from monitor.cli.app import ConfigOpt, app, fail, handle_errors, out_console
 from monitor.cli.deliveries import worker_name
@@ -49,8 +49,9 @@ def digest(
     if dry_run:
         with transaction(rt.sessions) as s:
             records = load_stories(s, active_story_ids(s, start, now), since=start, until=now)
+            problems = feed_problems(s, [f.id for f in rt.cfg.feeds if f.enabled])
         for c in channels:
-            d = build_digest(c, records, since=start, until=now)
+            d = build_digest(c, records, since=start, until=now, feed_problems=problems)
             sys.stdout.write(f"# channel {c.name} ({c.type})\n{render_text(d)}\n")
             if html:
                 sys.stdout.write(render_html(d) + "\n")
