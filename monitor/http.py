@@ -32,12 +32,15 @@ from monitor.config.models import FetchConfig
 from monitor.domain import FetchResult
 from monitor.errors import BlockedURLError, FetchError
 
-__all__ = ["Fetcher", "Resolver", "parse_retry_after"]
+__all__ = ["AddressPolicy", "Fetcher", "Resolver", "parse_retry_after"]
 
 logger = logging.getLogger(__name__)
 
 # Resolves (host, port) to IP address strings; the default asks the system (getaddrinfo).
 Resolver = Callable[[str, int], Awaitable[list[str]]]
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+#: Says why an address may not be reached from an untrusted link (None: it may).
+AddressPolicy = Callable[[IPAddress], str | None]
 
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _PERMANENT = frozenset({301, 308})
@@ -69,9 +72,16 @@ class _Hop:
 class Fetcher:
     """The service's HTTP client: `async with Fetcher(cfg) as f: await f.fetch(url)`."""
 
-    def __init__(self, cfg: FetchConfig, *, resolver: Resolver | None = None) -> None:
+    def __init__(
+        self,
+        cfg: FetchConfig,
+        *,
+        resolver: Resolver | None = None,
+        address_policy: AddressPolicy | None = None,
+    ) -> None:
         self._cfg = cfg
         self._resolve = resolver or _system_resolve
+        self._refuse = address_policy or _non_public
         self._client: httpx.AsyncClient | None = None
         self._global = asyncio.Semaphore(cfg.max_connections)
         self._hosts: dict[str, asyncio.Semaphore] = {}
@@ -174,9 +184,9 @@ class Fetcher:
         seen = {str(httpx.URL(url))}
         permanent = True
         for hops in range(cfg.max_redirects + 1):
-            if guard:
-                await self._guard(current)
-            hop = await self._get(current, headers)
+            # an untrusted hop connects to the very address that was checked (no DNS rebinding)
+            pin = await self._guard(current) if guard else None
+            hop = await self._get(current, headers, pin)
             location = hop.headers.get("location")
             if hop.status in _REDIRECTS and location:
                 nxt = urljoin(current, location.strip())
@@ -234,17 +244,31 @@ class Fetcher:
             )
         raise _status_error(url, final, hop)
 
-    async def _get(self, url: str, headers: dict[str, str]) -> _Hop:
-        """One GET under the concurrency limits and the total timeout; 2xx bodies are read."""
+    async def _get(self, url: str, headers: dict[str, str], pin: str | None = None) -> _Hop:
+        """One GET under the concurrency limits and the total timeout; 2xx bodies are read.
+
+        With `pin`, the connection goes to that address while Host and TLS (SNI and the
+        certificate check) still name the URL's host.
+        """
         client = self._client
         if client is None:
             raise RuntimeError("use Fetcher as `async with Fetcher(cfg) as fetcher:`")
-        host = httpx.URL(url).host
+        parsed = httpx.URL(url)
+        host = parsed.host
+        target: httpx.URL | str = url
+        extensions: dict[str, str] = {}
+        if pin is not None and pin != host:
+            target = parsed.copy_with(host=pin)
+            headers = {**headers, "Host": parsed.netloc.decode("ascii")}
+            if parsed.scheme == "https":
+                extensions["sni_hostname"] = host
         total = self._cfg.total_timeout.total_seconds()
         async with self._host_slot(host), self._global:
             try:
                 async with asyncio.timeout(total):
-                    async with client.stream("GET", url, headers=headers) as resp:
+                    async with client.stream(
+                        "GET", target, headers=headers, extensions=extensions
+                    ) as resp:
                         hop_headers = {k.lower(): v for k, v in resp.headers.items()}
                         if not 200 <= resp.status_code < 300:
                             return _Hop(resp.status_code, hop_headers)
@@ -304,8 +328,12 @@ class Fetcher:
                     take(chunk)
         return b"".join(parts)
 
-    async def _guard(self, url: str) -> None:
-        """Refuse a hop whose host is, or resolves to, a non-public address."""
+    async def _guard(self, url: str) -> str:
+        """Refuse a hop whose host is, or resolves to, a non-public address.
+
+        Returns the checked address to connect to, so a second lookup (which a hostile DNS
+        server could answer differently) never happens.
+        """
         parsed = httpx.URL(url)
         host = parsed.host
         port = parsed.port or _default_port(parsed)
@@ -322,8 +350,10 @@ class Fetcher:
                     "and this machine's DNS",
                 ) from None
             addresses = [ipaddress.ip_address(a.split("%", 1)[0]) for a in found]
+            if not addresses:
+                raise FetchError(url, "dns", f"the name {host} resolves to no address")
         for address in addresses:
-            reason = _non_public(address)
+            reason = self._refuse(address)
             if reason:
                 raise BlockedURLError(
                     url,
@@ -332,6 +362,7 @@ class Fetcher:
                     "reach loopback or private networks (set fetch.allow_private_networks: "
                     "true only if this is intended)",
                 )
+        return str(addresses[0])
 
 
 class _Inflater:
@@ -392,7 +423,7 @@ async def _system_resolve(host: str, port: int) -> list[str]:
     return [str(info[4][0]) for info in infos]
 
 
-def _non_public(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
+def _non_public(ip: IPAddress) -> str | None:
     """Why `ip` is not a public unicast address, or None when it is one."""
     if isinstance(ip, ipaddress.IPv6Address):
         embedded = ip.ipv4_mapped or ip.sixtofour or (ip.teredo[1] if ip.teredo else None)

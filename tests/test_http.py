@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import gzip
+import ipaddress
 import socket
 import time
 from email.utils import formatdate
@@ -14,7 +15,7 @@ import pytest
 from monitor.config.models import FetchConfig
 from monitor.domain import FetchResult
 from monitor.errors import BlockedURLError, FetchError
-from monitor.http import Fetcher, Resolver, parse_retry_after
+from monitor.http import AddressPolicy, Fetcher, Resolver, _non_public, parse_retry_after
 from tests.loopback import InFlight, LoopbackServer, Request, Response, redirect
 
 FEED = b'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title></channel></rss>'
@@ -320,23 +321,69 @@ def test_untrusted_name_resolving_to_loopback_is_blocked(http_server: LoopbackSe
     assert err.kind == "blocked"
 
 
+def _as_public(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
+    """The real policy, except that 127.0.0.2 plays a public internet address in these tests."""
+    return None if str(ip) == "127.0.0.2" else _non_public(ip)
+
+
 def test_redirect_into_loopback_is_blocked(http_server: LoopbackServer) -> None:
     """A link on a public host that redirects to 127.0.0.1 is refused at the second hop.
 
-    The resolver below is a DNS view in which `localhost` is a public address: it stands
-    for an internet site (the connection still goes to the loopback server).
+    A second server on 127.0.0.2 stands for an internet site: the resolver says
+    `site.test` is there, and the address policy treats 127.0.0.2 as public.
     """
 
-    async def public_dns(host: str, port: int) -> list[str]:
-        return ["93.184.215.14"] if host == "localhost" else ["127.0.0.1"]
+    async def dns(host: str, port: int) -> list[str]:
+        return ["127.0.0.2"] if host == "site.test" else ["127.0.0.1"]
 
     http_server.static("/secret", b"internal", "text/plain")
-    redirect(http_server, "/hop", http_server.url("/secret"))
-    url = f"http://localhost:{http_server.port}/hop"
-    err = fetch_error(url, config(allow_private_networks=False), public_dns, untrusted=True)
-    assert err.kind == "blocked"
-    assert len(http_server.hits("/hop")) == 1
+    with LoopbackServer("127.0.0.2") as site:
+        redirect(site, "/hop", http_server.url("/secret"))
+        url = f"http://site.test:{site.port}/hop"
+        err = asyncio.run(_fetch_error(url, dns, _as_public))
+        assert err.kind == "blocked"
+        assert len(site.hits("/hop")) == 1
+        assert site.hits("/hop")[0].headers["host"] == f"site.test:{site.port}"
     assert not http_server.hits("/secret")
+
+
+def test_the_connection_goes_to_the_checked_address_not_a_second_lookup(
+    http_server: LoopbackServer,
+) -> None:
+    """DNS rebinding: the name is checked once and the connection uses that very address.
+
+    The resolver answers a public address first and loopback afterwards; the page is fetched
+    from the public one, and nothing reaches the loopback server.
+    """
+    answers = iter([["127.0.0.2"], ["127.0.0.1"], ["127.0.0.1"]])
+
+    async def rebinding_dns(host: str, port: int) -> list[str]:
+        return next(answers)
+
+    http_server.static("/page", b"loopback secret", "text/plain")
+    with LoopbackServer("127.0.0.2") as site:
+        site.static("/page", b"public page", "text/plain")
+        url = f"http://rebind.test:{site.port}/page"
+        result = asyncio.run(_fetch(url, rebinding_dns, _as_public))
+        assert result.body == b"public page"
+        assert result.final_url == url  # the name, not the pinned address
+        assert site.hits("/page")[0].headers["host"] == f"rebind.test:{site.port}"
+    assert http_server.hits("/page") == []
+
+
+async def _fetch(url: str, resolver: Resolver, policy: AddressPolicy) -> FetchResult:
+    async with Fetcher(
+        config(allow_private_networks=False), resolver=resolver, address_policy=policy
+    ) as fetcher:
+        return await fetcher.fetch(url, untrusted=True)
+
+
+async def _fetch_error(url: str, resolver: Resolver, policy: AddressPolicy) -> FetchError:
+    try:
+        await _fetch(url, resolver, policy)
+    except FetchError as exc:
+        return exc
+    raise AssertionError("expected a FetchError")
 
 
 @pytest.mark.parametrize(
