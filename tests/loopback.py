@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import ssl
 import threading
 import time
 from collections.abc import Callable
@@ -37,7 +38,7 @@ Handler = Callable[[Request], Response]
 class LoopbackServer:
     """ThreadingHTTPServer on an ephemeral loopback port. Register routes; read `requests`."""
 
-    def __init__(self, host: str = "127.0.0.1") -> None:
+    def __init__(self, host: str = "127.0.0.1", tls: ssl.SSLContext | None = None) -> None:
         self.routes: dict[str, Handler] = {}
         self.requests: list[Request] = []
         self._lock = threading.Lock()
@@ -59,9 +60,11 @@ class LoopbackServer:
                 server._handle(self, "POST")
 
         self._httpd = ThreadingHTTPServer((host, 0), _H)
+        if tls is not None:  # HTTPS: the listening socket hands out TLS connections
+            self._httpd.socket = tls.wrap_socket(self._httpd.socket, server_side=True)
         self._httpd.daemon_threads = True
         self.port = self._httpd.server_address[1]
-        self.base_url = f"http://{host}:{self.port}"
+        self.base_url = f"{'https' if tls else 'http'}://{host}:{self.port}"
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
         self._thread.start()
 

@@ -23,8 +23,11 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def self_signed_cert(folder: Path) -> tuple[Path, Path] | None:
-    """A certificate for 127.0.0.1 made with the openssl CLI; None when it is missing."""
+def self_signed_cert(
+    folder: Path, names: tuple[str, ...] = ("localhost",)
+) -> tuple[Path, Path] | None:
+    """A certificate for 127.0.0.1 (and DNS `names`) made with the openssl CLI; None when
+    openssl is missing."""
     cert, key = folder / "cert.pem", folder / "key.pem"
     try:
         subprocess.run(
@@ -44,7 +47,7 @@ def self_signed_cert(folder: Path) -> tuple[Path, Path] | None:
                 "-subj",
                 "/CN=127.0.0.1",
                 "-addext",
-                "subjectAltName=IP:127.0.0.1,DNS:localhost",
+                "subjectAltName=IP:127.0.0.1," + ",".join(f"DNS:{n}" for n in names),
             ],
             check=True,
             capture_output=True,

@@ -6,8 +6,10 @@ import asyncio
 import gzip
 import ipaddress
 import socket
+import ssl
 import time
 from email.utils import formatdate
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,6 +19,7 @@ from monitor.domain import FetchResult
 from monitor.errors import BlockedURLError, FetchError
 from monitor.http import AddressPolicy, Fetcher, Resolver, _non_public, parse_retry_after
 from tests.loopback import InFlight, LoopbackServer, Request, Response, redirect
+from tests.smtp import self_signed_cert
 
 FEED = b'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title></channel></rss>'
 
@@ -369,6 +372,29 @@ def test_the_connection_goes_to_the_checked_address_not_a_second_lookup(
         assert result.final_url == url  # the name, not the pinned address
         assert site.hits("/page")[0].headers["host"] == f"rebind.test:{site.port}"
     assert http_server.hits("/page") == []
+
+
+def test_a_pinned_https_link_still_verifies_the_certificate_for_its_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pinning connects to the address, but TLS (SNI, certificate check) names the host."""
+    made = self_signed_cert(tmp_path, names=("site.test",))
+    if made is None:
+        pytest.skip("the openssl command is not available to make a test certificate")
+    monkeypatch.setenv("SSL_CERT_FILE", str(made[0]))  # the client trusts this certificate
+    tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    tls.load_cert_chain(str(made[0]), str(made[1]))
+
+    async def dns(host: str, port: int) -> list[str]:
+        return ["127.0.0.2"]
+
+    with LoopbackServer("127.0.0.2", tls=tls) as site:
+        site.static("/page", b"over tls", "text/plain")
+        ok = asyncio.run(_fetch(f"https://site.test:{site.port}/page", dns, _as_public))
+        assert ok.body == b"over tls"
+        # a name the certificate does not carry is refused, pinned or not
+        err = asyncio.run(_fetch_error(f"https://other.test:{site.port}/page", dns, _as_public))
+        assert err.kind == "tls"
 
 
 async def _fetch(url: str, resolver: Resolver, policy: AddressPolicy) -> FetchResult:
