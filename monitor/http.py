@@ -350,8 +350,8 @@ class Fetcher:
                     "and this machine's DNS",
                 ) from None
             addresses = [ipaddress.ip_address(a.split("%", 1)[0]) for a in found]
-            if not addresses:
-                raise FetchError(url, "dns", f"the name {host} resolves to no address")
+        if not addresses:
+            raise FetchError(url, "dns", f"the name {host} resolves to no address")
         for address in addresses:
             reason = self._refuse(address)
             if reason:
