@@ -29,27 +29,29 @@ KEYS = {
 }
 
 
+def run_eval(*args: str, **kw: Any) -> subprocess.CompletedProcess[str]:
+    """`monitor eval ARGS` as a user runs it (own process, its stdout and stderr)."""
+    return subprocess.run(
+        [sys.executable, "-m", "monitor", "eval", *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        **kw,
+    )
+
+
 @pytest.fixture(scope="module")
 def evaluated(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     out = tmp_path_factory.mktemp("eval") / "predictions.jsonl"
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "monitor",
-            "eval",
-            str(CORPUS),
-            "--json",
-            "--predictions",
-            str(out),
-            "--config",
-            str(ROOT / "config" / "monitor.yaml"),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
+    proc = run_eval(
+        str(CORPUS),
+        "--json",
+        "--predictions",
+        str(out),
+        "--config",
+        str(ROOT / "config" / "monitor.yaml"),
     )
     assert proc.returncode == 0, proc.stderr
     metrics = json.loads(proc.stdout)  # --json prints one JSON document and nothing else
@@ -107,19 +109,7 @@ def test_predictions_follow_the_documented_shape_exactly(
 
 
 def test_a_missing_corpus_is_a_clear_error(tmp_path: Path) -> None:
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "monitor",
-            "eval",
-            str(tmp_path / "nope.jsonl"),
-            "--config",
-            str(ROOT / "config" / "monitor.yaml"),
-        ],
-        capture_output=True,
-        text=True,
-    )
+    proc = run_eval(str(tmp_path / "nope.jsonl"), "--config", str(ROOT / "config" / "monitor.yaml"))
     assert proc.returncode == 1
     assert "cannot read corpus" in proc.stderr
 
@@ -133,32 +123,16 @@ def test_a_corpus_of_plain_text_records_is_scored_too(tmp_path: Path) -> None:
             row.pop("html")
             row["text"] = row["labels"]["body"]
             fh.write(json.dumps(row) + "\n")
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "monitor",
-            "eval",
-            str(corpus),
-            "--json",
-            "--config",
-            str(ROOT / "config" / "monitor.yaml"),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    proc = run_eval(str(corpus), "--json", "--config", str(ROOT / "config" / "monitor.yaml"))
     assert proc.returncode == 0, proc.stderr
     metrics = json.loads(proc.stdout)
     assert metrics["articles"] == 20 and metrics["relevance"]["f1"] >= 0.9
 
 
 def test_eval_run_from_another_folder_uses_the_project_config(tmp_path: Path) -> None:
-    proc = subprocess.run(
-        [sys.executable, "-m", "monitor", "eval", str(CORPUS), "--json"],
-        capture_output=True,
-        text=True,
-        timeout=300,
+    proc = run_eval(
+        str(CORPUS),
+        "--json",
         cwd=tmp_path,
         env={k: v for k, v in os.environ.items() if k != "MONITOR_CONFIG"},
     )
@@ -174,21 +148,8 @@ def test_odd_feed_names_and_a_repeated_url_are_scored_not_dropped(tmp_path: Path
     corpus = tmp_path / "odd.jsonl"
     corpus.write_text("".join(json.dumps(r) + "\n" for r in [*rows, twin]), encoding="utf-8")
     out = tmp_path / "p.jsonl"
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "monitor",
-            "eval",
-            str(corpus),
-            "--predictions",
-            str(out),
-            "--config",
-            str(ROOT / "config" / "monitor.yaml"),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
+    proc = run_eval(
+        str(corpus), "--predictions", str(out), "--config", str(ROOT / "config" / "monitor.yaml")
     )
     assert proc.returncode == 0, proc.stderr
     preds = {json.loads(line)["id"]: json.loads(line) for line in out.read_text().splitlines()}
