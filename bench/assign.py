@@ -21,7 +21,7 @@ from pathlib import Path
 from monitor.config import FeedConfig, load_config
 from monitor.domain import Article, DateSource
 from monitor.match import Hit, compile_watchlists
-from monitor.processing import Processor
+from monitor.pipeline.ingest import Processor
 from monitor.store import db, queries
 from monitor.store.db import transaction
 from monitor.store.models import StoryRow

@@ -122,7 +122,7 @@ def evaluate(extract: Callable[[str, str], str | None]) -> BenchResult:
 
 def corpus_report(path: Path) -> str:
     """Body token F1 and date outcomes on a labeled corpus (`../corpus/README.md` format)."""
-    from monitor.extract import extract_article
+    from monitor.extract.article import extract_article
 
     rows = [json.loads(line) for line in path.open(encoding="utf-8")]
     scores: list[float] = []
@@ -147,7 +147,7 @@ def corpus_report(path: Path) -> str:
 
 def monitor_extract(html: str, url: str) -> str | None:
     """The service's extractor, reduced to its body text."""
-    from monitor.extract import extract_article
+    from monitor.extract.article import extract_article
 
     extracted = extract_article(html, url)
     return extracted.text if extracted else None
@@ -171,7 +171,7 @@ def main(argv: list[str] | None = None) -> int:
     sys.path.insert(0, str(ROOT))
     if args.corpus:
         print(corpus_report(args.corpus))
-    runs = [("monitor.extract", monitor_extract)]
+    runs = [("monitor.extract.article", monitor_extract)]
     if args.baseline:
         runs.append(("trafilatura.extract", trafilatura_default))
     for name, function in runs:

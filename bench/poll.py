@@ -27,8 +27,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from monitor.config import AppConfig, MonitorConfig, load_config  # noqa: E402
-from monitor.pipeline import Poller, extraction_pool  # noqa: E402
-from monitor.processing import make_processor  # noqa: E402
+from monitor.pipeline.ingest import make_processor  # noqa: E402
+from monitor.pipeline.poll import Poller, extraction_pool  # noqa: E402
 from monitor.store import db  # noqa: E402
 from tests.feedgen import Item, rss  # noqa: E402
 from tests.loopback import LoopbackServer  # noqa: E402

@@ -71,7 +71,7 @@ def secret_values(cfg: AppConfig) -> list[str]:
 
 
 class TextFormatter(logging.Formatter):
-    """`2026-11-24 08:00:00 INFO monitor.daemon: message`, secrets masked."""
+    """`2026-11-24 08:00:00 INFO monitor.daemon.worker: message`, secrets masked."""
 
     def __init__(self, redact: Redactor) -> None:
         super().__init__("%(asctime)s %(levelname)s %(name)s: %(message)s")

@@ -8,11 +8,11 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from monitor.pipeline import Poller
-from monitor.retention import drop_old_bodies
+from monitor.pipeline.poll import Poller
 from monitor.store import claims, queries
 from monitor.store.db import transaction
 from monitor.store.models import ArticleRow, Feed, HitRow
+from monitor.store.retention import drop_old_bodies
 from tests.feedgen import Item, rss
 from tests.loopback import LoopbackServer, Response
 from tests.test_pipeline import make_config

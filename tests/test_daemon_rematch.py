@@ -12,8 +12,8 @@ from pathlib import Path
 from sqlalchemy import select
 
 from monitor.config import load_config
-from monitor.pipeline import Poller
-from monitor.processing import make_processor
+from monitor.pipeline.ingest import make_processor
+from monitor.pipeline.poll import Poller
 from monitor.store import db
 from monitor.store.db import transaction
 from monitor.store.models import AlertRow, ArticleRow, DeliveryRow, HitRow

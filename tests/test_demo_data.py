@@ -14,7 +14,7 @@ import pytest
 
 from monitor.config.loader import load_config
 from monitor.demo import DATA_DIR, DEMO_NOW, DemoServer, load_manifest, write_demo_config
-from monitor.extract import extract_article
+from monitor.extract.article import extract_article
 from tests.conftest import ROOT
 
 MANIFEST = load_manifest()

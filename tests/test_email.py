@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from monitor.alerts import drain, enqueue_alert, enqueue_digest
-from monitor.alerts.outbox import Claim
+from monitor.delivery import drain, enqueue_alert, enqueue_digest
+from monitor.delivery.outbox import Claim
 from monitor.store.db import transaction
 from monitor.store.models import DeliveryRow
 from tests.alertdata import T0, Seeder, later, make_config

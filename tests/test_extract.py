@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from monitor.domain import DateSource, Extracted
-from monitor.extract import (
+from monitor.extract.article import (
     MAX_HTML_CHARS,
     extract_article,
     parse_date,

@@ -15,10 +15,10 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
 from monitor.config import AppConfig, MonitorConfig
-from monitor.health import DatabaseProbe, HealthServer, HealthState
+from monitor.daemon.health import DatabaseProbe, HealthServer, HealthState
+from monitor.daemon.metrics import Metrics
 from monitor.logs import MASK, REDACTOR, JsonFormatter, TextFormatter, secret_values
-from monitor.pipeline import FeedReport
-from monitor.telemetry import Metrics
+from monitor.pipeline.poll import FeedReport
 from tests.conftest import POSTGRES_URL
 
 

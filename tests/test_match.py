@@ -301,7 +301,7 @@ with the opposition able to block his legislative agenda in the coming years.</p
 
 
 def test_related_links_box_is_not_matched(matcher: Matcher) -> None:
-    from monitor.extract import extract_article
+    from monitor.extract.article import extract_article
 
     extracted = extract_article(RELATED_ONLY_PAGE, "https://news.example/election")
     assert extracted is not None

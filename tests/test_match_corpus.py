@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from monitor.config.watchlist import WatchlistConfig
-from monitor.extract import extract_article
+from monitor.extract.article import extract_article
 from monitor.match import MatchReport, compile_watchlists
 from tests.conftest import ROOT, SHARED
 

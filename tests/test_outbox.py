@@ -9,8 +9,8 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from monitor.alerts import drain, enqueue_alert, enqueue_digest, enqueue_due_digests
-from monitor.alerts.outbox import claim, retry_delivery
+from monitor.delivery import drain, enqueue_alert, enqueue_digest, enqueue_due_digests
+from monitor.delivery.outbox import claim, retry_delivery
 from monitor.store.db import transaction
 from monitor.store.models import DeliveryRow
 from tests.alertdata import T0, Seeder, file_channel, later, make_config

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.config import AppConfig, MonitorConfig
 from monitor.domain import Article
-from monitor.pipeline import Poller, PollReport
+from monitor.pipeline.poll import Poller, PollReport
 from monitor.store import db, queries
 from monitor.store.db import transaction
 from monitor.store.models import Feed
@@ -369,8 +369,8 @@ def test_the_extraction_pool_replaces_itself_when_a_worker_dies() -> None:
     import os as _os
     from concurrent.futures.process import BrokenProcessPool
 
-    from monitor.extract import extract_article
-    from monitor.pipeline import extraction_pool
+    from monitor.extract.article import extract_article
+    from monitor.pipeline.poll import extraction_pool
 
     page = "<html><body><article>" + "<p>Officials in Seoul said the talks went on.</p>" * 30
     with extraction_pool(1) as pool:
@@ -389,7 +389,7 @@ def test_a_stuck_extraction_falls_back_to_feed_text_and_the_worker_is_replaced(
     items = [Item("t", http_server.url("/slow.html"), PUB, summary="Feed summary.")]
     url = http_server.static("/f.xml", rss(items))
     cfg = make_config(sqlite_url, [{"id": "f", "url": url}], extraction_timeout=0.001)
-    from monitor.pipeline import extraction_pool
+    from monitor.pipeline.poll import extraction_pool
 
     with extraction_pool(1) as pool:
         run_poll(cfg, sessions, executor=pool)

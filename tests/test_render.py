@@ -6,9 +6,10 @@ import json
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 
-from monitor.alerts.build import build_alert, build_digest, subject_line
-from monitor.alerts.model import ArticleRecord, HitRecord, StoryRecord
-from monitor.alerts.render import (
+from monitor.config.models import FileChannel
+from monitor.delivery.build import build_alert, build_digest, subject_line
+from monitor.delivery.model import ArticleRecord, HitRecord, StoryRecord
+from monitor.delivery.render import (
     SLACK_HEADER_CHARS,
     SLACK_MAX_BLOCKS,
     SLACK_SECTION_CHARS,
@@ -17,7 +18,6 @@ from monitor.alerts.render import (
     slack_escape,
     slack_messages,
 )
-from monitor.config.models import FileChannel
 
 T0 = datetime(2026, 11, 24, 0, 0, tzinfo=UTC)
 CHANNEL = FileChannel(name="desk", type="file", timezone="Asia/Seoul")
@@ -216,10 +216,10 @@ def test_a_huge_story_is_cut_into_sections_that_fit() -> None:
 
 
 def test_a_digest_says_which_feeds_are_not_watched_properly() -> None:
-    from monitor.alerts.build import build_digest
-    from monitor.alerts.model import FeedProblem
-    from monitor.alerts.render import render_html, render_text, slack_messages
     from monitor.config.models import FileChannel
+    from monitor.delivery.build import build_digest
+    from monitor.delivery.model import FeedProblem
+    from monitor.delivery.render import render_html, render_text, slack_messages
 
     channel = FileChannel(name="f", type="file", path="out")
     problem = FeedProblem("yonhap-en", "failing", None, "5 failures in a row: dns: <no such host>")

@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from monitor.alerts import drain, enqueue_alert, enqueue_digest
-from monitor.alerts.render import SLACK_MAX_BLOCKS, SLACK_SECTION_CHARS
+from monitor.delivery import drain, enqueue_alert, enqueue_digest
+from monitor.delivery.render import SLACK_MAX_BLOCKS, SLACK_SECTION_CHARS
 from monitor.store.db import transaction
 from monitor.store.models import DeliveryRow
 from tests.alertdata import T0, Seeder, later, make_config

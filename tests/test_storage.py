@@ -177,7 +177,7 @@ def test_failures_back_off_up_to_the_cap_and_410_disables(sessions: sessionmaker
 def test_digests_list_feeds_that_keep_failing_or_are_disabled(
     sessions: sessionmaker[Session],
 ) -> None:
-    from monitor.alerts.load import FAILING_AFTER, feed_problems
+    from monitor.delivery.load import FAILING_AFTER, feed_problems
 
     feeds = [_feed(n, f"https://{n}.example/rss") for n in ("blip", "broken", "gone", "fine")]
     with transaction(sessions) as s:

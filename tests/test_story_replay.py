@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.config import FeedConfig, load_config
 from monitor.domain import Article, DateSource
-from monitor.processing import Processor, make_processor
+from monitor.pipeline.ingest import Processor, make_processor
 from monitor.store import queries
 from monitor.store.db import transaction
 from monitor.store.models import AlertRow, StoryArticleRow, StoryRow

@@ -11,9 +11,9 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from monitor.alerts import deliver, outbox
 from monitor.cli.app import ConfigOpt, JsonOpt, app, fail, handle_errors, out_console, print_json
 from monitor.cli.runtime import open_runtime
+from monitor.delivery import deliver, outbox
 from monitor.store.db import transaction
 
 deliveries_app = typer.Typer(

@@ -11,13 +11,13 @@ from typing import Annotated
 
 import typer
 
-from monitor.alerts import deliver, outbox
 from monitor.cli.app import app, err_console, fail, handle_errors, out_console
 from monitor.cli.stories import story_table
 from monitor.config import config_path, load_config
+from monitor.delivery import deliver, outbox
 from monitor.demo import DEMO_NOW, DemoServer, write_demo_config
-from monitor.pipeline import FeedReport, Poller
-from monitor.processing import make_processor
+from monitor.pipeline.ingest import make_processor
+from monitor.pipeline.poll import FeedReport, Poller
 from monitor.store import db, stories_repo
 from monitor.store.db import transaction
 

@@ -9,14 +9,14 @@ from typing import Annotated
 
 import typer
 
-from monitor.alerts import deliver, outbox
-from monitor.alerts.build import build_digest
-from monitor.alerts.load import active_story_ids, feed_problems, load_stories
-from monitor.alerts.render import render_html, render_text
 from monitor.cli.app import ConfigOpt, app, fail, handle_errors, out_console
 from monitor.cli.deliveries import worker_name
 from monitor.cli.runtime import open_runtime
 from monitor.config.types import parse_duration
+from monitor.delivery import deliver, outbox
+from monitor.delivery.build import build_digest
+from monitor.delivery.load import active_story_ids, feed_problems, load_stories
+from monitor.delivery.render import render_html, render_text
 from monitor.store.db import transaction
 
 

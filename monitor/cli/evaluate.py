@@ -19,9 +19,9 @@ from monitor.cli.app import (
     print_json,
 )
 from monitor.config import config_path
-from monitor.evaluate import load_corpus, replay, score, temporary_database
-from monitor.pipeline import extraction_pool
-from monitor.processing import make_processor
+from monitor.eval.replay import load_corpus, replay, score, temporary_database
+from monitor.pipeline.ingest import make_processor
+from monitor.pipeline.poll import extraction_pool
 
 
 def _default_config() -> Path | None:

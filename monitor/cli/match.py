@@ -85,7 +85,7 @@ def article_parts(data: bytes, url: str | None, is_html: bool) -> tuple[str, str
         text = data.decode("utf-8", errors="replace").lstrip("\ufeff").strip()
         title, _, body = text.partition("\n")
         return title.strip(), body.strip()
-    from monitor.extract import decode_html, extract_article  # heavy: only when needed
+    from monitor.extract.article import decode_html, extract_article  # heavy: only when needed
 
     extracted = extract_article(data, url)
     if extracted is None:

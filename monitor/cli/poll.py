@@ -10,7 +10,6 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from monitor.alerts import deliver
 from monitor.cli.app import (
     EXIT_FAILED,
     ConfigOpt,
@@ -23,8 +22,9 @@ from monitor.cli.app import (
     print_json,
 )
 from monitor.cli.runtime import open_runtime
-from monitor.pipeline import FeedReport, Poller, PollReport
-from monitor.processing import make_processor
+from monitor.delivery import deliver
+from monitor.pipeline.ingest import make_processor
+from monitor.pipeline.poll import FeedReport, Poller, PollReport
 
 
 @app.command()

@@ -10,7 +10,7 @@ from rich.table import Table
 from monitor.cli.app import ConfigOpt, JsonOpt, app, handle_errors, out_console, print_json
 from monitor.cli.listing import since_to_datetime
 from monitor.cli.runtime import open_runtime
-from monitor.rematch import RematchReport, rematch
+from monitor.pipeline.rematch import RematchReport, rematch
 
 
 @app.command("rematch")

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 import typer
 
 from monitor.cli.app import EXIT_FAILED, ConfigOpt, app, get_config, handle_errors
-from monitor.daemon import run_daemon
+from monitor.daemon.worker import run_daemon
 from monitor.logs import setup_logging
 
 

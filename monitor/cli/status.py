@@ -8,7 +8,7 @@ from rich.table import Table
 
 from monitor.cli.app import ConfigOpt, JsonOpt, app, handle_errors, out_console, print_json
 from monitor.cli.runtime import open_runtime
-from monitor.health import StatusSnapshot, snapshot
+from monitor.daemon.health import StatusSnapshot, snapshot
 from monitor.store.db import transaction
 
 STYLE = {"ok": "green", "failing": "red", "disabled": "yellow", "silent": "magenta", "new": "cyan"}

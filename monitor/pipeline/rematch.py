@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.config import AppConfig
 from monitor.match import compile_watchlists
-from monitor.processing import Processor
+from monitor.pipeline.ingest import Processor
 from monitor.store import queries
 from monitor.store.db import transaction
 from monitor.store.models import HitRow

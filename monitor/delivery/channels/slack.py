@@ -7,8 +7,8 @@ from typing import Any
 
 import httpx
 
-from monitor.alerts.errors import SendError, hide_in_logs, scrub
 from monitor.config.models import SlackChannel
+from monitor.delivery.errors import SendError, hide_in_logs, scrub
 
 log = logging.getLogger(__name__)
 MAX_ANSWER_CHARS = 300

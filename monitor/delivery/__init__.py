@@ -1,7 +1,7 @@
-"""Alerts and digests: the outbox, rendering, and the email, Slack and file channels."""
+"""Delivery: the outbox, digest assembly and rendering, and the email, Slack and file channels."""
 
-from monitor.alerts.deliver import DrainReport, Outcome, drain, tick
-from monitor.alerts.outbox import (
+from monitor.delivery.deliver import DrainReport, Outcome, drain, tick
+from monitor.delivery.outbox import (
     enqueue_alert,
     enqueue_digest,
     enqueue_due_digests,

@@ -7,9 +7,9 @@ import re
 import tempfile
 from pathlib import Path
 
-from monitor.alerts.errors import SendError
-from monitor.alerts.model import Rendered
 from monitor.config.models import FileChannel
+from monitor.delivery.errors import SendError
+from monitor.delivery.model import Rendered
 
 
 def file_stem(dedupe_key: str) -> str:

@@ -16,11 +16,11 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from monitor.alerts import schedule
-from monitor.alerts.build import Channel, accepts, build_digest
-from monitor.alerts.load import active_story_ids, load_stories
-from monitor.alerts.model import Badge
 from monitor.config.models import AppConfig
+from monitor.delivery import schedule
+from monitor.delivery.build import Channel, accepts, build_digest
+from monitor.delivery.load import active_story_ids, load_stories
+from monitor.delivery.model import Badge
 from monitor.store.models import AlertRow, DeliveryRow
 
 log = logging.getLogger(__name__)

@@ -17,16 +17,16 @@ from datetime import UTC, datetime, timedelta
 import httpx
 from sqlalchemy.orm import Session, sessionmaker
 
-from monitor.alerts import email as email_sender
-from monitor.alerts import file as file_sender
-from monitor.alerts import outbox
-from monitor.alerts.build import Channel, build_alert, build_digest
-from monitor.alerts.errors import SendError
-from monitor.alerts.load import feed_problems, load_stories
-from monitor.alerts.model import Digest
-from monitor.alerts.render import render, slack_messages
-from monitor.alerts.slack import post_slack
 from monitor.config.models import AppConfig, DeliveryConfig, EmailChannel, SlackChannel
+from monitor.delivery import outbox
+from monitor.delivery.build import Channel, build_alert, build_digest
+from monitor.delivery.channels import email as email_sender
+from monitor.delivery.channels import file as file_sender
+from monitor.delivery.channels.slack import post_slack
+from monitor.delivery.errors import SendError
+from monitor.delivery.load import feed_problems, load_stories
+from monitor.delivery.model import Digest
+from monitor.delivery.render import render, slack_messages
 from monitor.store.db import transaction
 from monitor.store.models import AlertRow
 

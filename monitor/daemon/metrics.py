@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from monitor.domain import Article
-from monitor.pipeline import ArticleProcessor, FeedReport
+from monitor.pipeline.poll import ArticleProcessor, FeedReport
 from monitor.store.models import AlertRow, DeliveryRow, HitRow, StoryArticleRow, StoryRow
 
 log = logging.getLogger(__name__)

@@ -11,9 +11,9 @@ from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime
 
-from monitor.alerts.errors import SendError, scrub
-from monitor.alerts.model import Rendered
 from monitor.config.models import EmailChannel
+from monitor.delivery.errors import SendError, scrub
+from monitor.delivery.model import Rendered
 
 log = logging.getLogger(__name__)
 

@@ -11,8 +11,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from monitor.alerts import outbox
 from monitor.config import AppConfig
+from monitor.delivery import outbox
 from monitor.domain import Article
 from monitor.match import Hit, Matcher, compile_watchlists
 from monitor.store import queries, stories_repo

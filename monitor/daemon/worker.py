@@ -24,19 +24,19 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy.engine import make_url
 
-from monitor.alerts import deliver, outbox
 from monitor.config import AppConfig, load_config
+from monitor.daemon.health import DatabaseProbe, HealthServer, HealthState, snapshot
+from monitor.daemon.metrics import Metrics
+from monitor.delivery import deliver, outbox
 from monitor.errors import ConfigError, MonitorError
-from monitor.health import DatabaseProbe, HealthServer, HealthState, snapshot
 from monitor.http import Fetcher
 from monitor.logs import REDACTOR, secret_values
-from monitor.pipeline import Poller, extraction_pool
-from monitor.processing import make_processor
-from monitor.rematch import rematch
-from monitor.retention import drop_old_bodies
+from monitor.pipeline.ingest import make_processor
+from monitor.pipeline.poll import Poller, extraction_pool
+from monitor.pipeline.rematch import rematch
 from monitor.store import claims, db, queries
 from monitor.store.db import transaction
-from monitor.telemetry import Metrics
+from monitor.store.retention import drop_old_bodies
 
 log = logging.getLogger(__name__)
 

@@ -7,7 +7,8 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from monitor.alerts.model import (
+from monitor.config.models import EmailChannel, FileChannel, SlackChannel
+from monitor.delivery.model import (
     BADGES,
     ArticleLink,
     ArticleRecord,
@@ -19,7 +20,6 @@ from monitor.alerts.model import (
     FeedProblem,
     StoryRecord,
 )
-from monitor.config.models import EmailChannel, FileChannel, SlackChannel
 
 Channel = EmailChannel | SlackChannel | FileChannel
 SNIPPET_CHARS = 220

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from monitor.alerts.model import ArticleRecord, FeedProblem, HitRecord, StoryRecord
+from monitor.delivery.model import ArticleRecord, FeedProblem, HitRecord, StoryRecord
 from monitor.store.models import AlertRow, ArticleRow, Feed, HitRow, StoryArticleRow, StoryRow
 from monitor.stories.events import event_labels
 

@@ -20,12 +20,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from monitor import metrics_eval
 from monitor.config import AppConfig, FeedConfig
 from monitor.domain import Extracted, FeedEntry
 from monitor.errors import MonitorError
-from monitor.extract import extract_article
-from monitor.pipeline import ArticleProcessor, build_article
+from monitor.eval import scores as metrics_eval
+from monitor.extract.article import extract_article
+from monitor.pipeline.poll import ArticleProcessor, build_article
 from monitor.store import db, queries
 from monitor.store.db import transaction
 from monitor.store.models import AlertRow, ArticleRow, HitRow, StoryArticleRow, StoryRow

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import jinja2
 
-from monitor.alerts.model import Digest, DigestStory, Rendered
+from monitor.delivery.model import Digest, DigestStory, Rendered
 
 # Slack's limits: https://api.slack.com/reference/block-kit/blocks
 SLACK_MAX_BLOCKS = 50
@@ -41,7 +41,7 @@ def format_time(value: datetime | None, tz: str) -> str:
 @lru_cache(maxsize=1)
 def _env() -> jinja2.Environment:
     env = jinja2.Environment(
-        loader=jinja2.PackageLoader("monitor.alerts", "templates"),
+        loader=jinja2.PackageLoader("monitor.delivery", "templates"),
         autoescape=jinja2.select_autoescape(enabled_extensions=("html",), default=False),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,

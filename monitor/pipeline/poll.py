@@ -32,7 +32,7 @@ from monitor.domain import (
     FetchResult,
 )
 from monitor.errors import BlockedURLError, FetchError, ParseError
-from monitor.extract import extract_article
+from monitor.extract.article import extract_article
 from monitor.feeds import parse_feed
 from monitor.http import Fetcher
 from monitor.store import claims, queries
@@ -127,7 +127,7 @@ class ExtractionPool(Executor):
     def _start(self) -> ProcessPoolExecutor:
         # forkserver, not fork: the event loop's resolver threads must not be forked mid-flight
         ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["monitor.extract"])
+        ctx.set_forkserver_preload(["monitor.extract.article"])
         return ProcessPoolExecutor(max_workers=self._workers, mp_context=ctx)
 
     def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:

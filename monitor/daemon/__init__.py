@@ -1,0 +1,1 @@
+"""`monitor run`: the scheduler worker, its health server and its metrics."""

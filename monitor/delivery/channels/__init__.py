@@ -1,0 +1,1 @@
+"""Delivery channels: email, Slack, file. Each turns a rendered message into a send."""

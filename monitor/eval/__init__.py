@@ -1,0 +1,1 @@
+"""`monitor eval`: replay a labeled corpus on a temporary database, then score it."""

@@ -1,0 +1,1 @@
+"""Article extraction: body, title, author, language and date from a fetched page."""

@@ -1,0 +1,1 @@
+"""The pipeline: poll a feed (fetch, parse, extract), ingest each article, rematch."""
