@@ -18,6 +18,7 @@ from pydantic import BaseModel, SecretStr
 from sqlalchemy.engine import make_url
 
 from monitor.config import AppConfig
+from monitor.urls import mask_urls_in
 
 LogFormat = Literal["text", "json"]
 MASK = "***"
@@ -37,6 +38,7 @@ class Redactor:
             self._secrets = tuple(sorted(values, key=len, reverse=True))
 
     def __call__(self, text: str) -> str:
+        text = mask_urls_in(text)  # credentials in any URL, configured secret or not
         for secret in self._secrets:
             if secret in text:
                 text = text.replace(secret, MASK)

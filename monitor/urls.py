@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from urllib.parse import unquote, urlsplit, urlunsplit
 
-__all__ = ["TRACKING_PARAMS", "TRACKING_PREFIXES", "canonical_url"]
+__all__ = ["TRACKING_PARAMS", "TRACKING_PREFIXES", "canonical_url", "mask_url", "mask_urls_in"]
 
 # Exact names (compared case-insensitively) of parameters that only track the click.
 TRACKING_PARAMS: frozenset[str] = frozenset(
@@ -166,3 +166,81 @@ def _query(query: str) -> str:
             continue
         kept.append(_normalize_escapes(pair))
     return "&".join(sorted(kept))
+
+
+# --- secrets in URLs -------------------------------------------------------------------
+
+MASK = "***"
+# A query parameter whose name contains one of these words carries a credential.
+_SECRET_NAME = re.compile(
+    r"key|token|secret|passw|pwd|pass$|^pw$|auth(?!or)|(?:^|[_.-])sig|session|^sid$|"
+    r"credential|private|^otp$|^code$|bearer|jwt|cookie",
+    re.IGNORECASE,
+)
+# A value this long mixing letters and digits is a token whatever its parameter is called.
+_TOKEN_VALUE = re.compile(r"(?=[^&]*[0-9])(?=[^&]*[A-Za-z])[A-Za-z0-9_\-.~+/=%]{24,}")
+# A URL inside prose: trailing punctuation (`url: refused`, `(url).`) is not part of it.
+_URL_IN_TEXT = re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.\-]*://[^\s'\"<>]*[^\s'\"<>.,:;!?)\]]")
+
+
+def mask_url(url: str) -> str:
+    """`url` as it may be shown anywhere (status, logs, errors, digests): credentials masked.
+
+    The password of userinfo is always masked; for http(s) the whole userinfo is (a bare
+    `https://TOKEN@host` is a credential too). A query value is masked when its name says it is
+    a credential (`api_key`, `token`, `sig`, ...) or when it looks like a token (24+ characters
+    mixing letters and digits). Everything else is kept so the URL still says which feed it is.
+    """
+    try:
+        parts = urlsplit(url)
+        host_part = parts.netloc.rpartition("@")
+    except ValueError:
+        return _mask_unparsable(url)
+    netloc = parts.netloc
+    if host_part[1]:
+        userinfo, host = host_part[0], host_part[2]
+        if parts.scheme.lower() in _DEFAULT_PORTS:
+            netloc = f"{MASK}@{host}"
+        else:
+            user, colon, _password = userinfo.partition(":")
+            netloc = f"{user}:{MASK}@{host}" if colon else f"{userinfo}@{host}"
+    # Rebuilt by hand: urlunsplit drops an empty authority (`sqlite:///x` would lose `//`).
+    rest = url[len(parts.scheme) + 1 :] if parts.scheme else url
+    shown = f"{parts.scheme}:" if parts.scheme else ""
+    if rest.startswith("//"):
+        shown += f"//{netloc}"
+    shown += parts.path
+    if parts.query or "?" in rest.split("#", 1)[0]:
+        shown += f"?{_mask_query(parts.query)}"
+    if parts.fragment or "#" in rest:
+        shown += f"#{_mask_query(parts.fragment)}"
+    return shown
+
+
+def mask_urls_in(text: str) -> str:
+    """Every URL inside free text (an error message, a log line) passed through `mask_url`."""
+    if "://" not in text:
+        return text
+    return _URL_IN_TEXT.sub(lambda m: mask_url(m.group(0)), text)
+
+
+def _mask_query(query: str) -> str:
+    if not query:
+        return query
+    out: list[str] = []
+    for pair in query.split("&"):
+        name, eq, value = pair.partition("=")
+        decoded = unquote(name.replace("+", " ")).strip()
+        if eq and value and (_SECRET_NAME.search(decoded) or _TOKEN_VALUE.fullmatch(value)):
+            value = MASK
+        out.append(f"{name}{eq}{value}")
+    return "&".join(out)
+
+
+def _mask_unparsable(url: str) -> str:
+    """A URL urlsplit refuses (a bad port, brackets): mask userinfo and the whole query."""
+    head, _, _query = url.partition("?")
+    scheme, sep, rest = head.partition("://")
+    if sep and "@" in rest.split("/", 1)[0]:
+        rest = MASK + "@" + rest.split("@", 1)[1]
+    return f"{scheme}{sep}{rest}" + (f"?{MASK}" if _query else "")

@@ -27,6 +27,7 @@ from sqlalchemy.pool import NullPool
 from monitor.config import AppConfig
 from monitor.store import db, queries
 from monitor.store.models import DeliveryRow, Feed, StoryRow
+from monitor.urls import mask_url, mask_urls_in
 
 log = logging.getLogger(__name__)
 DB_TIMEOUT_S = 2
@@ -107,7 +108,9 @@ def snapshot(session: Session, cfg: AppConfig, now: datetime) -> StatusSnapshot:
     for fc in cfg.feeds:
         row = rows.get(fc.id)
         if row is None:
-            feeds.append(FeedStatus(fc.id, fc.url, "new", None, None, None, 0, None, None))
+            feeds.append(
+                FeedStatus(fc.id, mask_url(fc.url), "new", None, None, None, 0, None, None)
+            )
             continue
         status = queries.feed_status(row)
         if not fc.enabled:
@@ -117,13 +120,13 @@ def snapshot(session: Session, cfg: AppConfig, now: datetime) -> StatusSnapshot:
         feeds.append(
             FeedStatus(
                 fc.id,
-                row.url,
+                mask_url(row.url),
                 status,
                 row.last_polled_at,
                 row.last_new_article_at,
                 row.next_poll_at,
                 row.consecutive_failures or 0,
-                row.disabled_reason or row.last_error,
+                mask_urls_in(row.disabled_reason or row.last_error or "") or None,
                 row.lease_owner,
             )
         )
@@ -134,7 +137,12 @@ def snapshot(session: Session, cfg: AppConfig, now: datetime) -> StatusSnapshot:
         )
     }
     failed = [
-        {"id": d.id, "channel": d.channel, "kind": d.kind, "error": d.last_error}
+        {
+            "id": d.id,
+            "channel": d.channel,
+            "kind": d.kind,
+            "error": mask_urls_in(d.last_error) if d.last_error else None,
+        }
         for d in session.scalars(
             select(DeliveryRow)
             .where(DeliveryRow.status == "failed")

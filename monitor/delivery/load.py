@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from monitor.delivery.model import ArticleRecord, FeedProblem, HitRecord, StoryRecord
 from monitor.store.models import AlertRow, ArticleRow, Feed, HitRow, StoryArticleRow, StoryRow
 from monitor.stories.events import event_labels
+from monitor.urls import mask_urls_in
 
 
 def _strs(value: object) -> tuple[str, ...]:
@@ -110,8 +111,10 @@ def feed_problems(session: Session, feed_ids: Iterable[str]) -> list[FeedProblem
     out = []
     for row in rows:
         if row.disabled_reason:
-            out.append(FeedProblem(row.id, "disabled", row.last_polled_at, row.disabled_reason))
+            reason = mask_urls_in(row.disabled_reason)
+            out.append(FeedProblem(row.id, "disabled", row.last_polled_at, reason))
         elif (row.consecutive_failures or 0) >= FAILING_AFTER:
-            detail = f"{row.consecutive_failures} failures in a row: {row.last_error or 'unknown'}"
+            error = mask_urls_in(row.last_error or "unknown")
+            detail = f"{row.consecutive_failures} failures in a row: {error}"
             out.append(FeedProblem(row.id, "failing", row.last_polled_at, detail))
     return out

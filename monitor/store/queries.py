@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from monitor.config import FeedConfig
 from monitor.domain import Article, DateSource, ExtractionStatus, FeedEntry
 from monitor.store.models import ArticleRow, Feed, HitRow
+from monitor.urls import mask_url, mask_urls_in
 
 
 def sync_feeds(session: Session, feeds: Sequence[FeedConfig], now: datetime) -> None:
@@ -182,6 +183,11 @@ class FeedOutcome:
     retry_after: float | None = None
     warning: str | None = None  # e.g. bozo feed that still yielded entries
 
+    def __post_init__(self) -> None:
+        # Shown in the summary and stored in the error column: no credential of a feed URL.
+        object.__setattr__(self, "error", _masked(self.error))
+        object.__setattr__(self, "warning", _masked(self.warning))
+
 
 def record_poll(
     session: Session,
@@ -225,10 +231,15 @@ def record_poll(
     feed.next_poll_at = now + delay
 
 
+def _masked(text: str | None) -> str | None:
+    """Errors are stored without the credentials a feed URL may carry (they are shown)."""
+    return None if text is None else mask_urls_in(text)
+
+
 def feed_to_json(feed: Feed) -> dict[str, Any]:
     return {
         "id": feed.id,
-        "url": feed.url,
+        "url": mask_url(feed.url),
         "outlet": feed.outlet,
         "status": feed_status(feed),
         "last_polled_at": feed.last_polled_at,
