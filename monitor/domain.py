@@ -5,6 +5,16 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Literal
+
+#: What an alert says about its story; channels filter on it, messages badge with it.
+AlertKind = Literal["new", "corroborated", "confirmed"]
+ALERT_KINDS: tuple[AlertKind, ...] = ("new", "corroborated", "confirmed")
+
+
+def alert_kind(value: str) -> AlertKind:
+    """A stored kind as an AlertKind (an unknown one, from an older schema, reads as `new`)."""
+    return value if value in ALERT_KINDS else "new"
 
 
 class DateSource(enum.StrEnum):

@@ -14,8 +14,7 @@ from monitor.cli.deliveries import worker_name
 from monitor.cli.runtime import open_runtime
 from monitor.config.types import parse_duration
 from monitor.delivery import deliver, outbox
-from monitor.delivery.build import build_digest
-from monitor.delivery.load import active_story_ids, feed_problems, load_stories
+from monitor.delivery.compose import DigestSpan, compose_digest
 from monitor.delivery.render import render_html, render_text
 from monitor.store.db import transaction
 
@@ -48,10 +47,8 @@ def digest(
     start = now - window
     if dry_run:
         with transaction(rt.sessions) as s:
-            records = load_stories(s, active_story_ids(s, start, now), since=start, until=now)
-            problems = feed_problems(s, [f.id for f in rt.cfg.feeds if f.enabled])
-        for c in channels:
-            d = build_digest(c, records, since=start, until=now, feed_problems=problems)
+            digests = [(c, compose_digest(s, rt.cfg, c, DigestSpan(start, now))) for c in channels]
+        for c, d in digests:
             sys.stdout.write(f"# channel {c.name} ({c.type})\n{render_text(d)}\n")
             if html:
                 sys.stdout.write(render_html(d) + "\n")

@@ -14,9 +14,8 @@ from monitor.config.daemon import DaemonConfig
 from monitor.config.stories import StoriesConfig
 from monitor.config.types import ByteSize, Duration
 from monitor.config.watchlist import WatchlistConfig
+from monitor.domain import ALERT_KINDS, AlertKind
 
-AlertKind = Literal["new", "corroborated", "confirmed"]
-ALL_KINDS: tuple[AlertKind, ...] = ("new", "corroborated", "confirmed")
 _QUIET = re.compile(r"([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d")
 _FEED_ID = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 
@@ -127,7 +126,7 @@ class _ChannelBase(_Strict):
         default_factory=list, description="Only these watchlists (empty: all)."
     )
     kinds: list[AlertKind] = Field(
-        default_factory=lambda: list(ALL_KINDS),
+        default_factory=lambda: list(ALERT_KINDS),
         description="Alert kinds this channel receives.",
     )
     min_score: float = Field(0.0, description="Skip stories whose best hit scores below this.")

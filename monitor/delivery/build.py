@@ -9,10 +9,8 @@ from urllib.parse import urlsplit
 
 from monitor.config.models import EmailChannel, FileChannel, SlackChannel
 from monitor.delivery.model import (
-    BADGES,
     ArticleLink,
     ArticleRecord,
-    Badge,
     Digest,
     DigestSection,
     DigestStory,
@@ -20,13 +18,14 @@ from monitor.delivery.model import (
     FeedProblem,
     StoryRecord,
 )
+from monitor.domain import ALERT_KINDS, AlertKind
 
 Channel = EmailChannel | SlackChannel | FileChannel
 SNIPPET_CHARS = 220
 MAX_EVIDENCE = 3
 
 
-def story_badge(story: StoryRecord) -> Badge:
+def story_badge(story: StoryRecord) -> AlertKind:
     """Confirmed beats corroborated (two or more independent origins) beats new."""
     if story.confirmed:
         return "confirmed"
@@ -35,7 +34,7 @@ def story_badge(story: StoryRecord) -> Badge:
     return "new"
 
 
-def accepts(channel: Channel, story: StoryRecord, kind: Badge) -> bool:
+def accepts(channel: Channel, story: StoryRecord, kind: AlertKind) -> bool:
     """The channel's filters: watchlists, alert kinds, minimum score, confirmed-only."""
     if channel.watchlists and story.watchlist not in channel.watchlists:
         return False
@@ -112,7 +111,7 @@ def article_links(articles: Iterable[ArticleRecord]) -> tuple[ArticleLink, ...]:
     return tuple(_link(a, copies.get(a.id, ())) for a in originals)
 
 
-def build_story(story: StoryRecord, badge: Badge | None = None) -> DigestStory:
+def build_story(story: StoryRecord, badge: AlertKind | None = None) -> DigestStory:
     """What a reader sees of one story."""
     people = story.people or tuple(dict.fromkeys(p for h in story.hits for p in h.people))
     return DigestStory(
@@ -137,7 +136,7 @@ def subject_line(counts: dict[str, int], watchlists: Sequence[str]) -> str:
     total = sum(counts.values())
     if not total:
         return "No new stories" + (f": {', '.join(watchlists)}" if watchlists else "")
-    parts = [f"{counts[b]} {b}" for b in BADGES if counts.get(b)]
+    parts = [f"{counts[b]} {b}" for b in ALERT_KINDS if counts.get(b)]
     noun = "story" if total == 1 else "stories"
     return f"{', '.join(parts)} {noun}: {', '.join(watchlists)}"
 
@@ -179,7 +178,7 @@ def build_digest(
     )
 
 
-def build_alert(channel: Channel, story: StoryRecord, kind: Badge, *, at: datetime) -> Digest:
+def build_alert(channel: Channel, story: StoryRecord, kind: AlertKind, *, at: datetime) -> Digest:
     """One alert: the story as a one-story message whose badge is the alert's kind."""
     item = build_story(story, kind)
     verb = {"new": "New story", "corroborated": "Corroborated", "confirmed": "Confirmed"}[kind]

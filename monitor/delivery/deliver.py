@@ -10,25 +10,22 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import httpx
 from sqlalchemy.orm import Session, sessionmaker
 
-from monitor.config.models import AppConfig, DeliveryConfig, EmailChannel, SlackChannel
-from monitor.delivery import outbox
-from monitor.delivery.build import Channel, build_alert, build_digest
-from monitor.delivery.channels import email as email_sender
-from monitor.delivery.channels import file as file_sender
-from monitor.delivery.channels.slack import post_slack
+from monitor.config.models import AppConfig, DeliveryConfig
+from monitor.delivery import channels, outbox
+from monitor.delivery.build import Channel
+from monitor.delivery.channels import Outgoing, SendContext
+from monitor.delivery.compose import DigestSpan, compose_alert, compose_digest
 from monitor.delivery.errors import SendError
-from monitor.delivery.load import feed_problems, load_stories
 from monitor.delivery.model import Digest
-from monitor.delivery.render import render, slack_messages
 from monitor.store.db import transaction
-from monitor.store.models import AlertRow
 
 log = logging.getLogger(__name__)
 MAX_MESSAGES_PER_DRAIN = 1000
@@ -75,73 +72,21 @@ def backoff_delay(
     return timedelta(seconds=cap / 2 + r * cap / 2)
 
 
-class MessageGone(SendError):
-    """The alert or story behind a delivery no longer exists."""
-
-
-def load_message(
-    session: Session, channel: Channel, claim: outbox.Claim, feed_ids: Sequence[str] = ()
-) -> Digest:
+def load_message(cfg: AppConfig, session: Session, channel: Channel, claim: outbox.Claim) -> Digest:
     """Render input for a delivery, read from the database at send time."""
     if claim.kind == "alert":
-        alert = session.get(AlertRow, claim.alert_id) if claim.alert_id else None
-        if alert is None:
-            raise MessageGone("the alert of this delivery was deleted", permanent=True)
-        stories = load_stories(session, [alert.story_id])
-        if not stories:
-            raise MessageGone("the story of this alert was deleted", permanent=True)
-        kind = alert.kind if alert.kind in ("new", "corroborated", "confirmed") else "new"
-        return build_alert(channel, stories[0], kind, at=alert.created_at)  # type: ignore[arg-type]
-    since = datetime.fromisoformat(claim.payload["since"])
-    until = datetime.fromisoformat(claim.payload["until"])
-    ids = outbox.digest_story_ids(session, channel, claim.payload)
-    records = load_stories(session, ids, since=since, until=until)
-    problems = feed_problems(session, feed_ids)
-    return build_digest(channel, records, since=since, until=until, feed_problems=problems)
+        return compose_alert(session, channel, claim.alert_id)
+    return compose_digest(session, cfg, channel, DigestSpan.from_payload(claim.payload, channel))
 
 
-def email_ids(channel: EmailChannel, claim: outbox.Claim, digest: Digest) -> tuple[str, str | None]:
-    """(Message-ID, In-Reply-To): a story's first alert starts a thread the later ones join."""
-    if claim.kind == "alert" and digest.stories:
-        thread = email_sender.story_thread_id(channel, digest.stories[0].key)
-        if digest.alert_kind == "new":
-            return thread, None
-        return email_sender.message_id(channel, claim.dedupe_key), thread
-    return email_sender.message_id(channel, claim.dedupe_key), None
+def _progress_saver(
+    sessions: sessionmaker[Session], claim: outbox.Claim
+) -> Callable[[Mapping[str, Any]], None]:
+    def save(progress: Mapping[str, Any]) -> None:
+        with transaction(sessions) as s:
+            outbox.save_progress(s, claim, {**claim.payload, **progress})
 
-
-async def _send(
-    sessions: sessionmaker[Session],
-    channel: Channel,
-    claim: outbox.Claim,
-    digest: Digest,
-    now: datetime,
-    client: httpx.AsyncClient,
-) -> str | None:
-    """Hand the message to its channel; returns the Message-ID (email) once accepted."""
-    if isinstance(channel, EmailChannel):
-        msg_id, reply_to = email_ids(channel, claim, digest)
-        msg = email_sender.build_email(
-            channel,
-            render(digest),
-            msg_id=msg_id,
-            date=now,
-            in_reply_to=reply_to,
-            list_unsubscribe=channel.list_unsubscribe,
-        )
-        await email_sender.send_email(channel, msg)
-        return msg_id
-    if isinstance(channel, SlackChannel):
-        parts = slack_messages(digest)
-        done = int(claim.payload.get("parts_sent") or 0)
-        for i in range(done, len(parts)):
-            await post_slack(client, channel, parts[i])
-            if len(parts) > 1:
-                with transaction(sessions) as s:
-                    outbox.save_progress(s, claim, {**claim.payload, "parts_sent": i + 1})
-        return None
-    await asyncio.to_thread(file_sender.write_message, channel, claim.dedupe_key, render(digest))
-    return None
+    return save
 
 
 async def _deliver(
@@ -158,8 +103,11 @@ async def _deliver(
         if channel is None:
             raise SendError(f"channel {claim.channel!r} is not in the config", permanent=True)
         with transaction(sessions) as s:
-            digest = load_message(s, channel, claim, [f.id for f in cfg.feeds if f.enabled])
-        msg_id = await _send(sessions, channel, claim, digest, now, client)
+            digest = load_message(cfg, s, channel, claim)
+        out = Outgoing(claim.dedupe_key, digest, now, progress=claim.payload)
+        msg_id = await channels.send(
+            channel, out, SendContext(client, _progress_saver(sessions, claim))
+        )
     except SendError as exc:
         policy = cfg.monitor.delivery
         retry_at: datetime | None = None

@@ -52,3 +52,7 @@ def hide_in_logs(secret: str, logger: str = "httpx") -> None:
     target = logging.getLogger(logger)
     if _redactor not in target.filters:
         target.addFilter(_redactor)
+
+
+class MessageGone(SendError):
+    """The alert or story behind a delivery no longer exists."""

@@ -9,7 +9,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from monitor.delivery.model import ArticleRecord, FeedProblem, HitRecord, StoryRecord
-from monitor.store.models import AlertRow, ArticleRow, Feed, HitRow, StoryArticleRow, StoryRow
+from monitor.store.models import (
+    AlertRow,
+    ArticleRow,
+    DeliveryRow,
+    Feed,
+    HitRow,
+    StoryArticleRow,
+    StoryRow,
+)
 from monitor.stories.events import event_labels
 from monitor.urls import mask_urls_in
 
@@ -99,6 +107,25 @@ def active_story_ids(session: Session, since: datetime, until: datetime) -> list
         AlertRow.created_at >= since, AlertRow.created_at < until
     )
     return sorted(set(session.scalars(seen)) | set(session.scalars(alerted)))
+
+
+def stories_of_deliveries(session: Session, delivery_ids: Iterable[int]) -> list[int]:
+    """The stories of the alerts behind these deliveries (a digest's held alerts)."""
+    ids = list(delivery_ids)
+    if not ids:
+        return []
+    stmt = (
+        select(AlertRow.story_id)
+        .join(DeliveryRow, DeliveryRow.alert_id == AlertRow.id)
+        .where(DeliveryRow.id.in_(ids))
+    )
+    return sorted(set(session.scalars(stmt)))
+
+
+def alert_of(session: Session, alert_id: int) -> tuple[int, str, datetime] | None:
+    """(story id, kind, raised at) of an alert, or None when it was deleted."""
+    row = session.get(AlertRow, alert_id)
+    return None if row is None else (row.story_id, row.kind, row.created_at)
 
 
 #: Failures in a row before a feed shows in digests (one blip is not worth a reader's time).

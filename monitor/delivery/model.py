@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
-Badge = Literal["new", "corroborated", "confirmed"]
+from monitor.domain import AlertKind
+
 MessageKind = Literal["alert", "digest"]
-BADGES: tuple[Badge, ...] = ("new", "corroborated", "confirmed")
 
 
 # -- what the database holds, as plain values (load.py produces these) ---------------------
@@ -88,7 +88,7 @@ class DigestStory:
     key: str
     watchlist: str
     headline: str
-    badge: Badge
+    badge: AlertKind
     first_seen: datetime
     last_seen: datetime
     origins: tuple[str, ...]
@@ -129,7 +129,7 @@ class Digest:
     until: datetime
     timezone: str
     sections: tuple[DigestSection, ...] = ()
-    alert_kind: Badge | None = None  # for kind == "alert"
+    alert_kind: AlertKind | None = None  # for kind == "alert"
     counts: dict[str, int] = field(default_factory=dict)
     feed_problems: tuple[FeedProblem, ...] = ()  # digests only: coverage the reader lacks
 

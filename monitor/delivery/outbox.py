@@ -18,9 +18,10 @@ from sqlalchemy.orm import Session
 
 from monitor.config.models import AppConfig
 from monitor.delivery import schedule
-from monitor.delivery.build import Channel, accepts, build_digest
-from monitor.delivery.load import active_story_ids, load_stories
-from monitor.delivery.model import Badge
+from monitor.delivery.build import Channel, accepts
+from monitor.delivery.compose import DigestSpan, compose_digest
+from monitor.delivery.load import load_stories
+from monitor.domain import alert_kind
 from monitor.store.models import AlertRow, DeliveryRow
 
 log = logging.getLogger(__name__)
@@ -92,7 +93,7 @@ def enqueue_alert(session: Session, cfg: AppConfig, alert_id: int, now: datetime
     if not channels:
         return []
     story = load_stories(session, [alert.story_id])[0]
-    kind: Badge = alert.kind if alert.kind in ("new", "corroborated", "confirmed") else "new"  # type: ignore[assignment]
+    kind = alert_kind(alert.kind)
     pending: list[int] = []
     for channel in channels:
         if not accepts(channel, story, kind):
@@ -136,29 +137,6 @@ def held_rows(session: Session, channel: str) -> list[DeliveryRow]:
     )
 
 
-def stories_of_alerts(session: Session, alert_ids: list[int]) -> list[int]:
-    if not alert_ids:
-        return []
-    return sorted(set(session.scalars(select(AlertRow.story_id).where(AlertRow.id.in_(alert_ids)))))
-
-
-def digest_story_ids(session: Session, channel: Channel, payload: dict[str, Any]) -> list[int]:
-    """The stories a digest delivery covers: its window (digest mode) plus held alerts."""
-    ids: set[int] = set()
-    use_window = payload.get("window", channel.mode == "digest")
-    if use_window and payload.get("since") and payload.get("until"):
-        since = datetime.fromisoformat(payload["since"])
-        until = datetime.fromisoformat(payload["until"])
-        ids.update(active_story_ids(session, since, until))
-    held_alerts = list(
-        session.scalars(
-            select(DeliveryRow.alert_id).where(DeliveryRow.id.in_(payload.get("held") or []))
-        )
-    )
-    ids.update(stories_of_alerts(session, [a for a in held_alerts if a is not None]))
-    return sorted(ids)
-
-
 def enqueue_digest(
     session: Session,
     cfg: AppConfig,
@@ -188,16 +166,13 @@ def enqueue_digest(
     ):
         return None
     held = held_rows(session, channel.name)
-    payload: dict[str, Any] = {
-        "since": since.isoformat(),
-        "until": slot.isoformat(),
-        "held": [h.id for h in held],
-        "window": channel.mode == "digest" if window is None else window,
-    }
-    ids = digest_story_ids(session, channel, payload)
-    digest = build_digest(
-        channel, load_stories(session, ids, since=since, until=slot), since=since, until=slot
+    span = DigestSpan(
+        since,
+        slot,
+        held=tuple(h.id for h in held),
+        window=channel.mode == "digest" if window is None else window,
     )
+    digest = compose_digest(session, cfg, channel, span, with_feed_problems=False)
     send = not digest.empty or (channel.send_empty and channel.mode == "digest")
     row = DeliveryRow(
         channel=channel.name,
@@ -206,7 +181,7 @@ def enqueue_digest(
         status="pending" if send else "skipped",
         next_attempt_at=now,
         created_at=now,
-        payload=payload,
+        payload=span.to_payload(),
         last_error=None if send else "empty digest (send_empty is false)",
     )
     new_id = _insert(session, row)

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal
 
+from monitor.domain import AlertKind
 from monitor.stories.events import distinctive_tokens, event_terms
 
 __all__ = ["Alert", "AlertKind", "Assignment", "StoryCandidate", "StorySummary"]
-
-AlertKind = Literal["new", "corroborated", "confirmed"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,8 +12,12 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 
 from monitor.config.models import EmailChannel
+from monitor.delivery.channels.base import Outgoing, SendContext
 from monitor.delivery.errors import SendError, scrub
 from monitor.delivery.model import Rendered
+from monitor.delivery.render import render
+
+__all__ = ["build_email", "message_id", "send", "story_thread_id", "thread_ids"]
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +40,17 @@ def message_id(channel: EmailChannel, dedupe_key: str) -> str:
 def story_thread_id(channel: EmailChannel, story_key: str) -> str:
     """The id of a story's first mail on a channel: later alerts reply to it."""
     return f"<story.{_digest_of(channel.name, story_key)}.monitor@{mail_domain(channel)}>"
+
+
+def thread_ids(channel: EmailChannel, out: Outgoing) -> tuple[str, str | None]:
+    """(Message-ID, In-Reply-To): a story's first alert starts a thread the later ones join."""
+    digest = out.digest
+    if digest.kind == "alert" and digest.stories:
+        thread = story_thread_id(channel, digest.stories[0].key)
+        if digest.alert_kind == "new":
+            return thread, None
+        return message_id(channel, out.dedupe_key), thread
+    return message_id(channel, out.dedupe_key), None
 
 
 def build_email(
@@ -118,3 +133,18 @@ async def send_email(channel: EmailChannel, msg: EmailMessage) -> str:
         return await asyncio.to_thread(_send_sync, channel, msg)
     except (smtplib.SMTPException, OSError, ssl.SSLError) as exc:
         raise _classify(channel, exc) from None
+
+
+async def send(channel: EmailChannel, out: Outgoing, ctx: SendContext) -> str | None:
+    """Render, thread and mail the message; returns its Message-ID once the server took it."""
+    msg_id, reply_to = thread_ids(channel, out)
+    msg = build_email(
+        channel,
+        render(out.digest),
+        msg_id=msg_id,
+        date=out.now,
+        in_reply_to=reply_to,
+        list_unsubscribe=channel.list_unsubscribe,
+    )
+    await send_email(channel, msg)
+    return msg_id

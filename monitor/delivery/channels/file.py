@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import tempfile
 from pathlib import Path
 
 from monitor.config.models import FileChannel
+from monitor.delivery.channels.base import Outgoing, SendContext
 from monitor.delivery.errors import SendError
 from monitor.delivery.model import Rendered
+from monitor.delivery.render import render
+
+__all__ = ["file_stem", "send", "write_message"]
 
 
 def file_stem(dedupe_key: str) -> str:
@@ -40,3 +45,9 @@ def write_message(channel: FileChannel, dedupe_key: str, rendered: Rendered) -> 
     except OSError as exc:
         raise SendError(f"file channel {channel.name}: {exc}") from None
     return [txt, html]
+
+
+async def send(channel: FileChannel, out: Outgoing, ctx: SendContext) -> str | None:
+    """Write the rendered message under the delivery's key (off the event loop)."""
+    await asyncio.to_thread(write_message, channel, out.dedupe_key, render(out.digest))
+    return None

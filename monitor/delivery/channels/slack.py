@@ -8,7 +8,11 @@ from typing import Any
 import httpx
 
 from monitor.config.models import SlackChannel
+from monitor.delivery.channels.base import Outgoing, SendContext
 from monitor.delivery.errors import SendError, hide_in_logs, scrub
+from monitor.delivery.render import slack_messages
+
+__all__ = ["post_slack", "send"]
 
 log = logging.getLogger(__name__)
 MAX_ANSWER_CHARS = 300
@@ -45,3 +49,14 @@ async def post_slack(
     if answer != "ok":
         log.info("channel %s: webhook answered %r (taken as accepted)", channel.name, answer)
     return f"{resp.status_code} {answer}"
+
+
+async def send(channel: SlackChannel, out: Outgoing, ctx: SendContext) -> str | None:
+    """Post each part in order; a retry resumes after the parts Slack already accepted."""
+    parts = slack_messages(out.digest)
+    done = int(out.progress.get("parts_sent") or 0)
+    for i in range(done, len(parts)):
+        await post_slack(ctx.client, channel, parts[i])
+        if len(parts) > 1:
+            ctx.save_progress({"parts_sent": i + 1})
+    return None

@@ -1,0 +1,99 @@
+"""The one recipe for a message: which stories a delivery covers, read, then built.
+
+A digest delivery is enqueued (to know whether it would be empty), sent later (rendered from
+the database at send time) and previewed by `monitor digest --dry-run`: all three call
+`compose_digest` with the same `DigestSpan`, so they can never disagree about what it holds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from monitor.config.models import AppConfig
+from monitor.delivery.build import Channel, build_alert, build_digest
+from monitor.delivery.errors import MessageGone
+from monitor.delivery.load import (
+    active_story_ids,
+    alert_of,
+    feed_problems,
+    load_stories,
+    stories_of_deliveries,
+)
+from monitor.delivery.model import Digest
+from monitor.domain import alert_kind
+
+__all__ = ["DigestSpan", "compose_alert", "compose_digest", "digest_story_ids"]
+
+
+@dataclass(frozen=True, slots=True)
+class DigestSpan:
+    """What one digest covers: stories active in [since, until) and the held alerts' stories."""
+
+    since: datetime
+    until: datetime
+    held: tuple[int, ...] = ()  # ids of `held` alert deliveries folded into this digest
+    window: bool = True  # False: only the held alerts (an immediate channel's catch-up)
+
+    def to_payload(self) -> dict[str, Any]:
+        return {
+            "since": self.since.isoformat(),
+            "until": self.until.isoformat(),
+            "held": list(self.held),
+            "window": self.window,
+        }
+
+    @classmethod
+    def from_payload(cls, payload: Mapping[str, Any], channel: Channel) -> DigestSpan:
+        """The span a delivery row stores; rows without `window` follow the channel's mode."""
+        return cls(
+            since=datetime.fromisoformat(payload["since"]),
+            until=datetime.fromisoformat(payload["until"]),
+            held=tuple(int(i) for i in payload.get("held") or ()),
+            window=bool(payload.get("window", channel.mode == "digest")),
+        )
+
+
+def digest_story_ids(session: Session, span: DigestSpan) -> list[int]:
+    """The stories a digest covers: its window (when it has one) plus its held alerts."""
+    ids: set[int] = set()
+    if span.window:
+        ids.update(active_story_ids(session, span.since, span.until))
+    ids.update(stories_of_deliveries(session, span.held))
+    return sorted(ids)
+
+
+def compose_digest(
+    session: Session,
+    cfg: AppConfig,
+    channel: Channel,
+    span: DigestSpan,
+    *,
+    with_feed_problems: bool = True,
+) -> Digest:
+    """The digest a channel gets for a span (feed problems listed unless told otherwise)."""
+    records = load_stories(
+        session, digest_story_ids(session, span), since=span.since, until=span.until
+    )
+    problems = (
+        feed_problems(session, [f.id for f in cfg.feeds if f.enabled]) if with_feed_problems else []
+    )
+    return build_digest(
+        channel, records, since=span.since, until=span.until, feed_problems=problems
+    )
+
+
+def compose_alert(session: Session, channel: Channel, alert_id: int | None) -> Digest:
+    """One alert's message, read at send time; MessageGone when its alert or story was deleted."""
+    alert = alert_of(session, alert_id) if alert_id is not None else None
+    if alert is None:
+        raise MessageGone("the alert of this delivery was deleted", permanent=True)
+    story_id, kind, at = alert
+    stories = load_stories(session, [story_id])
+    if not stories:
+        raise MessageGone("the story of this alert was deleted", permanent=True)
+    return build_alert(channel, stories[0], alert_kind(kind), at=at)
