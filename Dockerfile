@@ -8,14 +8,14 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     MONITOR_CONFIG=/config/monitor.yaml \
     MONITOR_DATABASE_URL=sqlite:////data/monitor.db \
-    MONITOR_ALEMBIC_DIR=/app/alembic \
     MONITOR_SERVER_HOST=0.0.0.0 \
     MONITOR_SERVER_PORT=9464
 
 WORKDIR /app
 COPY pyproject.toml README.md alembic.ini ./
+# monitor/watchlists links to config/watchlists: both go in, the wheel ships the files.
+COPY config ./config
 COPY monitor ./monitor
-COPY alembic ./alembic
 # The project is installed from this checkout (its versions are pinned in pyproject.toml).
 # hadolint ignore=DL3013
 RUN pip install --no-cache-dir "./[postgres]" \

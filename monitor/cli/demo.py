@@ -18,19 +18,21 @@ from monitor.delivery import deliver, outbox
 from monitor.demo import DEMO_NOW, DemoServer, write_demo_config
 from monitor.pipeline.ingest import make_processor
 from monitor.pipeline.poll import FeedReport, Poller
+from monitor.resources import default_watchlists
 from monitor.store import db, stories_repo
 from monitor.store.db import transaction
 
 
 def _watchlists_dir(explicit: Path | None) -> Path:
-    """The watchlists the demo matches with: given, beside the active config, or the repo's."""
-    candidates = [explicit] if explicit else []
-    candidates += [
-        config_path().parent / "watchlists",
-        Path(__file__).parents[2] / "config" / "watchlists",
-    ]
+    """The watchlists the demo matches with: given, beside the active config, or the ones
+    shipped inside the package (so an installed wheel runs the demo from any folder)."""
+    if explicit is not None:
+        if explicit.is_dir() and any(explicit.glob("*.y*ml")):
+            return explicit.resolve()
+        fail(f"--watchlists {explicit}: not a folder of *.yaml watchlist files", 2)
+    candidates = [config_path().parent / "watchlists", default_watchlists()]
     for c in candidates:
-        if c is not None and c.is_dir() and any(c.glob("*.y*ml")):
+        if c.is_dir() and any(c.glob("*.y*ml")):
             return c.resolve()
     fail("no watchlists folder found; pass --watchlists DIR (e.g. config/watchlists)", 2)
 

@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from html import escape
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from importlib.resources import files
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal, NamedTuple
@@ -30,8 +31,10 @@ import yaml
 
 logger = logging.getLogger(__name__)
 
-DATA_DIR = Path(__file__).resolve().parent / "data"
-CONFIG_TEMPLATE = Path(__file__).resolve().parent / "config" / "monitor.yaml"
+# importlib.resources: found inside the installed package, wherever it was installed
+_PACKAGE = Path(str(files("monitor.demo")))
+DATA_DIR = _PACKAGE / "data"
+CONFIG_TEMPLATE = _PACKAGE / "config" / "monitor.yaml"
 PLACEHOLDER = "{base}"
 DEMO_NOW = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)  # the moment the demo content describes
 

@@ -17,15 +17,15 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.errors import DatabaseNotReadyError
+from monitor.resources import MIGRATIONS
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 
-def alembic_dir() -> Path:
-    """The migrations folder: $MONITOR_ALEMBIC_DIR, else `alembic/` beside the package."""
-    if os.environ.get("MONITOR_ALEMBIC_DIR"):
-        return Path(os.environ["MONITOR_ALEMBIC_DIR"])
-    return Path(__file__).resolve().parents[2] / "alembic"
+def alembic_dir() -> str:
+    """Alembic's script_location: $MONITOR_ALEMBIC_DIR if set (a folder of your own), else the
+    migrations shipped inside the package (`monitor:migrations`), found from any install."""
+    return os.environ.get("MONITOR_ALEMBIC_DIR") or MIGRATIONS
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -65,7 +65,7 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
 
 def _alembic_config(url: str) -> AlembicConfig:
     cfg = AlembicConfig()
-    cfg.set_main_option("script_location", str(alembic_dir()))
+    cfg.set_main_option("script_location", alembic_dir())
     cfg.attributes["database_url"] = url
     return cfg
 

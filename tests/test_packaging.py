@@ -1,0 +1,73 @@
+"""What the wheel must carry so an install outside the checkout works (scripts/wheel_smoke.sh
+builds and runs it in CI): every data file is matched by a package-data pattern, and the code
+finds migrations, watchlists and the demo through the package, not through the checkout."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import pytest
+import yaml
+from alembic.config import Config as AlembicConfig
+from alembic.script import ScriptDirectory
+
+import monitor
+from monitor.config.watchlist import WatchlistConfig
+from monitor.demo import CONFIG_TEMPLATE, DATA_DIR
+from monitor.resources import MIGRATIONS, default_watchlists, package_path
+from monitor.store import db
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGE = Path(monitor.__file__).resolve().parent
+# folders inside the package that hold data files rather than (only) modules
+DATA_FOLDERS = ["migrations", "watchlists", "demo/data", "demo/config", "delivery/templates"]
+
+
+def _shipped() -> set[Path]:
+    meta = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    patterns = meta["tool"]["setuptools"]["package-data"]["monitor"]
+    return {p.resolve() for pat in patterns for p in PACKAGE.glob(pat) if p.is_file()}
+
+
+@pytest.mark.parametrize("folder", DATA_FOLDERS)
+def test_every_data_file_is_package_data(folder: str) -> None:
+    files = {
+        p.resolve()
+        for p in (PACKAGE / folder).rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts
+    }
+    assert files, f"monitor/{folder} is empty"
+    missing = sorted(str(p.relative_to(PACKAGE.parent.resolve())) for p in files - _shipped())
+    assert not missing, f"not in [tool.setuptools.package-data]: {missing}"
+
+
+def test_migrations_found_through_the_package(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("MONITOR_ALEMBIC_DIR", raising=False)
+    assert db.alembic_dir() == MIGRATIONS == "monitor:migrations"
+    cfg = AlembicConfig()
+    cfg.set_main_option("script_location", db.alembic_dir())
+    script = ScriptDirectory.from_config(cfg)
+    assert Path(script.dir).resolve() == (PACKAGE / "migrations").resolve()
+    assert script.get_current_head() == db.head_revision() is not None
+
+
+def test_alembic_ini_uses_the_package_location() -> None:
+    cfg = AlembicConfig(str(ROOT / "alembic.ini"))
+    assert cfg.get_main_option("script_location") == "monitor:migrations"
+
+
+def test_default_watchlists_and_demo_live_in_the_package() -> None:
+    folder = default_watchlists()
+    files = sorted(folder.glob("*.yaml"))
+    assert files, "no default watchlists shipped"
+    for f in files:
+        WatchlistConfig.model_validate(yaml.safe_load(f.read_text(encoding="utf-8")))
+    for path in (DATA_DIR, CONFIG_TEMPLATE):
+        assert path.resolve().is_relative_to(PACKAGE)
+        assert path.exists()
+
+
+def test_missing_resource_names_what_to_do() -> None:
+    with pytest.raises(FileNotFoundError, match=r"no-such-folder is missing .* reinstall"):
+        package_path("no-such-folder")
