@@ -55,6 +55,13 @@ def _print(snap: StatusSnapshot) -> None:
         f"{d.get('sent', 0)} sent, {d.get('held', 0)} held",
         highlight=False,
     )
+    for w in snap.waiting:
+        why = f": {w['reason']}" if w["reason"] else ""
+        out_console.print(
+            f"  waiting {w['pending']} on {w['channel']} since {w['oldest']}{why}",
+            highlight=False,
+            markup=False,
+        )
     for fd in snap.failed_deliveries:
         out_console.print(
             f"  failed #{fd['id']} {fd['channel']} ({fd['kind']}): {fd['error']}", highlight=False

@@ -32,7 +32,7 @@ class DaemonConfig(BaseModel):
     )
     reload_check: Duration = Field(
         timedelta(seconds=3),
-        description="How often files under the config folder are checked for changes.",
+        description="How often monitor.yaml and the watchlist files are checked for changes.",
     )
     rematch_window: Duration = Field(
         timedelta(days=7),

@@ -146,6 +146,16 @@ def format_loc(loc: tuple[Any, ...]) -> str:
     return out
 
 
+def config_sources(cfg: AppConfig) -> list[Path]:
+    """The files `load_config` reads for `cfg`: monitor.yaml and its watchlist files.
+
+    The daemon's reload watcher looks at these only (a database or log file written beside
+    the config must not trigger reloads). A watchlist added to a folder shows up here too.
+    """
+    file = Path(cfg.path)
+    return [file, *_watchlist_files(file, cfg.monitor, [])]
+
+
 def _watchlist_files(file: Path, monitor: MonitorConfig, problems: list[str]) -> list[Path]:
     folders = monitor.watchlist_paths or ["watchlists"]
     files: list[Path] = []

@@ -57,6 +57,7 @@ class StatusSnapshot:
     deliveries: dict[str, int]
     open_stories: int
     failed_deliveries: list[dict[str, Any]] = field(default_factory=list)
+    waiting: list[dict[str, Any]] = field(default_factory=list)  # per channel with pending rows
 
     @property
     def last_poll(self) -> datetime | None:
@@ -90,6 +91,7 @@ class StatusSnapshot:
                 for f in self.feeds
             ],
             "failed_deliveries": self.failed_deliveries,
+            "waiting_deliveries": self.waiting,
         }
 
 
@@ -150,12 +152,43 @@ def snapshot(session: Session, cfg: AppConfig, now: datetime) -> StatusSnapshot:
             .limit(10)
         )
     ]
+    waiting = waiting_deliveries(session, cfg)
     window_start = now - cfg.monitor.stories.window
     open_stories = int(
         session.scalar(select(func.count(StoryRow.id)).where(StoryRow.last_seen >= window_start))
         or 0
     )
-    return StatusSnapshot(now, feeds, deliveries, open_stories, failed)
+    return StatusSnapshot(now, feeds, deliveries, open_stories, failed, waiting)
+
+
+def waiting_deliveries(session: Session, cfg: AppConfig) -> list[dict[str, Any]]:
+    """Channels with pending deliveries: how many, since when, and why they wait.
+
+    A channel missing from the config keeps its rows pending (never failed): `monitor
+    status` names it, so the operator sees what a bad edit stranded.
+    """
+    configured = {c.name for c in cfg.monitor.channels}
+    rows = session.execute(
+        select(DeliveryRow.channel, func.count(DeliveryRow.id), func.min(DeliveryRow.id))
+        .where(DeliveryRow.status == "pending")
+        .group_by(DeliveryRow.channel)
+        .order_by(DeliveryRow.channel)
+    ).all()
+    out: list[dict[str, Any]] = []
+    for channel, count, head_id in rows:
+        head = session.get(DeliveryRow, head_id)
+        reason = None if head is None else head.last_error
+        if channel not in configured:
+            reason = "channel is not in the config (add it back to send these)"
+        out.append(
+            {
+                "channel": channel,
+                "pending": int(count),
+                "oldest": head.created_at.isoformat() if head and head.created_at else None,
+                "reason": reason,
+            }
+        )
+    return out
 
 
 class DatabaseProbe:
@@ -171,7 +204,9 @@ class DatabaseProbe:
             args: dict[str, Any] = {"timeout": DB_TIMEOUT_S}
         else:
             args = {"connect_timeout": DB_TIMEOUT_S}
-        self.engine: Engine = db.make_engine(url, poolclass=NullPool, connect_args=args)
+        self.engine: Engine = db.make_engine(
+            url, poolclass=NullPool, connect_args=args, sqlite_begin="BEGIN"
+        )
 
     def check(self) -> str | None:
         """None when the database answers; else what is wrong."""

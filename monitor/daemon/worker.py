@@ -25,6 +25,7 @@ from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy.engine import make_url
 
 from monitor.config import AppConfig, load_config
+from monitor.config.loader import config_sources
 from monitor.daemon.health import DatabaseProbe, HealthServer, HealthState, snapshot
 from monitor.daemon.metrics import Metrics
 from monitor.delivery import deliver, outbox
@@ -84,23 +85,40 @@ def sqlite_lock(url: str) -> IO[str] | None:
 
 
 def config_files(cfg: AppConfig) -> dict[str, tuple[int, int]]:
-    """(mtime, size) of every file under the config folder and the watchlist folders."""
-    base = Path(cfg.path).resolve().parent
-    roots = [base] + [
-        (p if p.is_absolute() else base / p) for p in (Path(x) for x in cfg.monitor.watchlist_paths)
-    ]
+    """(mtime, size) of the files the config is read from: monitor.yaml and its watchlists.
+
+    Only those: a database, its WAL or a log file kept beside the config changes all the
+    time and must not reload the daemon every few seconds.
+    """
     out: dict[str, tuple[int, int]] = {}
-    for root in roots:
-        if not root.is_dir():
+    for f in config_sources(cfg):
+        try:
+            st = f.stat()
+        except OSError:
             continue
-        for f in root.rglob("*"):
-            try:
-                if f.is_file() and not f.name.startswith("."):
-                    st = f.stat()
-                    out[str(f)] = (st.st_mtime_ns, st.st_size)
-            except OSError:
-                continue
+        out[str(f)] = (st.st_mtime_ns, st.st_size)
     return out
+
+
+def reload_refusal(old: AppConfig, new: AppConfig) -> str | None:
+    """Why `new` must not replace `old` on a live reload, or None when it may.
+
+    A section that was configured and is now empty (no feeds, no channels, no watchlists)
+    is what a truncated, half-written or wrong file looks like, not an intent: applying it
+    would stop polling, or strand every pending delivery. A restart applies such a config.
+    """
+    sections = (
+        ("feeds", len(old.feeds), len(new.feeds)),
+        ("channels", len(old.monitor.channels), len(new.monitor.channels)),
+        ("watchlists", len(old.watchlists), len(new.watchlists)),
+    )
+    emptied = [f"{name} ({was} -> 0)" for name, was, now in sections if was and not now]
+    if not emptied:
+        return None
+    return (
+        f"it empties {', '.join(emptied)}; an empty or truncated file is refused on reload "
+        "(restart the daemon to run with it on purpose)"
+    )
 
 
 class Daemon:
@@ -444,6 +462,12 @@ class Daemon:
             )
             return
         old = self.cfg
+        refusal = reload_refusal(old, new)
+        if refusal is not None:
+            self.metrics.reloads.labels("refused").inc()
+            self._files = config_files(old)  # refused once, not on every check
+            log.error("config reload (%s) refused: %s; the running config stays", reason, refusal)
+            return
         if new.database_url != old.database_url:
             log.warning("database URL changes take effect on restart; still using the old one")
             new = new.model_copy(update={"database_url": old.database_url})

@@ -157,7 +157,8 @@ async def drain(
         while len(outcomes) < max_messages:
             clock = now or datetime.now(UTC)
             with transaction(sessions) as s:
-                claims = outbox.claim(s, owner, clock)
+                names = [c.name for c in cfg.monitor.channels]
+                claims = outbox.claim(s, owner, clock, channels=names)
             if not claims:
                 break
             results = await asyncio.gather(

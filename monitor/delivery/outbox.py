@@ -8,6 +8,7 @@ channel is a queue: only its oldest pending row may be sent, which keeps message
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -228,13 +229,25 @@ def enqueue_due_digests(session: Session, cfg: AppConfig, now: datetime) -> list
     return created
 
 
-def claim(session: Session, owner: str, now: datetime, *, lease: timedelta = LEASE) -> list[Claim]:
-    """Lease the oldest pending delivery of each channel, if it is due and nobody holds it."""
-    heads = session.execute(
-        select(DeliveryRow.channel, func.min(DeliveryRow.id))
-        .where(DeliveryRow.status == "pending")
-        .group_by(DeliveryRow.channel)
-    ).all()
+def claim(
+    session: Session,
+    owner: str,
+    now: datetime,
+    *,
+    lease: timedelta = LEASE,
+    channels: Collection[str] | None = None,
+) -> list[Claim]:
+    """Lease the oldest pending delivery of each channel, if it is due and nobody holds it.
+
+    `channels` limits the claim to the channels in the running config: a delivery whose
+    channel left the config (a bad edit, a rename) waits, pending, until it comes back.
+    """
+    query = select(DeliveryRow.channel, func.min(DeliveryRow.id)).where(
+        DeliveryRow.status == "pending"
+    )
+    if channels is not None:
+        query = query.where(DeliveryRow.channel.in_(list(channels)))
+    heads = session.execute(query.group_by(DeliveryRow.channel)).all()
     if not heads:
         return []
     rows = session.scalars(

@@ -33,6 +33,7 @@ from monitor.domain import (
 )
 from monitor.errors import BlockedURLError, FetchError, ParseError
 from monitor.extract.article import extract_article
+from monitor.extract.lifeline import die_with
 from monitor.feeds import parse_feed
 from monitor.http import Fetcher
 from monitor.store import claims, queries
@@ -127,8 +128,13 @@ class ExtractionPool(Executor):
     def _start(self) -> ProcessPoolExecutor:
         # forkserver, not fork: the event loop's resolver threads must not be forked mid-flight
         ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["monitor.extract.article"])
-        return ProcessPoolExecutor(max_workers=self._workers, mp_context=ctx)
+        ctx.set_forkserver_preload(["monitor.extract.article", "monitor.extract.lifeline"])
+        return ProcessPoolExecutor(
+            max_workers=self._workers,
+            mp_context=ctx,
+            initializer=die_with,  # a killed daemon leaves no orphaned workers
+            initargs=(os.getpid(),),
+        )
 
     def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
         try:

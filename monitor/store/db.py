@@ -20,6 +20,10 @@ from monitor.errors import DatabaseNotReadyError
 from monitor.resources import MIGRATIONS
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+# A writer's transaction takes the write lock at BEGIN: a read-then-write transaction can
+# then never fail with SQLITE_BUSY_SNAPSHOT (another writer committed since its first read);
+# it waits for the busy timeout instead. Read-only engines (the health probe) pass "BEGIN".
+SQLITE_BEGIN = "BEGIN IMMEDIATE"
 
 
 def alembic_dir() -> str:
@@ -28,8 +32,15 @@ def alembic_dir() -> str:
     return os.environ.get("MONITOR_ALEMBIC_DIR") or MIGRATIONS
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
-    """An engine for `url`. SQLite gets WAL, a busy timeout and foreign keys."""
+def make_engine(url: str, *, sqlite_begin: str = SQLITE_BEGIN, **kwargs: Any) -> Engine:
+    """An engine for `url`. SQLite gets WAL, a busy timeout, foreign keys and real BEGINs.
+
+    pysqlite on Python < 3.12 sends BEGIN only before the first INSERT/UPDATE and never before
+    a SAVEPOINT, so releasing a savepoint opened first (the article insert) committed alone.
+    SQLAlchemy's documented pysqlite recipe: the driver's own transaction handling off
+    (`isolation_level=None`), and a "begin" listener that emits BEGIN, so a session's
+    transaction is one SQLite transaction on both backends (savepoints nest inside it).
+    """
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         db = parsed.database
@@ -40,12 +51,17 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_conn: Any, _record: Any) -> None:
+            dbapi_conn.isolation_level = None  # we send BEGIN ourselves (below)
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.close()
+
+        @event.listens_for(engine, "begin")
+        def _begin(conn: Any) -> None:
+            conn.exec_driver_sql(sqlite_begin)
 
         return engine
     kwargs.setdefault("pool_pre_ping", True)
