@@ -15,7 +15,24 @@ from monitor.store import db
 from tests.loopback import LoopbackServer
 
 ROOT = Path(__file__).resolve().parents[1]
+# The data the suite needs, in the repository (third-party files keep their LICENSE beside
+# them; provenance in tests/fixtures/README.md), so `pytest` passes on a fresh clone.
+FIXTURES = ROOT / "tests" / "fixtures"
+# Larger data that only CI lays beside the checkout (../shared); use `shared_file`, which skips.
 SHARED = ROOT.parent / "shared"
+
+
+def shared_file(relative: str) -> Path:
+    """A file under ../shared, or skip the test saying how to get it."""
+    path = SHARED / relative
+    if not path.exists():
+        pytest.skip(
+            f"needs ../shared/{relative}, which is not in the repository: CI lays the project's "
+            "shared/ folder beside the checkout; copy or link it there to run this test"
+        )
+    return path
+
+
 POSTGRES_URL = os.environ.get("MONITOR_TEST_POSTGRES_URL")
 
 

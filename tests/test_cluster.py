@@ -19,9 +19,9 @@ from monitor.stories.fingerprint import fingerprint
 from monitor.stories.index import StoryIndex
 from monitor.stories.model import Alert, StoryCandidate, StorySummary
 from monitor.stories.origins import article_origins
-from tests.conftest import SHARED
+from tests.conftest import FIXTURES
 
-CORPUS = SHARED / "corpus" / "dev.jsonl"
+CORPUS = FIXTURES / "corpus" / "dev.jsonl"
 CFG = StoriesConfig()
 T0 = datetime(2024, 8, 8, 2, 0, tzinfo=UTC)
 KEYWORDS = frozenset({"defect", "defected", "defection", "defector", "귀순", "탈북"})

@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import ROOT, SHARED
+from tests.conftest import FIXTURES, ROOT
 
-CORPUS = SHARED / "corpus" / "dev.jsonl"
+CORPUS = FIXTURES / "corpus" / "dev.jsonl"
 KEYS = {
     "id": str,
     "hit": bool,

@@ -22,10 +22,10 @@ from monitor.extract.article import (
     prune_chrome,
     read_published,
 )
-from tests.conftest import ROOT, SHARED
+from tests.conftest import FIXTURES, ROOT
 
 PAGES = ROOT / "tests" / "fixtures" / "pages"
-SEEDS = sorted((SHARED / "seeds").glob("*.txt"))
+SEEDS = sorted((FIXTURES / "seeds").glob("*.txt"))
 CHROME = (
     "97.7 F",
     "Los Angeles",
@@ -323,7 +323,7 @@ def token_f1(pred: str, true: str) -> float:
 
 
 def test_dev_corpus_bodies_and_dates() -> None:
-    rows = [json.loads(line) for line in (SHARED / "corpus" / "dev.jsonl").open(encoding="utf-8")]
+    rows = [json.loads(line) for line in (FIXTURES / "corpus" / "dev.jsonl").open(encoding="utf-8")]
     scores, dated, wrong = [], 0, []
     for row in rows:
         extracted = extract_article(row["html"], row["url"])

@@ -14,10 +14,10 @@ from monitor.domain import FetchResult, ParsedFeed
 from monitor.errors import ParseError
 from monitor.feeds import html_to_text, parse_feed
 from monitor.http import Fetcher
-from tests.conftest import SHARED
+from tests.conftest import FIXTURES
 from tests.loopback import LoopbackServer, Response
 
-DATA = SHARED / "data"
+DATA = FIXTURES / "data"
 CASES = sorted((DATA / "feedparser-cases").rglob("*.xml"))
 REAL = DATA / "real-feeds"
 NOW = datetime(2024, 6, 1, tzinfo=UTC)

@@ -15,9 +15,9 @@ from monitor.stories.fingerprint import (
     is_copy,
     similarity,
 )
-from tests.conftest import SHARED
+from tests.conftest import FIXTURES
 
-CORPUS = SHARED / "corpus" / "dev.jsonl"
+CORPUS = FIXTURES / "corpus" / "dev.jsonl"
 
 WIRE = """SEOUL, South Korea (AP) — A North Korean soldier fled across the border village of \
 Panmunjom into South Korea on Monday and was wounded by gunfire from troops on the northern \

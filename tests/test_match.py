@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from monitor.cli import app
 from monitor.config.watchlist import PersonConfig, WatchlistConfig
 from monitor.match import Matcher, compile_watchlists
-from tests.conftest import ROOT, SHARED
+from tests.conftest import FIXTURES, ROOT
 from tests.loopback import LoopbackServer
 
 WATCHLIST = ROOT / "config" / "watchlists" / "nk-defections.yaml"
@@ -273,7 +273,7 @@ def seed_article(text: str, headline: str | None) -> tuple[str, str]:
 @pytest.mark.parametrize("name", sorted(SEEDS))
 def test_seed_texts_are_hits_with_explanations(matcher: Matcher, name: str) -> None:
     headline, people = SEEDS[name]
-    title, body = seed_article((SHARED / "seeds" / name).read_text(encoding="utf-8"), headline)
+    title, body = seed_article((FIXTURES / "seeds" / name).read_text(encoding="utf-8"), headline)
     hit = matcher.match(title, body).get("nk-defections")
     assert hit is not None
     assert "defect*" in hit.terms

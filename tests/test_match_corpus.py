@@ -17,9 +17,9 @@ import yaml
 from monitor.config.watchlist import WatchlistConfig
 from monitor.extract.article import extract_article
 from monitor.match import MatchReport, compile_watchlists
-from tests.conftest import ROOT, SHARED
+from tests.conftest import FIXTURES, ROOT
 
-CORPUS = SHARED / "corpus" / "dev.jsonl"
+CORPUS = FIXTURES / "corpus" / "dev.jsonl"
 WATCHLIST_ID = "nk-defections"
 
 

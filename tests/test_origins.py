@@ -15,10 +15,10 @@ from monitor.stories.origins import (
     wire_source,
 )
 from monitor.stories.outlets import is_official, normalize_outlet
-from tests.conftest import SHARED
+from tests.conftest import FIXTURES
 
-SEEDS = SHARED / "seeds"
-CORPUS = SHARED / "corpus" / "dev.jsonl"
+SEEDS = FIXTURES / "seeds"
+CORPUS = FIXTURES / "corpus" / "dev.jsonl"
 
 
 @pytest.mark.parametrize(

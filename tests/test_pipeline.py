@@ -21,11 +21,11 @@ from monitor.pipeline.poll import Poller, PollReport
 from monitor.store import db, queries
 from monitor.store.db import transaction
 from monitor.store.models import Feed
-from tests.conftest import SHARED
+from tests.conftest import FIXTURES
 from tests.feedgen import Item, rss
 from tests.loopback import LoopbackServer, Response
 
-CORPUS = SHARED / "corpus" / "dev.jsonl"
+CORPUS = FIXTURES / "corpus" / "dev.jsonl"
 PUB = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
 
 
@@ -286,7 +286,7 @@ def test_each_broken_feed_is_recorded_and_the_others_still_succeed(
 
 
 def third_party_feeds() -> list[Path]:
-    base = SHARED / "data"
+    base = FIXTURES / "data"
     return sorted([*base.glob("feedparser-cases/**/*.xml"), *base.glob("real-feeds/**/*.*")])
 
 

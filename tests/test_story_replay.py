@@ -17,9 +17,9 @@ from monitor.pipeline.ingest import Processor, make_processor
 from monitor.store import queries
 from monitor.store.db import transaction
 from monitor.store.models import AlertRow, StoryArticleRow, StoryRow
-from tests.conftest import ROOT, SHARED
+from tests.conftest import FIXTURES, ROOT
 
-ROWS = [json.loads(line) for line in (SHARED / "corpus" / "dev.jsonl").read_text().splitlines()]
+ROWS = [json.loads(line) for line in (FIXTURES / "corpus" / "dev.jsonl").read_text().splitlines()]
 
 
 def processor() -> Processor:
