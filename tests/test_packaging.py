@@ -11,6 +11,8 @@ import pytest
 import yaml
 from alembic.config import Config as AlembicConfig
 from alembic.script import ScriptDirectory
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 import monitor
 from monitor.config.watchlist import WatchlistConfig
@@ -71,3 +73,50 @@ def test_default_watchlists_and_demo_live_in_the_package() -> None:
 def test_missing_resource_names_what_to_do() -> None:
     with pytest.raises(FileNotFoundError, match=r"no-such-folder is missing .* reinstall"):
         package_path("no-such-folder")
+
+
+def _lock() -> dict[str, str]:
+    pins: dict[str, str] = {}
+    for line in (ROOT / "requirements.lock").read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            name, _, version = line.partition("==")
+            pins[canonicalize_name(name)] = version
+    return pins
+
+
+def _declared() -> list[Requirement]:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    reqs = list(project["dependencies"])
+    for extra in project["optional-dependencies"].values():
+        reqs += extra
+    return [Requirement(r) for r in reqs]
+
+
+def test_the_lock_pins_every_declared_dependency_inside_its_range() -> None:
+    """requirements.lock is current with pyproject.toml (else: run scripts/lock.sh)."""
+    pins = _lock()
+    for req in _declared():
+        name = canonicalize_name(req.name)
+        assert name in pins, f"{req.name} is declared but not in requirements.lock"
+        assert req.specifier.contains(pins[name], prereleases=True), (
+            f"requirements.lock pins {req.name}=={pins[name]} outside {req.specifier}"
+        )
+
+
+@pytest.mark.parametrize("module", ["anyio", "lxml", "charset_normalizer", "ruamel.yaml"])
+def test_what_the_code_imports_is_declared(module: str) -> None:
+    names = {canonicalize_name(r.name) for r in _declared()}
+    dist = {"charset_normalizer": "charset-normalizer", "ruamel.yaml": "ruamel-yaml"}
+    assert canonicalize_name(dist.get(module, module)) in names
+
+
+def test_zero_x_dependencies_have_an_upper_bound() -> None:
+    """A 0.x release may break on its next minor: every runtime 0.x dependency is capped."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    pins = _lock()
+    for req in map(Requirement, project["dependencies"]):
+        uppers = [s for s in req.specifier if s.operator in {"<", "<="}]
+        assert uppers, f"{req.name} has no upper bound"
+        if pins[canonicalize_name(req.name)].startswith("0."):
+            assert all(s.version.startswith("0.") for s in uppers), req
