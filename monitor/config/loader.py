@@ -60,11 +60,9 @@ def load_config(path: str | Path | None = None, env: Mapping[str, str] | None = 
 
 def json_schema() -> dict[str, Any]:
     """The JSON Schema of monitor.yaml (with watchlist files under $defs), for editors."""
-    schema = MonitorConfig.model_json_schema()
-    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema["title"] = "news-monitor config (monitor.yaml)"
-    schema.setdefault("$defs", {})["WatchlistFile"] = WatchlistConfig.model_json_schema()
-    return schema
+    from monitor.config.schema import monitor_schema
+
+    return monitor_schema()
 
 
 def _read_yaml(file: Path, problems: list[str]) -> Any:
