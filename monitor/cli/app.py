@@ -11,9 +11,12 @@ from typing import Annotated, Any, NoReturn, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
+from rich.style import Style
+from rich.text import Text
 
 from monitor.config import AppConfig, load_config
 from monitor.errors import ConfigError, DatabaseNotReadyError, MonitorError
+from monitor.sanitize import terminal_safe
 
 app = typer.Typer(
     name="monitor",
@@ -40,15 +43,50 @@ JsonOpt = Annotated[
     bool, typer.Option("--json", help="Print one JSON document on stdout, nothing else.")
 ]
 
-err_console = Console(stderr=True)
-out_console = Console()
+
+class SafeConsole(Console):
+    """A console on which text is never markup, never emoji and never a control sequence.
+
+    Feed titles, outlets, alert keys and errors are untrusted: `[/]` would crash Rich's markup
+    parser, `:fire:` would become an emoji, ESC would drive the terminal. Every string printed
+    or put in a table goes through `render_str`, so cleaning it there covers every listing.
+    Styled words are built as `Text` (see `styled`), never by formatting markup.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(markup=False, emoji=False, highlight=False, **kwargs)
+
+    def render_str(self, text: str, **kwargs: Any) -> Text:
+        kwargs["markup"] = kwargs["emoji"] = False
+        return super().render_str(terminal_safe(text), **kwargs)
+
+
+def styled(text: str, style: str | Style) -> Text:
+    """One styled piece of text (cleaned like every other string on our consoles)."""
+    return Text(terminal_safe(text), style=style)
+
+
+def line(*parts: str | tuple[str, str]) -> Text:
+    """A line of plain strings and (text, style) pieces, none of them read as markup."""
+    return Text.assemble(
+        *(terminal_safe(p) if isinstance(p, str) else (terminal_safe(p[0]), p[1]) for p in parts)
+    )
+
+
+def clip(text: str, limit: int = 300) -> str:
+    """A headline a terminal can show: feeds send 10,000-character titles; `--json` has it all."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+err_console = SafeConsole(stderr=True)
+out_console = SafeConsole()
 
 P = ParamSpec("P")
 R = TypeVar("R")
 
 
 def fail(message: str, code: int = EXIT_FAILED) -> NoReturn:
-    err_console.print(f"[bold red]error:[/] {message}", highlight=False, markup=True)
+    err_console.print(line(("error:", "bold red"), f" {message}"))
     raise typer.Exit(code)
 
 
@@ -60,9 +98,9 @@ def handle_errors(fn: Callable[P, R]) -> Callable[P, R]:
         try:
             return fn(*args, **kwargs)
         except ConfigError as exc:
-            err_console.print("[bold red]invalid configuration:[/]")
+            err_console.print(styled("invalid configuration:", "bold red"))
             for p in exc.problems:
-                err_console.print(f"  {p}", highlight=False, markup=False)
+                err_console.print(f"  {p}")
             raise typer.Exit(EXIT_USAGE) from None
         except DatabaseNotReadyError as exc:
             fail(str(exc), EXIT_FAILED)

@@ -6,7 +6,15 @@ from typing import Annotated
 
 import typer
 
-from monitor.cli.app import ConfigOpt, app, get_config, handle_errors, out_console, print_json
+from monitor.cli.app import (
+    ConfigOpt,
+    app,
+    get_config,
+    handle_errors,
+    out_console,
+    print_json,
+    styled,
+)
 from monitor.config import json_schema
 
 
@@ -25,7 +33,7 @@ def check(
     cfg = get_config(config)
     m = cfg.monitor
     out_console.print(
-        f"[green]ok[/] {cfg.path}: {len(m.feeds)} feeds, {len(cfg.watchlists)} watchlists "
+        styled("ok", "green"),
+        f"{cfg.path}: {len(m.feeds)} feeds, {len(cfg.watchlists)} watchlists "
         f"({', '.join(w.id for w in cfg.watchlists) or 'none'}), {len(m.channels)} channels",
-        highlight=False,
     )

@@ -6,7 +6,14 @@ from typing import Annotated
 
 import typer
 
-from monitor.cli.app import ConfigOpt, db_app, get_config, handle_errors, out_console
+from monitor.cli.app import (
+    ConfigOpt,
+    db_app,
+    get_config,
+    handle_errors,
+    out_console,
+    styled,
+)
 from monitor.store import db
 
 
@@ -19,7 +26,7 @@ def upgrade(
     """Apply migrations (creates the database when it does not exist)."""
     cfg = get_config(config)
     db.upgrade(cfg.database_url, revision)
-    out_console.print(f"[green]database at {revision}[/]")
+    out_console.print(styled(f"database at {revision}", "green"))
 
 
 @db_app.command("downgrade")

@@ -11,7 +11,16 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from monitor.cli.app import ConfigOpt, JsonOpt, app, fail, handle_errors, out_console, print_json
+from monitor.cli.app import (
+    ConfigOpt,
+    JsonOpt,
+    app,
+    fail,
+    handle_errors,
+    out_console,
+    print_json,
+    styled,
+)
 from monitor.cli.runtime import open_runtime
 from monitor.delivery import deliver, outbox
 from monitor.store.db import transaction
@@ -68,7 +77,7 @@ def deliveries(
             str(r["id"]),
             r["channel"],
             r["kind"],
-            f"[{colors.get(r['status'], '')}]{r['status']}[/]",
+            styled(r["status"], colors.get(r["status"], "")),
             str(r["attempts"]),
             _fmt(datetime.fromisoformat(when)) if when else "-",
             r["dedupe_key"],
@@ -99,7 +108,7 @@ def send(config: ConfigOpt = None, json_out: JsonOpt = False) -> None:
         out_console.print(f"sent {report.sent}, retrying {report.retrying}, failed {report.failed}")
         for o in report.outcomes:
             if o.error:
-                out_console.print(f"  #{o.id} {o.channel}: {o.status}: {o.error}", markup=False)
+                out_console.print(f"  #{o.id} {o.channel}: {o.status}: {o.error}")
     if report.failed:
         raise typer.Exit(1)
 

@@ -72,15 +72,11 @@ def demo(
             return DEMO_NOW + timedelta(seconds=time.monotonic() - t0)
 
         err_console.print(
-            f"demo: serving {len(cfg.feeds)} feeds at {server.base_url}; watchlists from {wl_dir}",
-            highlight=False,
+            f"demo: serving {len(cfg.feeds)} feeds at {server.base_url}; watchlists from {wl_dir}"
         )
 
         def done(r: FeedReport) -> None:
-            err_console.print(
-                f"  polled {r.feed_id}: {r.outcome}, {r.new_articles} new articles",
-                highlight=False,
-            )
+            err_console.print(f"  polled {r.feed_id}: {r.outcome}, {r.new_articles} new articles")
 
         poller = Poller(
             cfg, sessions, processor=make_processor(cfg), clock=clock, on_feed_done=done
@@ -103,8 +99,7 @@ def demo(
     out_console.print(
         f"{report.new_articles} articles from {len(report.feeds)} feeds; {len(stories)} stories; "
         f"digest {'written' if sent.sent else 'NOT written'} to {out}/ ({', '.join(files[-2:])}); "
-        f"{time.monotonic() - started:.1f}s",
-        highlight=False,
+        f"{time.monotonic() - started:.1f}s"
     )
     if not sent.sent:
         raise typer.Exit(1)

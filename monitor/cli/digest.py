@@ -16,6 +16,7 @@ from monitor.config.types import parse_duration
 from monitor.delivery import deliver, outbox
 from monitor.delivery.compose import DigestSpan, compose_digest
 from monitor.delivery.render import render_html, render_text
+from monitor.sanitize import terminal_safe
 from monitor.store.db import transaction
 
 
@@ -49,9 +50,10 @@ def digest(
         with transaction(rt.sessions) as s:
             digests = [(c, compose_digest(s, rt.cfg, c, DigestSpan(start, now))) for c in channels]
         for c, d in digests:
-            sys.stdout.write(f"# channel {c.name} ({c.type})\n{render_text(d)}\n")
+            # plain text for a terminal or a pipe: no control sequence from feed text
+            sys.stdout.write(terminal_safe(f"# channel {c.name} ({c.type})\n{render_text(d)}\n"))
             if html:
-                sys.stdout.write(render_html(d) + "\n")
+                sys.stdout.write(terminal_safe(render_html(d) + "\n"))
         return
     created = 0
     with transaction(rt.sessions) as s:

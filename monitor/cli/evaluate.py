@@ -65,4 +65,4 @@ def eval_(
         m = metrics[name]
         table.add_row(name, f"{m['precision']:.3f}", f"{m['recall']:.3f}", f"{m.get('f1', 0):.3f}")
     out_console.print(table)
-    out_console.print(f"alerts: {metrics['alerts']}", highlight=False)
+    out_console.print(f"alerts: {metrics['alerts']}")

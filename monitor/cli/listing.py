@@ -8,7 +8,16 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from monitor.cli.app import ConfigOpt, JsonOpt, app, fail, handle_errors, out_console, print_json
+from monitor.cli.app import (
+    ConfigOpt,
+    JsonOpt,
+    app,
+    fail,
+    handle_errors,
+    out_console,
+    print_json,
+    styled,
+)
 from monitor.cli.runtime import open_runtime
 from monitor.config.types import parse_duration
 from monitor.store import queries
@@ -52,7 +61,7 @@ def feeds(config: ConfigOpt = None, json_out: JsonOpt = False) -> None:
     for r in rows:
         table.add_row(
             r["id"],
-            f"[{colors.get(r['status'], '')}]{r['status']}[/]",
+            styled(r["status"], colors.get(r["status"], "")),
             fmt_time(r["last_polled_at"]),
             r["last_outcome"] or "-",
             str(r["consecutive_failures"]),

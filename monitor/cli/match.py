@@ -21,12 +21,15 @@ from monitor.cli.app import (
     ConfigOpt,
     JsonOpt,
     app,
+    clip,
     err_console,
     fail,
     get_config,
     handle_errors,
+    line,
     out_console,
     print_json,
+    styled,
 )
 from monitor.config import FetchConfig
 from monitor.domain import FetchResult
@@ -89,7 +92,7 @@ def article_parts(data: bytes, url: str | None, is_html: bool) -> tuple[str, str
 
     extracted = extract_article(data, url)
     if extracted is None:
-        err_console.print("[yellow]warning:[/] no article body found in the page")
+        err_console.print(line(("warning:", "yellow"), " no article body found in the page"))
         html = decode_html(data)
         return _html_title(html), ""
     return extracted.title or "", extracted.text
@@ -136,12 +139,14 @@ def match_command(
 
 
 def _print_report(report: MatchReport, title: str) -> None:
-    out_console.print(f"[bold]{title or '(no title)'}[/]", highlight=False)
+    out_console.print(styled(clip(title) or "(no title)", "bold"))
     for hit in report.hits:
         out_console.print(
-            f"[bold green]HIT[/] {hit.watchlist}  score {hit.score:g} "
-            f"(threshold {hit.threshold:g})  people: {', '.join(hit.people) or '-'}",
-            highlight=False,
+            line(
+                ("HIT", "bold green"),
+                f" {hit.watchlist}  score {hit.score:g} "
+                f"(threshold {hit.threshold:g})  people: {', '.join(hit.people) or '-'}",
+            )
         )
         table = Table("rule", "term", "as written", "where", "weight", "snippet", expand=True)
         for m in hit.matches:
@@ -151,9 +156,9 @@ def _print_report(report: MatchReport, title: str) -> None:
         out_console.print(table)
     if report.hits:
         return
-    out_console.print("[bold]no hit[/]")
+    out_console.print(styled("no hit", "bold"))
     for wl, people in report.mentions.items():
-        out_console.print(f"{wl}: people named: {', '.join(people)}", highlight=False)
+        out_console.print(f"{wl}: people named: {', '.join(people)}")
     if not report.misses:
         out_console.print("no keyword, context term or person of any watchlist occurs")
         return

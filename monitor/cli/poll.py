@@ -20,6 +20,7 @@ from monitor.cli.app import (
     handle_errors,
     out_console,
     print_json,
+    styled,
 )
 from monitor.cli.runtime import open_runtime
 from monitor.delivery import deliver
@@ -50,7 +51,7 @@ def poll(
         TextColumn("polling"),
         BarColumn(),
         MofNCompleteColumn(),
-        TextColumn("{task.description}"),
+        TextColumn("{task.description}", markup=False),
         TimeElapsedColumn(),
         console=err_console,
         disable=not show_progress,
@@ -77,8 +78,7 @@ def poll(
         _print_summary(report)
         if sent.outcomes:
             out_console.print(
-                f"deliveries: {sent.sent} sent, {sent.retrying} to retry, {sent.failed} failed",
-                highlight=False,
+                f"deliveries: {sent.sent} sent, {sent.retrying} to retry, {sent.failed} failed"
             )
     if report.feeds and report.count("failed") == len(report.feeds):
         raise typer.Exit(EXIT_FAILED)
@@ -92,7 +92,7 @@ def _print_summary(report: PollReport) -> None:
     for f in sorted(report.feeds, key=lambda f: (f.outcome != "failed", f.feed_id)):
         table.add_row(
             f.feed_id,
-            f"[{style.get(f.outcome, '')}]{f.outcome}[/]",
+            styled(f.outcome, style.get(f.outcome, "")),
             str(f.http_status or ""),
             str(f.entries),
             str(f.new_articles),
@@ -108,6 +108,5 @@ def _print_summary(report: PollReport) -> None:
     out_console.print(
         f"{len(report.feeds)} feeds: {report.count('ok')} ok, "
         f"{report.count('not-modified')} not modified, {report.count('failed')} failed, "
-        f"{report.count('disabled')} disabled; {report.new_articles} new articles",
-        highlight=False,
+        f"{report.count('disabled')} disabled; {report.new_articles} new articles"
     )

@@ -7,7 +7,15 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from monitor.cli.app import ConfigOpt, JsonOpt, app, handle_errors, out_console, print_json
+from monitor.cli.app import (
+    ConfigOpt,
+    JsonOpt,
+    app,
+    handle_errors,
+    out_console,
+    print_json,
+    styled,
+)
 from monitor.cli.listing import since_to_datetime
 from monitor.cli.runtime import open_runtime
 from monitor.pipeline.rematch import RematchReport, rematch
@@ -44,16 +52,17 @@ def _print(report: RematchReport) -> None:
         table.add_column(col, overflow="fold")
     for c in report.gained:
         table.add_row(
-            "[green]+ gained[/]", c.watchlist, f"{c.score:.1f}", f"#{c.article_id} {c.title}"
+            styled("+ gained", "green"), c.watchlist, f"{c.score:.1f}", f"#{c.article_id} {c.title}"
         )
     for c in report.lost:
-        table.add_row("[red]- lost[/]", c.watchlist, f"{c.score:.1f}", f"#{c.article_id} {c.title}")
+        table.add_row(
+            styled("- lost", "red"), c.watchlist, f"{c.score:.1f}", f"#{c.article_id} {c.title}"
+        )
     if report.gained or report.lost:
         out_console.print(table)
     out_console.print(
         f"{report.articles} articles matched again ({report.skipped} without a body skipped): "
         f"{len(report.gained)} hits gained, {len(report.lost)} lost"
         + ("" if report.dry_run else f", {len(report.alerts)} alerts raised")
-        + (" (dry run: nothing was changed)" if report.dry_run else ""),
-        highlight=False,
+        + (" (dry run: nothing was changed)" if report.dry_run else "")
     )

@@ -6,7 +6,15 @@ from datetime import UTC, datetime
 
 from rich.table import Table
 
-from monitor.cli.app import ConfigOpt, JsonOpt, app, handle_errors, out_console, print_json
+from monitor.cli.app import (
+    ConfigOpt,
+    JsonOpt,
+    app,
+    handle_errors,
+    out_console,
+    print_json,
+    styled,
+)
 from monitor.cli.runtime import open_runtime
 from monitor.daemon.health import StatusSnapshot, snapshot
 from monitor.store.db import transaction
@@ -39,7 +47,7 @@ def _print(snap: StatusSnapshot) -> None:
     for f in sorted(snap.feeds, key=lambda f: (order.get(f.status, 9), f.id)):
         table.add_row(
             f.id,
-            f"[{STYLE.get(f.status, '')}]{f.status}[/]",
+            styled(f.status, STYLE.get(f.status, "")),
             _when(f.last_polled_at),
             _when(f.last_new_article_at),
             str(f.consecutive_failures or ""),
@@ -47,13 +55,12 @@ def _print(snap: StatusSnapshot) -> None:
         )
     out_console.print(table)
     counts = ", ".join(f"{n} {k}" for k, n in snap.feed_counts().items() if n)
-    out_console.print(f"feeds: {counts or 'none configured'}", highlight=False)
-    out_console.print(f"last poll: {_when(snap.last_poll)} UTC", highlight=False)
+    out_console.print(f"feeds: {counts or 'none configured'}")
+    out_console.print(f"last poll: {_when(snap.last_poll)} UTC")
     d = snap.deliveries
     out_console.print(
         f"deliveries: {d.get('pending', 0)} pending, {d.get('failed', 0)} failed, "
-        f"{d.get('sent', 0)} sent, {d.get('held', 0)} held",
-        highlight=False,
+        f"{d.get('sent', 0)} sent, {d.get('held', 0)} held"
     )
     for w in snap.waiting:
         why = f": {w['reason']}" if w["reason"] else ""
@@ -63,7 +70,5 @@ def _print(snap: StatusSnapshot) -> None:
             markup=False,
         )
     for fd in snap.failed_deliveries:
-        out_console.print(
-            f"  failed #{fd['id']} {fd['channel']} ({fd['kind']}): {fd['error']}", highlight=False
-        )
-    out_console.print(f"open stories: {snap.open_stories}", highlight=False)
+        out_console.print(f"  failed #{fd['id']} {fd['channel']} ({fd['kind']}): {fd['error']}")
+    out_console.print(f"open stories: {snap.open_stories}")

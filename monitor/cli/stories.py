@@ -6,9 +6,21 @@ from typing import Annotated, Any
 
 import typer
 from rich.table import Table
+from rich.text import Text
 from rich.tree import Tree
 
-from monitor.cli.app import ConfigOpt, JsonOpt, app, fail, handle_errors, out_console, print_json
+from monitor.cli.app import (
+    ConfigOpt,
+    JsonOpt,
+    app,
+    clip,
+    fail,
+    handle_errors,
+    line,
+    out_console,
+    print_json,
+    styled,
+)
 from monitor.cli.listing import fmt_time
 from monitor.cli.runtime import open_runtime
 from monitor.store import stories_repo
@@ -16,15 +28,15 @@ from monitor.store.db import transaction
 from monitor.store.models import StoryRow
 
 
-def flags(story: dict[str, Any]) -> str:
+def flags(story: dict[str, Any], sep: str = "\n") -> Text:
     out = []
     if story["confirmed"]:
-        out.append("[green]confirmed[/]")
+        out.append(styled("confirmed", "green"))
     if story["origin_count"] > 1:
-        out.append(f"[cyan]corroborated ({story['origin_count']})[/]")
+        out.append(styled(f"corroborated ({story['origin_count']})", "cyan"))
     if story["stale"]:
-        out.append("[yellow]stale[/]")
-    return "\n".join(out) or "new"
+        out.append(styled("stale", "yellow"))
+    return Text(sep).join(out) if out else Text("new")
 
 
 def story_table(stories: list[dict[str, Any]], title: str) -> Table:
@@ -50,7 +62,7 @@ def story_table(stories: list[dict[str, Any]], title: str) -> Table:
                     lines.append(f"  └ copy: {c['outlet']}")
         table.add_row(
             str(st["id"]),
-            st["headline"],
+            clip(st["headline"]),
             *([] if one_list else [st["watchlist"]]),
             fmt_time(st["first_seen"]),
             ", ".join(st["origins"]) or "-",
@@ -102,7 +114,9 @@ def story(
     if json_out:
         print_json(data)
         return
-    tree = Tree(f"[bold]{data['headline']}[/]  ({data['key']}, {flags(data)})")
+    tree = Tree(
+        line((clip(data["headline"]), "bold"), f"  ({data['key']}, ") + flags(data, ", ") + ")"
+    )
     tree.add(f"origins ({data['origin_count']}): {', '.join(data['origins']) or '-'}")
     tree.add(f"people: {', '.join(data['people']) or '-'}")
     events = [(a["discovered_at"], "article", a) for a in data["articles"]]
@@ -110,14 +124,23 @@ def story(
     timeline = tree.add("timeline")
     for at, kind, item in sorted(events, key=lambda e: (e[0], e[1] != "article")):
         if kind == "article":
-            copy = f" [dim](copy of #{item['copy_of']})[/]" if item["copy_of"] else ""
-            stale = " [yellow](stale)[/]" if item["stale"] else ""
+            copy = f" (copy of #{item['copy_of']})" if item["copy_of"] else ""
             timeline.add(
-                f"{fmt_time(at)}  #{item['id']} {item['outlet']}: {item['title']}{copy}{stale}\n"
-                f"    published {fmt_time(item['published_at'])}; credits "
-                f"{', '.join(item['origins']) or '-'}; {'; '.join(item['reasons'])}\n"
-                f"    {item['url']}"
+                line(
+                    f"{fmt_time(at)}  #{item['id']} {item['outlet']}: {clip(item['title'])}",
+                    (copy, "dim"),
+                    (" (stale)" if item["stale"] else "", "yellow"),
+                    f"\n    published {fmt_time(item['published_at'])}; credits "
+                    f"{', '.join(item['origins']) or '-'}; {'; '.join(item['reasons'])}\n"
+                    f"    {item['url']}",
+                )
             )
         else:
-            timeline.add(f"{fmt_time(at)}  [bold magenta]alert {item['kind']}[/] ({item['key']})")
+            timeline.add(
+                line(
+                    f"{fmt_time(at)}  ",
+                    (f"alert {item['kind']}", "bold magenta"),
+                    f" ({item['key']})",
+                )
+            )
     out_console.print(tree)

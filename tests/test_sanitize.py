@@ -1,0 +1,52 @@
+"""clean_text (what may be stored) and terminal_safe (what may reach a terminal), by class."""
+
+from __future__ import annotations
+
+import pytest
+
+from monitor.sanitize import clean_text, terminal_safe
+
+CLEAN = [
+    # unstorable: NUL (PostgreSQL refuses it), other C0 controls, DEL, C1 controls
+    ("a\x00b", "ab"),
+    ("bell\x07 escape\x1b[31m", "bell escape[31m"),
+    ("del\x7f c1\x85\x9b", "del c1"),
+    # lone surrogates (from `&#xD800;`) cannot be encoded as UTF-8: replaced, not dropped
+    ("half \ud800 pair", "half \ufffd pair"),
+    ("\udfff", "\ufffd"),
+    # noncharacters
+    ("x\ufffey\uffff\ufdd0", "xy"),
+    # kept: layout whitespace, every real script, emoji, bidi text itself
+    ("para one\n\npara two\tcol\r\n", "para one\n\npara two\tcol\r\n"),
+    ("탈북민 김정은 ‘quoted’ — 😀 עברית", "탈북민 김정은 ‘quoted’ — 😀 עברית"),
+    ("[/] :fire: <script>", "[/] :fire: <script>"),  # markup is a display concern, not storage
+    ("", ""),
+]
+
+
+@pytest.mark.parametrize(("raw", "stored"), CLEAN)
+def test_clean_text(raw: str, stored: str) -> None:
+    assert clean_text(raw) == stored
+    assert clean_text(stored) == stored
+    stored.encode("utf-8")  # always encodable
+
+
+TERMINAL = [
+    # controls that drive a terminal are shown as a visible mark
+    ("\x1b[2Jcleared", "\ufffd[2Jcleared"),
+    ("title\x1b]0;pwned\x07", "title\ufffd]0;pwned\ufffd"),
+    ("over\rwrite", "over\ufffdwrite"),
+    ("c1\x9b31m", "c1\ufffd31m"),
+    ("nul\x00", "nul\ufffd"),
+    # bidi overrides, isolates and marks reorder what is read: dropped
+    ("\u202eevil\u202c \u2066iso\u2069 \u200fmark\u200e", "evil iso mark"),
+    # newlines and tabs are layout
+    ("a\nb\tc", "a\nb\tc"),
+    ("lone \ud800", "lone \ufffd"),
+    ("plain [red]x[/red]", "plain [red]x[/red]"),
+]
+
+
+@pytest.mark.parametrize(("raw", "shown"), TERMINAL)
+def test_terminal_safe(raw: str, shown: str) -> None:
+    assert terminal_safe(raw) == shown
