@@ -23,6 +23,7 @@ import feedparser
 
 from monitor.domain import FeedEntry, ParsedFeed
 from monitor.errors import ParseError
+from monitor.sanitize import clean_text
 from monitor.urls import canonical_url
 
 __all__ = ["html_to_text", "parse_feed"]
@@ -160,6 +161,33 @@ def _plain_paragraphs(text: str) -> str:
     return "\n\n".join(p for p in paragraphs if p)
 
 
+# A numeric character reference to no character (NUL, a surrogate, past U+10FFFF): feedparser
+# turns `&#xD800;` into a lone surrogate and crashes encoding it, failing the whole feed.
+_CHARREF = re.compile(rb"&#([xX][0-9a-fA-F]{1,16}|[0-9]{1,20});")
+_UTF16_32 = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff", b"\x00<", b"<\x00")
+
+
+def defuse(body: bytes) -> bytes:
+    """Feed bytes without what makes one entry poison the whole feed: references to no
+    character become U+FFFD's, raw NUL bytes go (unless the encoding is UTF-16/32)."""
+    body = _CHARREF.sub(_defuse_charref, body)
+    if b"\x00" in body and not body.startswith(_UTF16_32):
+        body = body.replace(b"\x00", b"")
+    return body
+
+
+def _defuse_charref(match: re.Match[bytes]) -> bytes:
+    ref = match.group(1)
+    code = int(ref[1:], 16) if ref[:1] in b"xX" else int(ref)
+    return b"&#xFFFD;" if code == 0 or 0xD800 <= code <= 0xDFFF or code > 0x10FFFF else match[0]
+
+
+def _text(value: object) -> str:
+    """A feed value as storable text: every string taken from feedparser passes here (NUL,
+    controls and lone surrogates from `&#xD800;` would fail the entry's insert or encoding)."""
+    return clean_text(str(value)) if value else ""
+
+
 def _one_line(text: str) -> str:
     return _SPACE.sub(" ", text).strip()
 
@@ -195,7 +223,9 @@ def parse_feed(
     response_headers.pop("content-encoding", None)  # the body is already decoded
     try:
         parsed = feedparser.parse(
-            io.BytesIO(body),  # a stream: bytes or str could make feedparser open a file or URL
+            io.BytesIO(
+                defuse(body)
+            ),  # a stream: bytes or str could make feedparser open a file or URL
             response_headers=response_headers,
             resolve_relative_uris=False,  # entry text becomes plain text anyway
             sanitize_html=False,  # idem: nothing of the markup survives html_to_text
@@ -204,7 +234,7 @@ def parse_feed(
         logger.exception("feed %s: feedparser crashed", feed_id)
         raise ParseError(f"the feed could not be parsed ({type(exc).__name__}: {exc})") from exc
     bozo = _bozo_message(parsed)
-    version = str(parsed.get("version") or "")
+    version = _text(parsed.get("version"))
     raw_entries = list(parsed.get("entries") or [])
     if not raw_entries:
         _raise_if_not_a_feed(body, response_headers, version, bozo)
@@ -225,12 +255,12 @@ def parse_feed(
             "feed %s is not well-formed (%s); %d entries recovered", feed_id, bozo, len(entries)
         )
     feed = parsed.get("feed") or {}
-    title = _detail_text(str(feed.get("title") or ""), feed.get("title_detail"))
+    title = _detail_text(_text(feed.get("title")), feed.get("title_detail"))
     return ParsedFeed(
         entries=entries,
         title=_one_line(title) or None,
         bozo=bozo,
-        encoding=str(parsed.get("encoding") or "") or None,
+        encoding=_text(parsed.get("encoding")) or None,
         version=version or None,
     )
 
@@ -281,8 +311,8 @@ def _entry(
     raw: Mapping[str, Any], *, feed_id: str, base_url: str, now: datetime
 ) -> FeedEntry | None:
     """Normalize one feedparser entry; None when it has no link and no id."""
-    guid = _one_line(str(raw.get("id") or "")) or None
-    link = _one_line(str(raw.get("link") or ""))
+    guid = _one_line(_text(raw.get("id"))) or None
+    link = _one_line(_text(raw.get("link")))
     if link:
         url = urljoin(base_url, link)
         canonical = canonical_url(url)
@@ -296,8 +326,8 @@ def _entry(
         return None
     if guid and len(guid) > MAX_URL:  # keep it unique but storable
         guid = "sha1:" + hashlib.sha1(guid.encode("utf-8")).hexdigest()
-    title = _one_line(_detail_text(str(raw.get("title") or ""), raw.get("title_detail")))
-    summary = _detail_text(str(raw.get("summary") or ""), raw.get("summary_detail"))
+    title = _one_line(_detail_text(_text(raw.get("title")), raw.get("title_detail")))
+    summary = _detail_text(_text(raw.get("summary")), raw.get("summary_detail"))
     content = _content_text(raw.get("content") or [])
     author = _author(raw)
     source = _source(raw)
@@ -320,13 +350,13 @@ def _entry(
 def _source(raw: Mapping[str, Any]) -> str | None:
     """An aggregator item's original outlet (RSS <source>, Atom <source><title>)."""
     source = raw.get("source") or {}
-    title = _one_line(str(source.get("title") or "")) if isinstance(source, Mapping) else ""
+    title = _one_line(_text(source.get("title"))) if isinstance(source, Mapping) else ""
     return title[:MAX_AUTHOR] or None
 
 
 def _content_text(contents: list[Mapping[str, Any]]) -> str:
     """The longest content block (feeds may carry plain and HTML variants) as text."""
-    texts = [_detail_text(str(c.get("value") or ""), c) for c in contents]
+    texts = [_detail_text(_text(c.get("value")), c) for c in contents]
     return max(texts, key=len, default="")
 
 
@@ -335,8 +365,8 @@ def _author(raw: Mapping[str, Any]) -> str | None:
     name = detail.get("name") or raw.get("author") or ""
     if not name:
         authors = raw.get("authors") or []
-        name = ", ".join(str(a.get("name")) for a in authors if a.get("name"))
-    return _one_line(html_to_text(str(name))) or None
+        name = ", ".join(_text(a.get("name")) for a in authors if a.get("name"))
+    return _one_line(html_to_text(_text(name))) or None
 
 
 def _date(raw: Mapping[str, Any], now: datetime) -> datetime | None:

@@ -21,6 +21,7 @@ from lxml import html as lxml_html
 from lxml.etree import ParserError
 
 from monitor.domain import DateSource, Extracted
+from monitor.sanitize import clean_text
 
 logger = logging.getLogger(__name__)
 
@@ -90,7 +91,8 @@ def extract_article(html: str | bytes, url: str | None = None) -> Extracted | No
 
 
 def _extract(html: str | bytes, url: str | None) -> Extracted | None:
-    text = decode_html(html) if isinstance(html, bytes) else html
+    # the same cleaning as feed text: no NUL, control or lone surrogate reaches a column
+    text = clean_text(decode_html(html) if isinstance(html, bytes) else html)
     if not text or not text.strip():
         logger.info("empty page: %s", url)
         return None

@@ -364,7 +364,7 @@ class Poller:
         self._claimed.update(e.canonical_url for e in new_entries)
         try:
             results = await asyncio.gather(
-                *(self._ingest_entry(fetcher, executor, fc, e) for e in new_entries)
+                *(self._ingest_one(fetcher, executor, fc, e) for e in new_entries)
             )
         finally:  # stored by now (or failed): the database answers from here on
             self._claimed.difference_update(e.canonical_url for e in new_entries)
@@ -384,6 +384,19 @@ class Poller:
             ),
         )
         return dataclasses.replace(report, article_errors=errors)
+
+    async def _ingest_one(
+        self, fetcher: Fetcher, executor: Executor | None, fc: FeedConfig, entry: FeedEntry
+    ) -> tuple[bool, str | None]:
+        """`_ingest_entry`, but one entry the database refuses is recorded and skipped: the
+        feed's other entries are stored and the feed stays ok (a poison item fails alone)."""
+        try:
+            return await self._ingest_entry(fetcher, executor, fc, entry)
+        except Exception as exc:
+            log.exception("feed %s: entry %s could not be stored; skipped", fc.id, entry.url)
+            return False, f"{entry.url or entry.guid}: not stored ({type(exc).__name__}: {exc})"[
+                :500
+            ]
 
     async def _ingest_entry(
         self, fetcher: Fetcher, executor: Executor | None, fc: FeedConfig, entry: FeedEntry
