@@ -55,7 +55,7 @@ class Shape:
     a quarter of them share a term with every hit (a worst case, not a real watchlist)."""
 
     def __init__(self, name: str) -> None:
-        from monitor.stories.events import _PLACES
+        from monitor.stories.gazetteer import PLACES as _PLACES
 
         crowded = name == "crowded"
         self.places = sorted(_PLACES)[:11] if crowded else sorted(_PLACES)

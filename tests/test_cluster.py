@@ -8,10 +8,13 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 
 import pytest
 
+from monitor.config import load_config
 from monitor.config.stories import StoriesConfig
+from monitor.match import Matcher, compile_watchlists
 from monitor.stories.alerts import decide_alerts
 from monitor.stories.cluster import add_to_story, assign, open_story
 from monitor.stories.events import event_terms
@@ -19,7 +22,8 @@ from monitor.stories.fingerprint import fingerprint
 from monitor.stories.index import StoryIndex
 from monitor.stories.model import Alert, StoryCandidate, StorySummary
 from monitor.stories.origins import article_origins
-from tests.conftest import FIXTURES
+from monitor.stories.subjects import Mention, split_people
+from tests.conftest import FIXTURES, ROOT, SHARED
 
 CORPUS = FIXTURES / "corpus" / "dev.jsonl"
 CFG = StoriesConfig()
@@ -270,11 +274,35 @@ def _bcubed(pred: dict[str, int], gold: dict[str, str]) -> tuple[float, float, f
     return p, r, 2 * p * r / (p + r)
 
 
-@pytest.mark.skipif(not CORPUS.exists(), reason="shared corpus not present")
+@lru_cache(maxsize=1)
+def _matcher() -> Matcher:
+    return compile_watchlists(load_config(ROOT / "config" / "monitor.yaml").watchlists)
+
+
+def _subjects(title: str, body: str) -> frozenset[str]:
+    """The subject people of an article as ingestion finds them: matcher, then subjects."""
+    mentions = [
+        Mention(m.term, m.field, m.start)
+        for hit in _matcher().match(title, body).hits
+        for m in hit.matches
+        if m.rule == "target-person"
+    ]
+    return split_people(body, mentions).subjects
+
+
+@pytest.mark.parametrize("corpus", ["dev.jsonl", "dev2.jsonl"])
 @pytest.mark.parametrize("use_index", [False, True])
-def test_corpus_bcubed(use_index: bool) -> None:
-    """Relevant articles with an event, replayed in published order: B-cubed F1 >= 0.9."""
-    rows = [json.loads(line) for line in CORPUS.read_text(encoding="utf-8").splitlines()]
+def test_corpus_bcubed(corpus: str, use_index: bool) -> None:
+    """Relevant articles with an event, replayed in published order: B-cubed F1 >= 0.95.
+
+    The grouping alone (gold relevance, labelled body): docs/stories.md holds the figures.
+    """
+    path = FIXTURES / "corpus" / corpus
+    if not path.exists():
+        path = SHARED / "corpus" / corpus
+    if not path.exists():
+        pytest.skip("shared corpus not present")
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
     rows = [r for r in rows if r["labels"]["relevant"] and r["labels"]["event"]]
     rows.sort(key=lambda r: r["published"])
     replay = Replay(use_index=use_index)
@@ -290,7 +318,7 @@ def test_corpus_bcubed(use_index: bool) -> None:
             text=body,
             published_at=when,
             discovered_at=when,
-            people=frozenset(row["labels"]["people"]),
+            people=_subjects(row["title"], body),
             terms=KEYWORDS,
             fingerprint=fingerprint(body),
             origins=tuple(article_origins(body, own_outlet=row["outlet"])),
@@ -298,9 +326,9 @@ def test_corpus_bcubed(use_index: bool) -> None:
         pred[row["id"]] = replay.add(c)
     gold = {r["id"]: r["labels"]["event"] for r in rows}
     precision, recall, f1 = _bcubed(pred, gold)
+    print(f"{corpus}: B-cubed P {precision:.3f} R {recall:.3f} F1 {f1:.3f}")
     assert precision >= 0.95
-    assert recall >= 0.90
-    assert f1 >= 0.90
+    assert f1 >= 0.95
     events_with_new = {replay.alerts[k].story_key for k in replay.alerts if ":new:" in k}
     assert len(events_with_new) == len(replay.stories)
 

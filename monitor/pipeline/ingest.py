@@ -31,6 +31,7 @@ from monitor.stories import (
     open_story,
     wire_source,
 )
+from monitor.stories.subjects import Mention, split_people
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +96,14 @@ class Processor:
         if stories_repo.story_of_article(session, article.id, hit.watchlist) is not None:
             return []  # replayed: already placed, nothing to raise again
         outlet = normalize_outlet(article.outlet)
+        people = split_people(
+            article.text,
+            (
+                Mention(m.term, m.field, m.start)
+                for m in hit.matches
+                if m.rule == "target-person" and m.term in hit.target_people
+            ),
+        )
         candidate = StoryCandidate(
             article_id=article.id,
             watchlist=hit.watchlist,
@@ -103,7 +112,9 @@ class Processor:
             text=article.text,
             published_at=article.published_at,
             discovered_at=article.discovered_at or now,
-            people=frozenset(hit.target_people),  # leaders named everywhere link nothing
+            # leaders named everywhere link nothing; names recalled as background neither
+            people=people.subjects,
+            background=people.background,
             terms=frozenset(hit.terms),
             fingerprint=fingerprint(article.text) if article.text else None,
             origins=tuple(

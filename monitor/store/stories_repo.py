@@ -43,6 +43,7 @@ def max_seq(session: Session, watchlist: str) -> int:
 
 
 def to_summary(row: StoryRow) -> StorySummary:
+    terms = [decode_term(t) for t in row.terms or ()]
     return StorySummary(
         story_id=row.id,
         key=row.key,
@@ -51,7 +52,8 @@ def to_summary(row: StoryRow) -> StorySummary:
         first_seen=row.first_seen,
         last_seen=row.last_seen,
         people=frozenset(row.people or ()),
-        event_terms=frozenset(row.terms or ()),
+        event_terms=frozenset(tag for tag, _ in terms),
+        term_weights={tag: w for tag, w in terms if w != 1.0},
         centroid=frozenset(row.centroid or ()),
         fingerprints=tuple((int(a), int(f)) for a, f in (row.prints or ())),
         origins=frozenset(row.origins or ()),
@@ -61,12 +63,29 @@ def to_summary(row: StoryRow) -> StorySummary:
     )
 
 
+def encode_term(tag: str, weight: float) -> str:
+    """An event term as stored: the tag, with `@weight` when it weighs less than 1."""
+    return tag if weight >= 1.0 else f"{tag}@{weight:g}"
+
+
+def decode_term(stored: str) -> tuple[str, float]:
+    """(tag, weight) from a stored term (rows written before weights weigh 1)."""
+    tag, _, weight = str(stored).partition("@")
+    try:
+        return tag, float(weight) if weight else 1.0
+    except ValueError:
+        return str(stored), 1.0
+
+
 def _values(summary: StorySummary, seq: int) -> dict[str, Any]:
     return {
         "first_seen": summary.first_seen,
         "last_seen": summary.last_seen,
         "people": sorted(summary.people),
-        "terms": sorted(summary.event_terms),
+        "headline": summary.headline,
+        "terms": sorted(
+            encode_term(t, summary.term_weights.get(t, 1.0)) for t in summary.event_terms
+        ),
         "centroid": sorted(summary.centroid),
         "prints": [[a, f] for a, f in summary.fingerprints],
         "origins": sorted(summary.origins),
@@ -85,7 +104,6 @@ def insert_story(
     row = StoryRow(
         key=summary.key,
         watchlist=summary.watchlist,
-        headline=summary.headline,
         score=score,
         created_at=now,
         updated_at=now,

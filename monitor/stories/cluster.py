@@ -10,12 +10,14 @@ ties go to the story seen most recently, then to the lower story id.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from monitor.config.stories import StoriesConfig
+from monitor.stories.events import CORE
 from monitor.stories.fingerprint import hamming
+from monitor.stories.gazetteer import GENERIC, compatible
 from monitor.stories.index import StoryIndex
 from monitor.stories.model import Assignment, StoryCandidate, StorySummary
 from monitor.stories.outlets import is_official
@@ -24,15 +26,20 @@ __all__ = ["add_to_story", "assign", "is_stale", "open_story", "score", "story_k
 
 log = logging.getLogger(__name__)
 
-PERSON = 1.5  # per shared known person (at most two count)
+PERSON = 1.5  # per shared subject person (at most two count)
 PLACE = 1.0  # per shared place tag (at most two count)
+NESTED = 0.5  # per place inside a place the story names (Goseong, the eastern front)
 ROLE = 0.5  # per shared role tag (at most two count)
+DETAIL = 0.5  # per shared detail (wetsuit, warning shots; at most two count)
 COUNT = 1.0  # same head count ("13 workers")
 DATE = 1.0  # same event date (with a shared place: the same event)
 WORDS = 3.0  # times the share of the candidate's distinctive words found in the story
-PLACE_CONFLICT = 1.5  # both name places, none shared: likely a different event
+PLACE_CONFLICT = 1.5  # both name specific places in their cores, none compatible
+DATE_CONFLICT = 0.5  # both date the event in their cores, more than a day apart (weak:
+# a follow-up dates its own news, so this only tips a close call)
 NEAR = 0.5  # published within a day of the story, and a place or person in common
 NEAR_TIME = timedelta(days=1)
+_CAPS = {"place": 2, "role:": 2, "detai": 2}
 
 
 def is_stale(candidate: StoryCandidate, cfg: StoriesConfig) -> bool:
@@ -46,43 +53,79 @@ def story_key(candidate: StoryCandidate) -> str:
     return f"{candidate.watchlist}-{candidate.time:%Y%m%d}-{candidate.article_id}"
 
 
-def _tagged(terms: frozenset[str], prefix: str) -> frozenset[str]:
-    return frozenset(t for t in terms if t.startswith(prefix))
+def _core(terms: frozenset[str], weights: Mapping[str, float], kind: str) -> list[str]:
+    return [t for t in terms if t.startswith(kind) and weights.get(t, CORE) >= CORE]
+
+
+def _place_conflict(candidate: StoryCandidate, story: StorySummary) -> bool:
+    """Both name specific places in their cores and none of them can be the same spot."""
+    mine = [t for t in _core(candidate.event, candidate.weights, "place:") if t not in GENERIC]
+    theirs = [t for t in _core(story.event_terms, story.term_weights, "place:") if t not in GENERIC]
+    if not mine or not theirs:
+        return False
+    return not any(compatible(a, b) for a in mine for b in theirs)
+
+
+def _date_conflict(candidate: StoryCandidate, story: StorySummary) -> bool:
+    """Both date the event in their cores and no two of those dates are a day apart."""
+    mine = _core(candidate.event, candidate.weights, "date:")
+    theirs = _core(story.event_terms, story.term_weights, "date:")
+    if not mine or not theirs:
+        return False
+    return not any(_day_gap(a, b) <= 1 for a in mine for b in theirs)
+
+
+def _day_gap(a: str, b: str) -> int:
+    try:
+        da = date(2000, int(a[5:7]), int(a[8:10]))  # a leap year: Feb 29 parses
+        db = date(2000, int(b[5:7]), int(b[8:10]))
+    except ValueError:
+        return 99
+    gap = abs((da - db).days)
+    return min(gap, 366 - gap)  # Dec 31 and Jan 1 are a day apart
 
 
 def _points(
     candidate: StoryCandidate, story: StorySummary, words: int
-) -> tuple[float, frozenset[str], frozenset[str], bool]:
-    """(score, shared people, shared event terms, places differ) without the prose."""
+) -> tuple[float, frozenset[str], frozenset[str], tuple[str, ...]]:
+    """(score, shared people, shared event terms, conflicts) without the prose."""
     people = candidate.people & story.people
     shared = candidate.event & story.event_terms
     total = PERSON * min(len(people), 2)
-    places = roles = 0
-    count = date = False
+    by_kind: dict[str, list[float]] = {}
     for term in shared:
-        kind = term[:5]
-        if kind == "place":
-            places += 1
-        elif kind == "role:":
-            roles += 1
-        elif kind == "count":
-            count = True
-        elif kind == "date:":
-            date = True
-    total += PLACE * min(places, 2) + ROLE * min(roles, 2) + COUNT * count + DATE * date
-    conflict = (
-        not places
-        and any(t[:5] == "place" for t in candidate.event)
-        and any(t[:5] == "place" for t in story.event_terms)
-    )
-    total -= PLACE_CONFLICT * conflict
+        w = min(candidate.weights.get(term, CORE), story.term_weights.get(term, CORE))
+        by_kind.setdefault(term[:5], []).append(w)
+    nested = [
+        min(candidate.weights.get(a, CORE), story.term_weights.get(b, CORE))
+        for a in candidate.event - shared
+        if a[:5] == "place"
+        for b in story.event_terms - shared
+        if b[:5] == "place" and compatible(a, b)
+    ]
+
+    def best(kind: str) -> float:
+        values = sorted(by_kind.get(kind, ()), reverse=True)
+        return sum(values[: _CAPS.get(kind, 1)])
+
+    places = best("place")
+    total += PLACE * places + NESTED * sum(sorted(nested, reverse=True)[:1])
+    total += ROLE * best("role:") + DETAIL * best("detai")
+    total += COUNT * best("count") + DATE * best("date:")
+    conflicts: list[str] = []
+    if _place_conflict(candidate, story):
+        conflicts.append("places differ")
+        total -= PLACE_CONFLICT
+    if not people and _date_conflict(candidate, story):
+        conflicts.append("dates differ")
+        total -= DATE_CONFLICT
     if places or people:
         t = candidate.time
         if story.first_seen - NEAR_TIME <= t <= story.last_seen + NEAR_TIME:
             total += NEAR
     if candidate.tokens:
         total += WORDS * words / len(candidate.tokens)
-    return round(total, 4), people, shared, conflict
+    return round(total, 4), people, shared, tuple(conflicts)
 
 
 def score(candidate: StoryCandidate, story: StorySummary) -> tuple[float, tuple[str, ...]]:
@@ -94,15 +137,14 @@ def score(candidate: StoryCandidate, story: StorySummary) -> tuple[float, tuple[
         reasons.append("people: " + ", ".join(sorted(people)))
     if shared:
         reasons.append("terms: " + ", ".join(sorted(shared)))
-    if conflict:
-        reasons.append("places differ")
+    reasons.extend(conflict)
     if words:
         reasons.append(f"words: {words}/{len(candidate.tokens)}")
     return total, tuple(reasons)
 
 
 #: The most that people and event terms can add (bounds the score before computing it).
-_MAX_NON_WORDS = PERSON * 2 + PLACE * 2 + ROLE * 2 + COUNT + DATE + NEAR
+_MAX_NON_WORDS = PERSON * 2 + PLACE * 2 + NESTED + ROLE * 2 + DETAIL * 2 + COUNT + DATE + NEAR
 #: A copy shares at least this share of the candidate's headline/lead words with its story.
 _COPY_WORDS = 0.5
 
@@ -156,8 +198,12 @@ def assign(
     best_story: StorySummary | None = None
     copy: tuple[int, int, StorySummary] | None = None  # (distance, article id, story)
     for story, words, link in pool:
-        if story.watchlist != candidate.watchlist or story.last_seen < lo or story.first_seen > hi:
+        if story.watchlist != candidate.watchlist:
             continue
+        if (story.last_seen < lo or story.first_seen > hi) and candidate.people.isdisjoint(
+            story.people
+        ):
+            continue  # outside the window, and no subject person to follow it across time
         share = words / n_tokens
         if fp is not None and story.fingerprints and share >= _COPY_WORDS:
             hit = _copy_in(fp, story.fingerprints, max_bits)
@@ -181,6 +227,8 @@ def assign(
         copy_of = hit[1] if hit else None
     if best_story is not None:
         value, reasons = score(candidate, best_story)
+        if t > best_story.last_seen + cfg.window:
+            reasons = ("follow-up", *reasons)  # a subject person's story, long after
         return Assignment(best_story.story_id, best_story.key, copy_of, value, reasons)
     return Assignment(None, story_key(candidate), copy_of, 0.0, ("new story",))
 
@@ -210,6 +258,7 @@ def open_story(
         last_seen=candidate.time,
         people=candidate.people,
         event_terms=candidate.event,
+        term_weights={t: w for t, w in candidate.weights.items() if w < CORE},
         centroid=candidate.tokens,
         fingerprints=_prints(candidate),
         origins=origins,
@@ -236,12 +285,17 @@ def add_to_story(
         return story  # replay of an article already in the story: nothing changes
     origins = story.origins | _origins(candidate, assignment.copy_of)
     copy = assignment.copy_of is not None
+    headline = story.headline
+    if not copy and (candidate.time, candidate.title) < (story.first_seen, story.headline):
+        headline = candidate.title  # the earliest original report's, whatever the arrival order
     return replace(
         story,
+        headline=headline,
         first_seen=min(story.first_seen, candidate.time),
         last_seen=max(story.last_seen, candidate.time),
         people=story.people | candidate.people,
         event_terms=story.event_terms if copy else story.event_terms | candidate.event,
+        term_weights=story.term_weights if copy else _merge_weights(story, candidate),
         centroid=story.centroid if copy else story.centroid | candidate.tokens,
         fingerprints=tuple(sorted({*story.fingerprints, *_prints(candidate)})),
         origins=origins,
@@ -249,3 +303,16 @@ def add_to_story(
         announced=story.announced or not is_stale(candidate, cfg),
         articles=story.articles + 1,
     )
+
+
+def _merge_weights(story: StorySummary, candidate: StoryCandidate) -> dict[str, float]:
+    """Each term's heaviest weight among the story's reports (only those below 1 kept)."""
+    merged: dict[str, float] = {}
+    for term in story.event_terms | candidate.event:
+        w = max(
+            story.term_weights.get(term, CORE) if term in story.event_terms else 0.0,
+            candidate.weights.get(term, 0.0),
+        )
+        if w < CORE:
+            merged[term] = w
+    return merged

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from monitor.domain import AlertKind
-from monitor.stories.events import distinctive_tokens, event_terms
+from monitor.stories.events import distinctive_tokens, event_profile
 
 __all__ = ["Alert", "AlertKind", "Assignment", "StoryCandidate", "StorySummary"]
 
@@ -26,11 +27,15 @@ class StoryCandidate:
     terms: frozenset[str] = frozenset()  # matched keyword terms (too common to tell events apart)
     fingerprint: int | None = None  # fingerprint.fingerprint(text)
     origins: tuple[str, ...] = ()  # origins.article_origins(text, own_outlet=outlet)
-    event: frozenset[str] = field(default=frozenset(), init=False)  # events.event_terms
+    background: frozenset[str] = frozenset()  # people named only as background (subjects.py)
+    event: frozenset[str] = field(default=frozenset(), init=False)  # every event tag named
+    weights: Mapping[str, float] = field(default_factory=dict, init=False, compare=False)
     tokens: frozenset[str] = field(default=frozenset(), init=False)  # distinctive tokens
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "event", event_terms(self.title, self.text))
+        profile = event_profile(self.title, self.text, self.published_at or self.discovered_at)
+        object.__setattr__(self, "weights", profile)
+        object.__setattr__(self, "event", frozenset(profile))
         object.__setattr__(
             self, "tokens", distinctive_tokens(self.title, self.text, ignore=self.terms)
         )
@@ -52,7 +57,10 @@ class StorySummary:
     first_seen: datetime
     last_seen: datetime
     people: frozenset[str] = frozenset()
-    event_terms: frozenset[str] = frozenset()  # roles, places, counts, dates of the event
+    event_terms: frozenset[str] = frozenset()  # roles, places, details, counts, dates named
+    #: each event term's weight (events.event_profile; the heaviest among the story's
+    #: original reports); a term missing here weighs 1
+    term_weights: Mapping[str, float] = field(default_factory=dict, compare=False, hash=False)
     centroid: frozenset[str] = frozenset()  # distinctive headline/lead tokens of its articles
     fingerprints: tuple[tuple[int, int], ...] = ()  # (article id, fingerprint)
     origins: frozenset[str] = frozenset()  # distinct independent origins
