@@ -25,7 +25,14 @@ from monitor.config.models import (
     SlackChannel,
 )
 from monitor.config.stories import StoriesConfig
-from monitor.config.watchlist import KeywordConfig, PersonConfig, WatchlistConfig, WeightsConfig
+from monitor.config.watchlist import (
+    ClaimsConfig,
+    KeywordConfig,
+    PersonConfig,
+    PhraseConfig,
+    WatchlistConfig,
+    WeightsConfig,
+)
 
 SECTIONS: list[tuple[str, type[BaseModel]]] = [
     ("monitor.yaml (top level)", MonitorConfig),
@@ -44,6 +51,8 @@ SECTIONS: list[tuple[str, type[BaseModel]]] = [
     ("keywords[] (mapping form)", KeywordConfig),
     ("people[]", PersonConfig),
     ("weights", WeightsConfig),
+    ("claims", ClaimsConfig),
+    ("claims.phrases[]", PhraseConfig),
 ]
 
 

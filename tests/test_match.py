@@ -399,3 +399,18 @@ def test_cli_json_is_one_document_on_stdout(config_dir: Path) -> None:
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["hits"][0]["terms"] == ["defect*"]
+
+
+@pytest.mark.parametrize(
+    ("body", "found"),
+    [
+        ("Orders came from Ri Il-gyuThe next day the embassy was empty.", True),  # lost space
+        ("Ri Il-gyu, a counsellor, left Havana.", True),
+        ("Ri Il-gyuan was a different man.", False),  # a longer name, not glue
+        ("RI IL-GYUTHE", False),  # all capitals: no case change to show a lost space
+    ],
+)
+def test_a_name_glued_to_the_next_word_by_a_lost_space(body: str, found: bool) -> None:
+    wl = WatchlistConfig(id="g", people=[PersonConfig(name="Ri Il-gyu")])
+    report = compile_watchlists([wl]).match("", body)
+    assert ("Ri Il-gyu" in report.mentions.get("g", [])) is found

@@ -25,6 +25,11 @@ class KeywordConfig(_Strict):
         description="false for terms specific enough to count without a context term nearby "
         "(탈북: 'escape from the North').",
     )
+    reverse: bool = Field(
+        False,
+        description="The term itself moves toward the watched country (월북: 'went to the "
+        "North'): a claim only when its subject is returning (claims.returning).",
+    )
 
     @field_validator("term")
     @classmethod
@@ -65,6 +70,98 @@ class PersonConfig(_Strict):
         return v
 
 
+_LEXICON_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
+_GAP = re.compile(r"^~\d+$")
+
+
+def pattern_tokens(pattern: str) -> list[str]:
+    """A claim pattern's tokens: KW, KW=forms, LEXICON names, ~N gaps, word|word alternatives."""
+    return pattern.split()
+
+
+class PhraseConfig(_Strict):
+    name: str = Field(description="What the phrase family claims, shown in explanations.")
+    pattern: str = Field(
+        description="Tokens: LEXICON names, word|word* alternatives, ~N (up to N words between)."
+    )
+    weight: float | None = Field(None, ge=0, description="Default weights.keyword.")
+    needs_context: bool = Field(True, description="As for keywords.")
+
+
+class ClaimsConfig(_Strict):
+    """What makes a keyword a claim: who moves, where to, and not negated or only cited."""
+
+    lexicon: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="Named word families used in patterns (WANT: [want*, wish*, ask*]).",
+    )
+    phrases: list[PhraseConfig] = Field(
+        default_factory=list,
+        description="Phrase families that make a claim without a keyword "
+        "('WANT ~3 STAY ~3 SOUTH': asked to stay in South Korea).",
+    )
+    negation: list[str] = Field(
+        default_factory=list,
+        description="Patterns around KW that negate it ('no ~3 INTENT of KW').",
+    )
+    sources: list[str] = Field(
+        default_factory=list,
+        description="Patterns around KW where the people named are only sources "
+        "('interview* ~6 KW': interviews with defectors).",
+    )
+    reverse: list[str] = Field(
+        default_factory=list,
+        description="Patterns around KW that send the move toward the watched country "
+        "('KW ~4 NORTH': defected to the North).",
+    )
+    returning: list[str] = Field(
+        default_factory=list,
+        description="Terms in a reversed claim's sentence that make it count anyway "
+        "(a defector going back).",
+    )
+    foreign: list[str] = Field(
+        default_factory=list,
+        description="Subjects that are not the watched people (Russian, Cuban): a keyword "
+        "whose sentence names one and no context term is no claim.",
+    )
+    article_context: bool = Field(
+        False,
+        description="A strong keyword (weight >= threshold) without a context term in its "
+        "sentence counts when the title or the lead names the context.",
+    )
+    lead_sentences: int = Field(2, ge=0, description="How many body sentences are the lead.")
+
+    @model_validator(mode="after")
+    def _check_patterns(self) -> ClaimsConfig:
+        for name in self.lexicon:
+            if not _LEXICON_NAME.match(name):
+                raise ValueError(f"lexicon name {name!r} must be UPPER_CASE")
+        groups = {
+            "negation": self.negation,
+            "sources": self.sources,
+            "reverse": self.reverse,
+            "phrases": [p.pattern for p in self.phrases],
+        }
+        for group, patterns in groups.items():
+            for pattern in patterns:
+                tokens = pattern_tokens(pattern)
+                kws = [t for t in tokens if t == "KW" or t.startswith("KW=")]
+                if group == "phrases" and kws:
+                    raise ValueError(f"{group}: {pattern!r}: a phrase has no KW slot")
+                if group != "phrases" and len(kws) != 1:
+                    raise ValueError(f"{group}: {pattern!r}: needs exactly one KW slot")
+                for t in tokens:
+                    names = t[3:].split("|") if t.startswith("KW=") else t.split("|")
+                    for name in names:
+                        if name in ("KW", "PERCENT") or not _LEXICON_NAME.match(name):
+                            continue
+                        if name not in self.lexicon:
+                            raise ValueError(f"{group}: {pattern!r}: no lexicon entry {name!r}")
+                if not tokens or _GAP.match(tokens[0]) or _GAP.match(tokens[-1]):
+                    raise ValueError(f"{group}: {pattern!r}: must not start or end with a gap")
+        return self
+
+
 class WeightsConfig(_Strict):
     keyword: float = Field(2.0, description="A keyword with context nearby (default weight).")
     target_person: float = Field(3.0, description="A target person named.")
@@ -92,6 +189,10 @@ class WatchlistConfig(_Strict):
         default_factory=list, description="Phrases that veto a keyword occurrence they cover."
     )
     people: list[PersonConfig] = Field(default_factory=list)
+    claims: ClaimsConfig = Field(
+        default_factory=ClaimsConfig,
+        description="Claim rules: negation, sources, direction, foreign subjects, phrases.",
+    )
     threshold: float = Field(2.0, gt=0, description="Score at or above which an article is a hit.")
     weights: WeightsConfig = Field(default_factory=WeightsConfig)
 

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import ahocorasick
 
 from monitor.config.watchlist import WatchlistConfig
+from monitor.match.claims import ClaimRules
 from monitor.match.normalize import is_hangul, normalize_term
 from monitor.match.variants import DEFAULT_CAP, person_variants
 
@@ -25,8 +26,8 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-KEYWORD, CONTEXT, EXCLUSION, TARGET, CONTEXT_PERSON = range(5)
-KIND_NAMES = ("keyword", "context", "exclusion", "target-person", "context-person")
+KEYWORD, CONTEXT, EXCLUSION, TARGET, CONTEXT_PERSON, ANCHOR = range(6)
+KIND_NAMES = ("keyword", "context", "exclusion", "target-person", "context-person", "anchor")
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +40,8 @@ class Entry:
     prefix: bool = False  # `term*`: the occurrence extends to the end of the word
     weight: float = 0.0
     needs_context: bool = True
+    reverse: bool = False  # the term moves toward the watched country (월북)
+    phrase: str | None = None  # a claim phrase family's pattern (found from an anchor)
 
     @property
     def is_person(self) -> bool:
@@ -55,6 +58,8 @@ class CompiledWatchlist:
     context_person_weight: float
     window: int | None  # None: same sentence
     people: dict[str, str]  # canonical name -> role
+    keyword_weight: float
+    claims: ClaimRules
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,10 +101,18 @@ def compile_watchlists(
             canonical = kw.term.strip()
             weight = weights.keyword if kw.weight is None else kw.weight
             pattern, prefix = _pattern(kw.term)
-            add(pattern, Entry(i, KEYWORD, canonical, prefix, weight, kw.needs_context))
+            add(
+                pattern,
+                Entry(i, KEYWORD, canonical, prefix, weight, kw.needs_context, kw.reverse),
+            )
             for form in kw.forms:
                 p, pre = _pattern(form)
-                add(p, Entry(i, KEYWORD, canonical, pre, weight, kw.needs_context))
+                add(p, Entry(i, KEYWORD, canonical, pre, weight, kw.needs_context, kw.reverse))
+        claims = ClaimRules(wl.claims)
+        for phrase in claims.phrases:
+            # the phrase is looked for only in sentences where its last word occurs
+            for anchor, prefix in phrase.anchors:
+                add(anchor, Entry(i, ANCHOR, str(phrase.index), prefix))
         for term in wl.context:
             pattern, prefix = _pattern(term)
             add(pattern, Entry(i, CONTEXT, term.strip(), prefix))
@@ -130,6 +143,8 @@ def compile_watchlists(
                 context_person_weight=weights.context_person,
                 window=window,
                 people=people,
+                keyword_weight=weights.keyword,
+                claims=claims,
             )
         )
     _warn_shared_names(table, watchlists)

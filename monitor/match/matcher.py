@@ -13,10 +13,12 @@ import re
 from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any
 
 from monitor.domain import Article
 from monitor.match.compile import (
+    ANCHOR,
     CONTEXT,
     CONTEXT_PERSON,
     EXCLUSION,
@@ -57,6 +59,28 @@ class _Field:
         if self._starts is None:
             self._starts = sentence_starts(self.norm.text)
         return bisect_right(self._starts, pos)
+
+    def lead_end(self, n: int) -> int:
+        """Where the first n non-blank sentences end (blank lines between paragraphs skipped)."""
+        if self._starts is None:
+            self._starts = sentence_starts(self.norm.text)
+        text = self.norm.text
+        edges = [0, *self._starts, len(text)]
+        seen = 0
+        for lo, hi in pairwise(edges):
+            if text[lo:hi].strip():
+                seen += 1
+                if seen >= n:
+                    return hi
+        return len(text)
+
+    def bounds(self, pos: int) -> tuple[int, int]:
+        """[start, end) of the sentence holding normalized offset pos."""
+        k = self.sentence(pos)
+        assert self._starts is not None
+        lo = self._starts[k - 1] if k > 0 else 0
+        hi = self._starts[k] if k < len(self._starts) else len(self.norm.text)
+        return lo, hi
 
     def words_between(self, a: Occurrence, b: Occurrence) -> int:
         lo, hi = (a, b) if a.start <= b.start else (b, a)
@@ -131,9 +155,21 @@ class Matcher:
                 if entry.prefix:
                     while occ_end < n and char_class(text[occ_end]) == last_cls != 0:
                         occ_end += 1
-                elif last_cls and next_cls == last_cls and (last_cls != 2 or strict_hangul):
+                elif (
+                    last_cls
+                    and next_cls == last_cls
+                    and (last_cls != 2 or strict_hangul)
+                    and not (entry.is_person and last_cls == 1 and _glued(f, last, end))
+                ):
                     continue
                 yield Occurrence(entry, f.name, start, occ_end)
+
+
+def _glued(f: _Field, last: int, end: int) -> bool:
+    """'Kim Jong UnThe statement': a lower-case name end glued to a capital (a lost space)."""
+    a = f.original[f.norm.original(last)]
+    b = f.original[f.norm.original(end)]
+    return a.islower() and b.isupper()
 
 
 def _covers(outer: Occurrence, inner: Occurrence) -> bool:
@@ -164,6 +200,46 @@ def _near(wl: CompiledWatchlist, fields: dict[Field, _Field], a: Occurrence, b: 
     return f.words_between(a, b) <= wl.window
 
 
+def _phrases(
+    wl: CompiledWatchlist, anchors: list[Occurrence], fields: dict[Field, _Field]
+) -> list[Occurrence]:
+    """Claim phrase families found in the sentences of their anchors, as keyword occurrences."""
+    out: list[Occurrence] = []
+    seen: set[tuple[Field, int, int, int]] = set()
+    for a in anchors:
+        phrase = wl.claims.phrases[int(a.entry.canonical)]
+        f = fields[a.field]
+        lo, _hi = f.bounds(a.start)
+        span = phrase.find(f.norm.text, lo, a.end)
+        if span is None or (a.field, phrase.index, *span) in seen:
+            continue
+        seen.add((a.field, phrase.index, *span))
+        weight = wl.keyword_weight if phrase.weight is None else phrase.weight
+        entry = Entry(
+            a.entry.watchlist,
+            KEYWORD,
+            phrase.name,
+            False,
+            weight,
+            phrase.needs_context,
+            phrase=phrase.source,
+        )
+        out.append(Occurrence(entry, a.field, span[0], span[1]))
+    return out
+
+
+def _lead_context(
+    contexts: list[Occurrence], fields: dict[Field, _Field], lead_sentences: int
+) -> Occurrence | None:
+    """A context term in the title or the body's first sentences: the article is about it."""
+    if lead_sentences <= 0:
+        return next((c for c in contexts if c.field == "title"), None)
+    for c in contexts:
+        if c.field == "title" or c.start < fields[c.field].lead_end(lead_sentences):
+            return c
+    return None
+
+
 def _evaluate(
     wl: CompiledWatchlist,
     occs: list[Occurrence],
@@ -171,8 +247,13 @@ def _evaluate(
     report: MatchReport,
 ) -> None:
     """Score one watchlist's occurrences; append its hit, misses and mentions to `report`."""
-    keywords = [o for o in occs if o.entry.kind == KEYWORD]
     contexts = [o for o in occs if o.entry.kind == CONTEXT]
+    rules = wl.claims
+    lead = _lead_context(contexts, fields, rules.lead_sentences) if rules.article_context else None
+    keywords = [o for o in occs if o.entry.kind == KEYWORD]
+    anchors = [o for o in occs if o.entry.kind == ANCHOR]
+    if anchors and (lead is not None or contexts):
+        keywords += _phrases(wl, anchors, fields)
     exclusions = [o for o in occs if o.entry.kind == EXCLUSION]
     persons = _keep_longest([o for o in occs if o.entry.kind in (TARGET, CONTEXT_PERSON)])
     misses: list[Miss] = []
@@ -192,7 +273,8 @@ def _evaluate(
             )
         )
 
-    accepted: list[tuple[Occurrence, Occurrence | None]] = []
+    accepted: list[tuple[Occurrence, Occurrence | None, bool]] = []
+    negated: dict[str, float] = {}
     for occ in _keep_longest(keywords):
         veto = next((x for x in exclusions if _covers(x, occ)), None)
         if veto is not None:
@@ -201,33 +283,68 @@ def _evaluate(
         ctx = next(
             (c for c in contexts if not _overlaps(c, occ) and _near(wl, fields, occ, c)), None
         )
+        f = fields[occ.field]
+        lo, hi = f.bounds(occ.start)
+        from_article = False
         if ctx is None and occ.entry.needs_context:
-            where = "sentence" if wl.window is None else f"{wl.window} words"
-            miss("no-context", occ, f"no context term in the same {where}")
+            if lead is None or occ.entry.weight < wl.threshold:
+                where = "sentence" if wl.window is None else f"{wl.window} words"
+                miss("no-context", occ, f"no context term in the same {where}")
+                continue
+            foreign = rules.foreign_subject(f.norm.text, lo, hi)
+            if foreign is not None:
+                miss("foreign-subject", occ, f"its sentence names {foreign!r}, no context term")
+                continue
+            ctx, from_article = lead, True
+        verdict = rules.judge(f.norm.text, lo, hi, occ.start, occ.end, reverse=occ.entry.reverse)
+        if verdict is not None:
+            miss(verdict.reason, occ, verdict.detail())
+            if verdict.reason == "negated":  # "no intention of defecting" counts against
+                factor = wl.title_factor if occ.field == "title" else 1.0
+                key = occ.entry.canonical
+                negated[key] = max(negated.get(key, 0.0), occ.entry.weight * factor)
             continue
-        accepted.append((occ, ctx))
+        accepted.append((occ, ctx, from_article))
 
     matches: list[Match] = []
     best: dict[tuple[str, str], float] = {}
 
-    def add(rule: Any, occ: Occurrence, weight: float, ctx: Occurrence | None = None) -> None:
+    def add(
+        rule: Any,
+        occ: Occurrence,
+        weight: float,
+        ctx: Occurrence | None = None,
+        from_article: bool = False,
+    ) -> None:
         f = fields[occ.field]
         if occ.field == "title":
             weight *= wl.title_factor
         s, e, snip = f.where(occ)
         context = fields[ctx.field].text(ctx) if ctx is not None else None
         matches.append(
-            Match(rule, occ.entry.canonical, f.text(occ), occ.field, s, e, snip, weight, context)
+            Match(
+                rule,
+                occ.entry.canonical,
+                f.text(occ),
+                occ.field,
+                s,
+                e,
+                snip,
+                weight,
+                context,
+                "article" if from_article else None,
+                occ.entry.phrase,
+            )
         )
         key = (rule, occ.entry.canonical)
         best[key] = max(best.get(key, 0.0), weight)
 
-    for occ, ctx in accepted:
-        add("keyword", occ, occ.entry.weight, ctx)
+    for occ, ctx, from_article in accepted:
+        add("keyword", occ, occ.entry.weight, ctx, from_article)
     for occ in persons:
         if occ.entry.kind == TARGET:
             add("target-person", occ, occ.entry.weight)
-        elif any(_near(wl, fields, occ, k) for k, _ in accepted):
+        elif any(_near(wl, fields, occ, k) for k, _, _ in accepted):
             add("context-person", occ, occ.entry.weight)
 
     people = list(dict.fromkeys(o.entry.canonical for o in persons))
@@ -236,8 +353,11 @@ def _evaluate(
     keyword_score = sum(v for (rule, _), v in best.items() if rule == "keyword")
     target_score = sum(v for (rule, _), v in best.items() if rule == "target-person")
     context_score = max((v for (rule, _), v in best.items() if rule == "context-person"), default=0)
-    score = keyword_score + target_score + context_score
-    if score >= wl.threshold and (keyword_score > 0 or target_score > 0):
+    negated_score = sum(negated.values())
+    # context people rank a hit but never make one: the claims and targets must reach it
+    evidence = keyword_score + target_score - negated_score
+    score = evidence + context_score
+    if evidence >= wl.threshold and (keyword_score > 0 or target_score > 0):
         targets = [p for p in people if wl.people.get(p) == "target"]
         terms = list(dict.fromkeys(m.term for m in matches if m.rule == "keyword"))
         report.hits.append(
@@ -257,8 +377,10 @@ def _evaluate(
                 Miss(
                     wl.id,
                     "below-threshold",
-                    detail=f"score {score:g} < threshold "
-                    f"{wl.threshold:g} ({', '.join(m.term for m in matches)})",
+                    detail=f"claims and targets {evidence:g} < threshold {wl.threshold:g} "
+                    f"({', '.join(m.term for m in matches)}"
+                    + (f"; negated: {', '.join(negated)}" if negated else "")
+                    + ")",
                 )
             )
         if people and not accepted and target_score == 0:

@@ -7,7 +7,16 @@ from typing import Any, Literal
 
 Field = Literal["title", "body"]
 Rule = Literal["keyword", "target-person", "context-person"]
-MissReason = Literal["no-context", "excluded", "below-threshold", "context-person-only"]
+MissReason = Literal[
+    "no-context",
+    "excluded",
+    "below-threshold",
+    "context-person-only",
+    "negated",  # "showed no intention of defecting", "귀순 의사 없어"
+    "source",  # defectors only as the sources of another story
+    "reverse",  # the move goes toward the watched country, by someone not returning
+    "foreign-subject",  # a Russian pilot: no context term, a foreign subject in the sentence
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +32,8 @@ class Match:
     snippet: str
     weight: float
     context: str | None = None  # the context term that licensed a keyword, as written
+    context_from: str | None = None  # "article": the title or lead named it, not the sentence
+    phrase: str | None = None  # the claim pattern that found this phrase (rule "keyword")
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -37,6 +48,10 @@ class Match:
         }
         if self.context is not None:
             data["context"] = self.context
+        if self.context_from is not None:
+            data["context_from"] = self.context_from
+        if self.phrase is not None:
+            data["phrase"] = self.phrase
         return data
 
 

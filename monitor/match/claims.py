@@ -1,0 +1,240 @@
+"""Defection claims: does a keyword say that one of the watched people moved, and where to?
+
+A keyword occurrence is evidence only when it makes a claim: its subject is one of the
+watched people (a context term in its sentence, or an article about the watched country
+whose sentence names no foreign subject), it is not negated ("showed no intention of
+defecting"), the people it names are not only the sources of another story ("interviews
+with defectors"), and the move does not go toward the watched country ("defected to the
+North") unless the one moving is returning ("a defector who went back"). Phrase families
+("asked to stay in South Korea", "wants to live in the South") make claims without a
+keyword. Every rule is a pattern from the watchlist's `claims:` section, so a verdict
+names the pattern that decided it. Pure: works on normalized text and offsets.
+
+Pattern tokens (config/watchlists/*.yaml, `claims:`):
+    KW            the keyword occurrence being judged (KW=defectors|탈북민*: only when it starts
+                  with these words; lexicon names allowed)
+    NAME          a lexicon family (claims.lexicon.NAME: [want*, wish*, asked])
+    PERCENT       a share: 83.3%, 40 percent (surveys of a group)
+    word|word*    literal alternatives; `*` lets the word go on (asked*, 의사*)
+    ~N            up to N words in between, inside one clause (no , ; : ( ) " and no
+                  whether, if, but, although, though, because, unless)
+Adjacent tokens are adjacent words.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from monitor.config.watchlist import ClaimsConfig, pattern_tokens
+from monitor.match.normalize import normalize_term
+
+_SEP = r"[\s\"'\-]+"
+# a gap stays inside one clause: no punctuation, no conjunction that opens another clause
+_GAP_WORD = r"(?!(?:whether|if|but|although|though|because|unless)(?!\w))[^\s,;:()\[\]\"]+"
+_GAP = re.compile(r"^~(\d+)$")
+_LEXICON = re.compile(r"^[A-Z][A-Z0-9_]*$")
+# the built-in token PERCENT: a share of a surveyed group (83.3%, 40 percent, 56.3%로)
+_PERCENT = r"\d[\d.,]*\s?(?:%|percent(?!\w)|per cent(?!\w)|퍼센트)\w*"
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """Why a keyword occurrence is not a claim: the reason and the pattern that decided."""
+
+    reason: str  # negated | source | reverse | foreign-subject
+    rule: str
+    text: str  # what the pattern matched, as normalized
+
+    def detail(self) -> str:
+        return f"{self.rule!r} matched {self.text!r}"
+
+
+@dataclass(frozen=True, slots=True)
+class _Around:
+    """A pattern around a KW slot: a part that ends where KW starts, a part after KW."""
+
+    source: str
+    before: re.Pattern[str] | None
+    after: re.Pattern[str] | None
+    kw: re.Pattern[str] | None
+
+    def find(self, text: str, lo: int, hi: int, start: int, end: int) -> str | None:
+        """The matched text when the pattern fits around text[start:end] inside [lo, hi)."""
+        word_end = end
+        while word_end < hi and (text[word_end].isalnum() or text[word_end] == "_"):
+            word_end += 1
+        if self.kw is not None and not self.kw.match(text, start, hi):
+            return None
+        first = start
+        if self.before is not None:
+            m = self.before.search(text, lo, start)
+            if m is None:
+                return None
+            first = m.start()
+        last = word_end
+        if self.after is not None:
+            m = self.after.match(text, word_end, hi)
+            if m is None:
+                return None
+            last = m.end()
+        return text[first:last]
+
+
+@dataclass(frozen=True, slots=True)
+class Phrase:
+    """A phrase family that claims on its own; found from its last token's words (anchors)."""
+
+    index: int
+    name: str
+    source: str
+    regex: re.Pattern[str]  # ends at \\Z: searched in the sentence up to an anchor's end
+    anchors: tuple[tuple[str, bool], ...]  # (normalized term, is_prefix) for the automaton
+    weight: float | None
+    needs_context: bool
+
+    def find(self, text: str, lo: int, anchor_end: int) -> tuple[int, int] | None:
+        m = self.regex.search(text, lo, anchor_end)
+        return (m.start(), anchor_end) if m else None
+
+
+class ClaimRules:
+    """One watchlist's compiled claim rules."""
+
+    def __init__(self, cfg: ClaimsConfig) -> None:
+        self.lexicon = {k: list(v) for k, v in cfg.lexicon.items()}
+        self.negation = [self._around(p) for p in cfg.negation]
+        self.sources = [self._around(p) for p in cfg.sources]
+        self.reverse = [self._around(p) for p in cfg.reverse]
+        self.returning = _terms(cfg.returning)
+        self.foreign = _terms(cfg.foreign)
+        self.article_context = cfg.article_context
+        self.lead_sentences = cfg.lead_sentences
+        self.phrases = [
+            self._phrase(i, p.name, p.pattern, p.weight, p.needs_context)
+            for i, p in enumerate(cfg.phrases)
+        ]
+
+    # --- compilation ---------------------------------------------------------------
+
+    def _alternatives(self, token: str) -> list[str]:
+        out: list[str] = []
+        for part in token.split("|"):
+            if part in self.lexicon:
+                out.extend(self.lexicon[part])
+            else:
+                out.append(part)
+        return out
+
+    def _token(self, token: str) -> str:
+        return _alternation(self._alternatives(token))
+
+    def _sequence(self, tokens: Sequence[str]) -> tuple[str, int]:
+        """Regex for the tokens; and the gap (~N) left dangling after the last one."""
+        out = ""
+        gap = 0
+        for t in tokens:
+            m = _GAP.match(t)
+            if m:
+                gap = int(m.group(1))
+                continue
+            if out:
+                out += _join(gap)
+            out += self._token(t)
+            gap = 0
+        return out, gap
+
+    def _around(self, pattern: str) -> _Around:
+        tokens = pattern_tokens(pattern)
+        k = next(i for i, t in enumerate(tokens) if t == "KW" or t.startswith("KW="))
+        kw_token = tokens[k]
+        before_tokens, after_tokens = tokens[:k], tokens[k + 1 :]
+        before = after = kw = None
+        if before_tokens:
+            body, gap = self._sequence(before_tokens)
+            before = re.compile(body + _join(gap) + r"\Z")
+        if after_tokens:
+            lead = 0
+            while after_tokens and _GAP.match(after_tokens[0]):
+                lead = int(after_tokens[0][1:])
+                after_tokens = after_tokens[1:]
+            body, _ = self._sequence(after_tokens)
+            after = re.compile(_join(lead) + body)
+        if kw_token.startswith("KW="):
+            kw = re.compile(self._token(kw_token[3:]))
+        return _Around(pattern, before, after, kw)
+
+    def _phrase(
+        self, index: int, name: str, pattern: str, weight: float | None, needs_context: bool
+    ) -> Phrase:
+        tokens = pattern_tokens(pattern)
+        body, _ = self._sequence(tokens)
+        anchors = []
+        for alt in self._alternatives(tokens[-1]):
+            prefix = alt.endswith("*")
+            term = normalize_term(alt.rstrip("*"))
+            if term:
+                anchors.append((term, prefix))
+        return Phrase(
+            index, name, pattern, re.compile(body + r"\Z"), tuple(anchors), weight, needs_context
+        )
+
+    # --- judging ---------------------------------------------------------------------
+
+    def judge(
+        self, text: str, lo: int, hi: int, start: int, end: int, *, reverse: bool = False
+    ) -> Verdict | None:
+        """None when text[start:end] (a keyword in sentence [lo, hi)) claims; else why not."""
+        for reason, rules in (("negated", self.negation), ("source", self.sources)):
+            for rule in rules:
+                found = rule.find(text, lo, hi, start, end)
+                if found is not None:
+                    return Verdict(reason, rule.source, found)
+        turned: Verdict | None = None
+        if reverse:
+            turned = Verdict("reverse", "the keyword moves toward the watched country", "")
+        else:
+            for rule in self.reverse:
+                found = rule.find(text, lo, hi, start, end)
+                if found is not None:
+                    turned = Verdict("reverse", rule.source, found)
+                    break
+        if turned is not None and self.returning is not None:
+            for m in self.returning.finditer(text, lo, hi):
+                if m.end() <= start or m.start() >= end:
+                    return None  # the one going back is a defector: a claim
+        return turned
+
+    def foreign_subject(self, text: str, lo: int, hi: int) -> str | None:
+        """A foreign subject named in the sentence [lo, hi), if any."""
+        if self.foreign is None:
+            return None
+        m = self.foreign.search(text, lo, hi)
+        return m.group() if m else None
+
+
+def _literal(alt: str) -> str:
+    """One alternative without its left boundary (added once per alternation: much faster)."""
+    if alt == "PERCENT":
+        return _PERCENT
+    prefix = alt.endswith("*")
+    term = normalize_term(alt.rstrip("*"))
+    body = r"\s+".join(re.escape(w) for w in term.split(" "))
+    return body + (r"\w*" if prefix else r"(?!\w)")
+
+
+def _alternation(alts: Iterable[str]) -> str:
+    parts = [_literal(a) for a in alts if a == "PERCENT" or normalize_term(a.rstrip("*"))]
+    return r"(?<![\w.])(?:" + "|".join(parts) + ")"
+
+
+def _join(gap: int) -> str:
+    if gap <= 0:
+        return _SEP
+    return f"(?:{_SEP}{_GAP_WORD}){{0,{gap}}}{_SEP}"
+
+
+def _terms(terms: Iterable[str]) -> re.Pattern[str] | None:
+    terms = [t for t in terms if normalize_term(t.rstrip("*"))]
+    return re.compile(_alternation(terms)) if terms else None

@@ -1,0 +1,365 @@
+"""Defection claims on the default watchlist: one table per class of real-news trouble.
+
+Every case is written for this file (never corpus text). A case is (title, body, hit?, and
+for a miss the reason the matcher must give). The classes: defectors as sources, defection
+toward the North, negation, foreign defectors, "the South" with the North named elsewhere,
+self-contextual phrases, Korean without 탈북, photo captions before the dateline, and the
+phrase families (wish/ask ... stay/live/settle ... South).
+"""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from monitor.config.watchlist import ClaimsConfig, WatchlistConfig
+from monitor.match import Matcher, MatchReport, compile_watchlists
+from monitor.match.claims import ClaimRules
+from monitor.match.normalize import normalize
+from tests.conftest import ROOT
+
+WL = "nk-defections"
+
+
+@pytest.fixture(scope="module")
+def matcher() -> Matcher:
+    path = ROOT / "config" / "watchlists" / f"{WL}.yaml"
+    wl = WatchlistConfig.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+    return compile_watchlists([wl])
+
+
+def reasons(report: MatchReport) -> set[str]:
+    return {m.reason for m in report.misses}
+
+
+Case = tuple[str, str, bool, str | None]
+
+SOURCES: list[Case] = [
+    (
+        "Prison camp guards beat inmates for praying, study finds",
+        "A rights group said its study, based on interviews with 212 North Korean defectors, "
+        "found that guards routinely beat inmates caught praying.",
+        False,
+        "source",
+    ),
+    (
+        "Smuggled phones spread in border towns",
+        "North Korean defectors told researchers that smuggled Chinese phones now reach "
+        "villages far from the border.",
+        False,
+        "source",
+    ),
+    (
+        "Markets outlast rationing in the North",
+        "According to defector testimony gathered over a decade, North Korean households now "
+        "buy most of their rice at private markets.",
+        False,
+        "source",
+    ),
+    (
+        "Public trials return in provincial towns",
+        "The watchdog mapped 90 sites of public trials from the accounts of 400 people who "
+        "escaped North Korea between 2010 and 2020.",
+        False,
+        "source",
+    ),
+    (
+        "탈북민 설문 결과 공개",
+        "통일부는 탈북민 3천여 명을 대상으로 한 설문 결과 북한 주민의 외부 정보 접촉이 늘었다고 "
+        "밝혔다. 탈북민의 64.2%는 남한 드라마를 본 적이 있다고 답했다.",
+        False,
+        "source",
+    ),
+    # a defector who speaks is the news: not a source
+    (
+        "",
+        "The North Korean defector told reporters in Seoul how he swam across the river.",
+        True,
+        None,
+    ),
+]
+
+TOWARD_THE_NORTH: list[Case] = [
+    (
+        "American private sprints into North Korea during tour",
+        "A U.S. Army private on a civilian tour of the truce village ran across the border "
+        "into North Korea on Monday, officials said.",
+        False,
+        None,
+    ),
+    (
+        "Missing South Korean fisheries officer may have tried to go north",
+        "Seoul's military said the officer who was shot by North Korean troops had been "
+        "attempting to defect to the North.",
+        False,
+        "reverse",
+    ),
+    (
+        '해경 "실종 선원, 월북 가능성"',
+        "해경은 실종된 남측 선원이 스스로 월북했을 가능성을 조사하고 있다고 밝혔다.",
+        False,
+        "reverse",
+    ),
+    # a defector going back is a claim
+    (
+        "Defector believed to have crossed back into North Korea",
+        "A North Korean defector who resettled in the South in 2019 crossed the border back "
+        "into North Korea last week and is believed to have defected to the North again.",
+        True,
+        None,
+    ),
+    ("탈북민 재입북", "북한 매체는 탈북민 1명이 월북했다고 주장했다.", True, None),
+]
+
+NEGATION: list[Case] = [
+    (
+        "Seoul repatriates two North Korean sailors",
+        "South Korea sent two North Korean sailors home through the truce village after they "
+        "showed no intention of defecting during questioning.",
+        False,
+        "negated",
+    ),
+    (
+        "Crew of drifting boat returned to the North",
+        "Officials said none of the five North Korean crew members expressed any wish to "
+        "stay in the South.",
+        False,
+        "negated",
+    ),
+    (
+        "北 어민 3명 송환",
+        "정부는 동해에서 구조한 북한 어민 3명을 판문점을 통해 돌려보냈다. 이들은 조사 과정에서 "
+        "귀순할 의사가 없다고 밝혔다.",
+        False,
+        "negated",
+    ),
+    # uncertainty is not negation
+    (
+        "",
+        "It is not clear whether the North Korean diplomat intended to defect, officials said.",
+        True,
+        None,
+    ),
+    (
+        "",
+        "Seoul could not confirm the defection of the North Korean envoy in Rome.",
+        True,
+        None,
+    ),
+]
+
+FOREIGN: list[Case] = [
+    (
+        "러시아 공군 조종사, 전투기 몰고 우크라이나 귀순",
+        "러시아 공군 조종사가 전투기를 몰고 우크라이나로 넘어와 귀순했다고 현지 당국이 밝혔다.",
+        False,
+        None,
+    ),
+    (
+        "North Korea hosts Russian delegation",
+        "North Korea welcomed a Russian military delegation in Pyongyang. Separately, Kyiv "
+        "said a Russian helicopter pilot had defected with his aircraft.",
+        False,
+        "foreign-subject",
+    ),
+    (
+        "",
+        "쿠바 야구 선수가 미국에서 망명을 신청했다.",
+        False,
+        None,
+    ),
+]
+
+THE_SOUTH_AS_CONTEXT: list[Case] = [
+    (
+        "North Korean sailor found on a fishing buoy",
+        "Marines spotted a man clinging to a buoy off the west coast on Friday.\n\nThe man, "
+        "who said he was a sailor from North Korea, was taken to a hospital.\n\nInvestigators "
+        "said he has expressed a desire to defect to the South.",
+        True,
+        None,
+    ),
+    (
+        "Man found near the truce line in the North Korean uniform",
+        "Troops detained a man near the eastern front at dawn.\n\nHe told interrogators he "
+        "wants to live in the South, an official said.",
+        True,
+        None,
+    ),
+    # no Korea context anywhere: "the South" alone is not enough
+    (
+        "Farmer crosses a river",
+        "The farmer said he wants to live in the South, where his daughter works.",
+        False,
+        None,
+    ),
+]
+
+SELF_CONTEXTUAL: list[Case] = [
+    # "crossed the MDL" carries its own context term: it needs a separate one
+    ("", "A soldier crossed the MDL early on Tuesday.", False, "no-context"),
+    (
+        "",
+        "A North Korean soldier crossed the MDL early on Tuesday and asked to be sent to Seoul.",
+        True,
+        None,
+    ),
+]
+
+KOREAN_WITHOUT_TALBUK: list[Case] = [
+    (
+        "北 주민 1명 동해로 넘어와",
+        "북한 주민 1명이 소형 목선을 타고 동해 북방한계선을 넘어와 "
+        "남한에 정착하겠다는 뜻을 밝혔다.",
+        True,
+        None,
+    ),
+    (
+        "",
+        "합참은 북한군 병사 1명이 군사분계선을 넘어와 귀순 의사를 밝혔다고 전했다.",
+        True,
+        None,
+    ),
+    (
+        "北 외교관 가족과 한국행",
+        "북한 외교관이 가족과 함께 제3국을 거쳐 한국에 망명했다.",
+        True,
+        None,
+    ),
+]
+
+CAPTIONS: list[Case] = [
+    (
+        "Soldier darts across the border under fire",
+        "Guard posts are seen from the observatory on Tuesday. (Newsphoto via Wire)\n\n"
+        "SEOUL (Wire) - A North Korean soldier dashed across the heavily armed frontier on "
+        "Wednesday.\n\nHe has asked for asylum, the military said.",
+        True,
+        None,
+    ),
+]
+
+PHRASE_FAMILIES: list[Case] = [
+    ("", "The two North Korean fishermen asked to stay in South Korea.", True, None),
+    ("", "The North Korean worker requested to be transferred to South Korea.", True, None),
+    ("", "The North Korean woman wishes to settle in South Korea.", True, None),
+    ("", "Three North Koreans who were found at sea wanted to remain in the South.", True, None),
+    ("", "The North Korean trawler fled to South Korean waters after the mutiny.", False, None),
+    (
+        "",
+        "The North Korean trawler fled to South Korean waters and its crew asked for asylum.",
+        True,
+        None,
+    ),
+]
+
+ALL = [
+    pytest.param(*c, id=f"{name}-{i}")
+    for name, cases in [
+        ("sources", SOURCES),
+        ("to-north", TOWARD_THE_NORTH),
+        ("negation", NEGATION),
+        ("foreign", FOREIGN),
+        ("the-south", THE_SOUTH_AS_CONTEXT),
+        ("self-context", SELF_CONTEXTUAL),
+        ("korean", KOREAN_WITHOUT_TALBUK),
+        ("captions", CAPTIONS),
+        ("phrases", PHRASE_FAMILIES),
+    ]
+    for i, c in enumerate(cases)
+]
+
+
+@pytest.mark.parametrize(("title", "body", "hit", "reason"), ALL)
+def test_claim_classes(
+    matcher: Matcher, title: str, body: str, hit: bool, reason: str | None
+) -> None:
+    report = matcher.match(title, body)
+    assert report.hit is hit, (report.hits, report.misses)
+    if reason is not None:
+        assert reason in reasons(report), report.misses
+
+
+def test_a_claim_from_the_article_context_says_so(matcher: Matcher) -> None:
+    title, body, _, _ = THE_SOUTH_AS_CONTEXT[0]
+    hit = matcher.match(title, body).get(WL)
+    assert hit is not None
+    via_article = [m for m in hit.matches if m.context_from == "article"]
+    assert via_article and via_article[0].to_json()["context_from"] == "article"
+
+
+def test_a_phrase_family_names_its_pattern(matcher: Matcher) -> None:
+    hit = matcher.match("", PHRASE_FAMILIES[0][1]).get(WL)
+    assert hit is not None
+    phrase = next(m for m in hit.matches if m.phrase)
+    assert phrase.text == "asked to stay in South Korea"
+    assert "STAY" in phrase.to_json()["phrase"]
+
+
+def test_a_negated_claim_counts_against_a_background_one(matcher: Matcher) -> None:
+    body = (
+        "Seoul sent home four North Korean fishermen on Friday; none of them showed any "
+        "intention of defecting. Last year two North Korean fishermen chose to stay in the South."
+    )
+    report = matcher.match("", body)
+    assert not report.hit
+    assert "negated" in reasons(report)
+
+
+# --- the pattern grammar itself, on a small config -----------------------------------
+
+GRAMMAR = ClaimsConfig(
+    lexicon={"ASK": ["ask*", "beg*"], "PLACE": ["the coast", "the hills"]},
+    negation=["not ~2 KW"],
+    sources=["KW=scouts ~2 said|reported"],
+    reverse=["KW ~1 to ~0 PLACE"],
+    returning=["again"],
+    foreign=["martian*"],
+    phrases=[{"name": "asked to go", "pattern": "ASK ~2 go ~2 PLACE"}],
+)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "keyword", "verdict"),
+    [
+        ("they did not really flee", "flee", "negated"),
+        ("they did not flee the town", "flee", "negated"),
+        ("not that they ever, truly, flee", "flee", None),  # a comma ends the gap
+        ("scouts later reported it", "scouts", "source"),
+        ("the scout reported it", "scout", None),  # KW=scouts: only that word
+        ("they fled to the coast", "fled", "reverse"),
+        ("they fled to the coast again", "fled", None),  # returning
+        ("they fled inland", "fled", None),
+    ],
+)
+def test_pattern_grammar(sentence: str, keyword: str, verdict: str | None) -> None:
+    rules = ClaimRules(GRAMMAR)
+    text = normalize(sentence).text
+    start = text.index(keyword)
+    got = rules.judge(text, 0, len(text), start, start + len(keyword))
+    assert (got.reason if got else None) == verdict
+
+
+def test_phrase_regex_ends_at_its_anchor() -> None:
+    rules = ClaimRules(GRAMMAR)
+    phrase = rules.phrases[0]
+    assert ("the coast", False) in phrase.anchors
+    text = normalize("They begged to go to the coast at once.").text
+    end = text.index("the coast") + len("the coast")
+    assert phrase.find(text, 0, end) == (text.index("begged"), end)
+    assert phrase.find(normalize("They went to the coast.").text, 0, 22) is None
+
+
+@pytest.mark.parametrize(
+    ("claims", "message"),
+    [
+        ({"negation": ["not ~2 flee"]}, "exactly one KW"),
+        ({"sources": ["CUE ~2 KW"]}, "no lexicon entry 'CUE'"),
+        ({"phrases": [{"name": "x", "pattern": "KW ~1 go"}]}, "no KW slot"),
+        ({"reverse": ["KW ~2"]}, "must not start or end with a gap"),
+        ({"lexicon": {"lower": ["x"]}}, "UPPER_CASE"),
+    ],
+)
+def test_bad_claim_patterns_are_config_errors(claims: dict[str, object], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        ClaimsConfig.model_validate(claims)
