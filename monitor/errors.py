@@ -51,5 +51,9 @@ class DeliveryError(MonitorError):
     """A channel refused or failed to take a message."""
 
 
+class DatabaseUnavailableError(MonitorError):
+    """The database cannot be reached or used; the message is one line: what, where, what to do."""
+
+
 class DatabaseNotReadyError(MonitorError):
     """The database schema is missing or behind the code's migrations."""

@@ -13,10 +13,13 @@ import typer
 from rich.console import Console
 from rich.style import Style
 from rich.text import Text
+from sqlalchemy.exc import SQLAlchemyError
 
+from monitor.cli.runtime import OPENED
 from monitor.config import AppConfig, load_config
 from monitor.errors import ConfigError, DatabaseNotReadyError, MonitorError
 from monitor.sanitize import terminal_safe
+from monitor.store.db import describe_failure
 
 app = typer.Typer(
     name="monitor",
@@ -86,7 +89,7 @@ R = TypeVar("R")
 
 
 def fail(message: str, code: int = EXIT_FAILED) -> NoReturn:
-    err_console.print(line(("error:", "bold red"), f" {message}"))
+    err_console.print(line(("error:", "bold red"), f" {message}"), soft_wrap=True)  # one line
     raise typer.Exit(code)
 
 
@@ -106,6 +109,8 @@ def handle_errors(fn: Callable[P, R]) -> Callable[P, R]:
             fail(str(exc), EXIT_FAILED)
         except MonitorError as exc:
             fail(str(exc), EXIT_FAILED)
+        except SQLAlchemyError as exc:  # the database failed mid-command (it went away, ...)
+            fail(describe_failure(exc, *(OPENED[-1] if OPENED else ())), EXIT_FAILED)
 
     return wrapper
 

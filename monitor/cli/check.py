@@ -16,6 +16,8 @@ from monitor.cli.app import (
     styled,
 )
 from monitor.config import json_schema
+from monitor.store import db
+from monitor.urls import mask_url
 
 
 @app.command()
@@ -24,6 +26,12 @@ def check(
     config: ConfigOpt = None,
     schema: Annotated[
         bool, typer.Option("--schema", help="Print the JSON Schema and exit.")
+    ] = False,
+    connect: Annotated[
+        bool,
+        typer.Option(
+            "--connect", help="Also connect to the database and check its schema (exit 1 if not)."
+        ),
     ] = False,
 ) -> None:
     """Validate monitor.yaml and the watchlists; exit 2 naming file, key and problem."""
@@ -37,3 +45,11 @@ def check(
         f"{cfg.path}: {len(m.feeds)} feeds, {len(cfg.watchlists)} watchlists "
         f"({', '.join(w.id for w in cfg.watchlists) or 'none'}), {len(m.channels)} channels",
     )
+    if connect:
+        # open_database raises one line (unreachable, no schema) that handle_errors prints
+        engine = db.open_database(cfg.database_url, source=cfg.database_url_origin)
+        revision = db.current_revision(engine)
+        engine.dispose()
+        out_console.print(
+            styled("ok", "green"), f"database {mask_url(cfg.database_url)} at migration {revision}"
+        )

@@ -25,7 +25,8 @@ def upgrade(
 ) -> None:
     """Apply migrations (creates the database when it does not exist)."""
     cfg = get_config(config)
-    db.upgrade(cfg.database_url, revision)
+    with db.database_errors(cfg.database_url, cfg.database_url_origin):
+        db.upgrade(cfg.database_url, revision)
     out_console.print(styled(f"database at {revision}", "green"))
 
 
@@ -37,7 +38,8 @@ def downgrade(
 ) -> None:
     """Undo migrations down to REVISION."""
     cfg = get_config(config)
-    db.downgrade(cfg.database_url, revision)
+    with db.database_errors(cfg.database_url, cfg.database_url_origin):
+        db.downgrade(cfg.database_url, revision)
     out_console.print(f"database at {revision}")
 
 
@@ -46,5 +48,6 @@ def downgrade(
 def current(config: ConfigOpt = None) -> None:
     """Show the database's migration revision and the code's head."""
     cfg = get_config(config)
-    engine = db.make_engine(cfg.database_url)
-    out_console.print(f"current: {db.current_revision(engine)}  head: {db.head_revision()}")
+    with db.database_errors(cfg.database_url, cfg.database_url_origin):
+        current = db.current_revision(db.make_engine(cfg.database_url))
+    out_console.print(f"current: {current}  head: {db.head_revision()}")

@@ -19,9 +19,17 @@ class Runtime:
     sessions: sessionmaker[Session]
 
 
+# The database this command opened: named when it fails mid-command (one process, one command).
+OPENED: list[tuple[str, str]] = []
+
+
 def open_runtime(config: Path | None, *, upgrade: bool = False) -> Runtime:
     """Load config, connect, and refuse an unmigrated database (unless told to upgrade it)."""
     cfg = load_config(config)
-    engine = db.make_engine(cfg.database_url)
-    db.ensure_ready(engine, auto_upgrade=upgrade or cfg.monitor.database.auto_upgrade)
+    OPENED[:] = [(cfg.database_url, cfg.database_url_origin)]
+    engine = db.open_database(
+        cfg.database_url,
+        source=cfg.database_url_origin,
+        auto_upgrade=upgrade or cfg.monitor.database.auto_upgrade,
+    )
     return Runtime(cfg, engine, db.session_factory(engine))

@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from monitor.config.dburl import normalize_database_url
 from monitor.config.models import AppConfig, MonitorConfig
 from monitor.config.watchlist import WatchlistConfig
 from monitor.errors import ConfigError
@@ -52,10 +53,25 @@ def load_config(path: str | Path | None = None, env: Mapping[str, str] | None = 
                 if any(w.id == wl.id for w in watchlists):
                     problems.append(f"{wl_file}: id: duplicate watchlist id {wl.id!r}")
                 watchlists.append(wl)
-    if problems or monitor is None:
+    if monitor is None:
         raise ConfigError(problems)
-    url = env.get("MONITOR_DATABASE_URL") or monitor.database.url
-    return AppConfig(monitor=monitor, watchlists=watchlists, path=str(file), database_url=url)
+    url, source = monitor.database.url, "database.url"
+    if env.get("MONITOR_DATABASE_URL"):
+        url, source = env["MONITOR_DATABASE_URL"], "MONITOR_DATABASE_URL"
+    try:
+        url = normalize_database_url(url)
+    except ValueError as exc:
+        where = "$MONITOR_DATABASE_URL" if source == "MONITOR_DATABASE_URL" else f"{file}: {source}"
+        problems.append(f"{where}: {exc}")
+    if problems:
+        raise ConfigError(problems)
+    return AppConfig(
+        monitor=monitor,
+        watchlists=watchlists,
+        path=str(file),
+        database_url=url,
+        database_url_source=source,
+    )
 
 
 def json_schema() -> dict[str, Any]:

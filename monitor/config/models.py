@@ -256,7 +256,15 @@ class AppConfig(BaseModel):
     monitor: MonitorConfig
     watchlists: list[WatchlistConfig]
     path: str  # monitor.yaml's path
-    database_url: str  # after MONITOR_DATABASE_URL
+    database_url: str  # after MONITOR_DATABASE_URL, normalized (postgres:// -> psycopg)
+    database_url_source: str = "database.url"  # or MONITOR_DATABASE_URL: named in errors
+
+    @property
+    def database_url_origin(self) -> str:
+        """Where the database URL came from, as error messages name it."""
+        if self.database_url_source == "MONITOR_DATABASE_URL":
+            return "$MONITOR_DATABASE_URL"
+        return f"database.url in {self.path}"
 
     @property
     def feeds(self) -> list[FeedConfig]:

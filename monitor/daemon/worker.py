@@ -142,6 +142,14 @@ class Daemon:
         self.health_port = (
             health_port if health_port is not None else int(env_port) if env_port else server.port
         )
+        # named when the port cannot be bound, so the operator knows what to change
+        self.health_port_origin = (
+            "--health-port"
+            if health_port is not None
+            else "$MONITOR_SERVER_PORT"
+            if env_port
+            else f"server.port in {cfg.path}"
+        )
         self.metrics = Metrics()
         d = cfg.monitor.daemon
         max_age = d.healthy_tick_age or max(d.poll_tick * 3, timedelta(seconds=30))
@@ -156,19 +164,35 @@ class Daemon:
 
     # ---- lifecycle -------------------------------------------------------------------
 
+    def _health_server(self, probe: DatabaseProbe) -> HealthServer:
+        """Bind /healthz; a taken or forbidden port is one line naming what sets it."""
+        try:
+            return HealthServer(
+                self.health_host, self.health_port, self.health, probe, self.metrics.render
+            ).start()
+        except OSError as exc:
+            reason = exc.strerror or str(exc)
+            raise MonitorError(
+                f"cannot listen for /healthz on {self.health_host}:{self.health_port} "
+                f"({reason}): {self.health_port_origin} sets the port; choose a free one, "
+                "or 0 to run without the health endpoint"
+            ) from None
+
     async def run(self) -> int:
         """Start everything, run until SIGTERM/SIGINT, stop cleanly; return the exit code."""
-        lock = sqlite_lock(self.cfg.database_url)
-        self.engine = db.make_engine(self.cfg.database_url)
-        db.ensure_ready(self.engine, auto_upgrade=self.cfg.monitor.database.auto_upgrade)
+        with db.database_errors(self.cfg.database_url, self.cfg.database_url_origin):
+            lock = sqlite_lock(self.cfg.database_url)
+        self.engine = db.open_database(
+            self.cfg.database_url,
+            source=self.cfg.database_url_origin,
+            auto_upgrade=self.cfg.monitor.database.auto_upgrade,
+        )
         self.sessions = db.session_factory(self.engine)
         REDACTOR.set(secret_values(self.cfg))
         probe = DatabaseProbe(self.cfg.database_url)
         server = None
         if self.health_port:
-            server = HealthServer(
-                self.health_host, self.health_port, self.health, probe, self.metrics.render
-            ).start()
+            server = self._health_server(probe)
         loop = asyncio.get_running_loop()
         for sig, handler in (
             (signal.SIGTERM, self.request_stop),

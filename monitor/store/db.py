@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import re
+import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -14,10 +16,12 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from monitor.errors import DatabaseNotReadyError
+from monitor.errors import DatabaseNotReadyError, DatabaseUnavailableError
 from monitor.resources import MIGRATIONS
+from monitor.urls import mask_url
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 # A writer's transaction takes the write lock at BEGIN: a read-then-write transaction can
@@ -53,7 +57,8 @@ def make_engine(url: str, *, sqlite_begin: str = SQLITE_BEGIN, **kwargs: Any) ->
         def _pragmas(dbapi_conn: Any, _record: Any) -> None:
             dbapi_conn.isolation_level = None  # we send BEGIN ourselves (below)
             cur = dbapi_conn.cursor()
-            cur.execute("PRAGMA journal_mode=WAL")
+            with suppress(sqlite3.OperationalError):  # read-only file or folder: reads still work
+                cur.execute("PRAGMA journal_mode=WAL")
             cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA synchronous=NORMAL")
@@ -110,7 +115,7 @@ def ensure_ready(engine: Engine, *, auto_upgrade: bool = False) -> None:
     current = current_revision(engine)
     if current == head:
         return
-    url = engine.url.render_as_string(hide_password=True)
+    url = mask_url(engine.url.render_as_string(hide_password=False))
     if auto_upgrade:
         upgrade(engine.url.render_as_string(hide_password=False))
         return
@@ -119,3 +124,86 @@ def ensure_ready(engine: Engine, *, auto_upgrade: bool = False) -> None:
         f"database {url} {state}: run `monitor db upgrade` "
         "(or set database.auto_upgrade: true in monitor.yaml)"
     )
+
+
+# ---- errors: one line that says what failed, where, and what to do -----------------------
+
+# (pattern in the driver's message, what it means, what to do). Drivers word these in English
+# whatever the locale of this process; the server's locale may differ, hence the fallback.
+_CAUSES: tuple[tuple[re.Pattern[str], str, str], ...] = tuple(
+    (re.compile(p, re.IGNORECASE), what, todo)
+    for p, what, todo in (
+        (
+            r"connection refused|is the server running|could not connect|no such file or "
+            r"directory.*\.s\.pgsql",
+            "nothing accepts connections there",
+            "start PostgreSQL, or fix the host and port",
+        ),
+        (
+            r'database "?([^"\s]+)"? does not exist',
+            "that database does not exist on the server",
+            "create it (createdb NAME) or fix the name in the URL",
+        ),
+        (
+            r"password authentication failed|no password supplied|role .* does not exist|"
+            r"authentication failed",
+            "the server refused the user or password",
+            "check the user and password in the URL",
+        ),
+        (
+            r"could not translate host name|name or service not known|nodename nor servname|"
+            r"temporary failure in name resolution",
+            "the host name does not resolve",
+            "fix the host in the URL",
+        ),
+        (
+            r"timeout expired|timed out",
+            "the server did not answer in time",
+            "check the host, port and firewall",
+        ),
+        (
+            r"readonly database|read-only|permission denied|unable to open database file|"
+            r"no such file or directory|not a directory|file exists",
+            "the database file or its folder cannot be written (or does not exist)",
+            "make the folder writable for this user, or point the URL at a writable place",
+        ),
+        (
+            r"file is not a database|database disk image is malformed",
+            "the file is not a SQLite database (or is damaged)",
+            "point the URL at the right file, or restore it from a backup",
+        ),
+    )
+)
+
+
+def describe_failure(exc: BaseException, url: str | None = None, source: str | None = None) -> str:
+    """One line for a database failure: the URL (password masked), who set it, cause, fix."""
+    orig = getattr(exc, "orig", None) or exc
+    detail = " ".join(str(orig).split())[:300] or type(orig).__name__
+    where = ""
+    if url is not None:
+        where = f" {mask_url(url)}" + (f" (set by {source})" if source else "")
+    for pattern, what, todo in _CAUSES:
+        if pattern.search(detail):
+            return f"cannot use the database{where}: {what} ({detail}); {todo}"
+    return (
+        f"cannot use the database{where}: {detail}; "
+        "check the URL and that the server is up (`monitor check --connect` tries it)"
+    )
+
+
+@contextmanager
+def database_errors(url: str, source: str | None = None) -> Iterator[None]:
+    """Turn a driver or file-system failure into DatabaseUnavailableError (no traceback)."""
+    try:
+        yield
+    except (SQLAlchemyError, OSError, sqlite3.Error) as exc:
+        raise DatabaseUnavailableError(describe_failure(exc, url, source)) from exc
+
+
+def open_database(url: str, *, source: str | None = None, auto_upgrade: bool = False) -> Engine:
+    """An engine on a reachable database at the code's schema, or one clear error."""
+    with database_errors(url, source):
+        engine = make_engine(url)
+        ensure_ready(engine, auto_upgrade=auto_upgrade)
+    return engine
