@@ -139,7 +139,7 @@ def test_every_listing_prints_hostile_text_literally(hostile_db: Path, database_
         assert_safe(result.output)
         seen += result.output
     skipped = run("deliveries", "--status", "skipped", "-c", cfg, "--json")
-    assert [d["channel"] for d in json.loads(skipped.output)] == ["daily"]  # a quiet digest slot
+    assert {d["channel"] for d in json.loads(skipped.output)} == {"daily"}  # quiet digest slots
     for story_id in [s["id"] for s in json.loads(run("stories", "-c", cfg, "--json").output)]:
         result = run("story", str(story_id), "-c", cfg)
         assert result.exit_code == 0, result.output
