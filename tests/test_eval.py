@@ -155,3 +155,48 @@ def test_odd_feed_names_and_a_repeated_url_are_scored_not_dropped(tmp_path: Path
     preds = {json.loads(line)["id"]: json.loads(line) for line in out.read_text().splitlines()}
     assert set(preds) == {r["id"] for r in rows} | {"twin"}
     assert preds["twin"]["hit"] == preds[rows[2]["id"]]["hit"]
+
+
+def test_explain_names_the_rule_or_score_behind_each_relevance_error(tmp_path: Path) -> None:
+    """Labels set against the text, so each record is an error the explanation must account for."""
+
+    def record(i: int, title: str, text: str, relevant: bool) -> dict[str, Any]:
+        return {
+            "id": f"x{i}",
+            "outlet": "Wire",
+            "feed": "wire",
+            "url": f"https://wire.example/{i}",
+            "published": f"2024-03-0{i + 1}T08:00:00Z",
+            "title": title,
+            "text": text,
+            "labels": {"relevant": relevant, "event": None, "people": []},
+        }
+
+    rows = [
+        # a defection, labeled irrelevant: a false hit, decided by the counted keyword
+        record(0, "North Korean envoy defects", "A North Korean envoy defected to Seoul.", False),
+        # a source story labeled relevant: missed, decided by the source rule
+        record(
+            1,
+            "Report on labour camps",
+            "The report drew on interviews with 300 North Korean defectors.",
+            True,
+        ),
+        # right either way: no explanation
+        record(2, "Rice prices rise", "Rice prices rose in Pyongyang markets.", False),
+    ]
+    corpus = tmp_path / "errors.jsonl"
+    corpus.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    cfg = str(ROOT / "config" / "monitor.yaml")
+    proc = run_eval(str(corpus), "--json", "--explain", "--config", cfg)
+    assert proc.returncode == 0, proc.stderr
+    explained = {e["id"]: e for e in json.loads(proc.stdout)["explain"]["relevance"]}
+    assert set(explained) == {"x0", "x1"}
+    assert explained["x0"]["kind"] == "false-hit"
+    assert "defect*" in explained["x0"]["decided_by"]
+    assert explained["x1"]["kind"] == "missed"
+    assert any(line.startswith("source:") for line in explained["x1"]["lines"])
+    text = run_eval(str(corpus), "--explain", "--config", cfg)
+    assert text.returncode == 0, text.stderr
+    assert "x1 missed: Report on labour camps" in text.stdout
+    assert "decided by:" in text.stdout

@@ -13,13 +13,17 @@ from monitor.cli.app import (
     ConfigOpt,
     JsonOpt,
     app,
+    clip,
     get_config,
     handle_errors,
     out_console,
     print_json,
 )
 from monitor.config import config_path
+from monitor.eval.explain import relevance_errors
+from monitor.eval.explain import render as render_explanations
 from monitor.eval.replay import load_corpus, replay, score, temporary_database
+from monitor.match import compile_watchlists
 from monitor.pipeline.ingest import make_processor
 from monitor.pipeline.poll import extraction_pool
 
@@ -41,6 +45,10 @@ def eval_(
     predictions: Annotated[
         Path | None, typer.Option("--predictions", help="Write one JSON object per article here.")
     ] = None,
+    explain: Annotated[
+        bool,
+        typer.Option("--explain", help="For each error, print the rule or score that decided it."),
+    ] = False,
 ) -> None:
     """Replay CORPUS through extraction, matching, stories and alerts; print the metrics."""
     cfg = get_config(config or _default_config())
@@ -51,6 +59,11 @@ def eval_(
     ):
         preds = replay(items, cfg, sessions, make_processor(cfg), executor=pool)
     metrics = score(items, preds)
+    explanations = (
+        relevance_errors(items, preds, compile_watchlists(cfg.watchlists)) if explain else []
+    )
+    if explain:
+        metrics["explain"] = {"relevance": explanations}
     if predictions is not None:
         with predictions.open("w", encoding="utf-8") as fh:
             for p in preds:
@@ -66,3 +79,7 @@ def eval_(
         table.add_row(name, f"{m['precision']:.3f}", f"{m['recall']:.3f}", f"{m.get('f1', 0):.3f}")
     out_console.print(table)
     out_console.print(f"alerts: {metrics['alerts']}")
+    if explain:
+        out_console.print(f"relevance errors: {len(explanations)}")
+        for text in render_explanations(explanations):
+            out_console.print(clip(text, 400), soft_wrap=True)

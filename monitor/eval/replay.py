@@ -21,7 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.config import AppConfig, FeedConfig
-from monitor.domain import Extracted, FeedEntry
+from monitor.domain import Article, Extracted, FeedEntry
 from monitor.errors import MonitorError
 from monitor.eval import scores as metrics_eval
 from monitor.extract.article import extract_article
@@ -132,17 +132,7 @@ def replay(
         if canonical in seen_urls:  # two records, one URL: keep both (each is scored)
             canonical = f"{canonical}{'&' if '?' in canonical else '?'}eval-id={item.id}"
         seen_urls.add(canonical)
-        entry = FeedEntry(
-            feed_id=_feed_id(item.feed),
-            guid=canonical,
-            url=item.url,
-            canonical_url=canonical,
-            title=item.title,
-            published_at=item.published,
-        )
-        # the record's own outlet: an aggregator feed carries many outlets
-        feed = FeedConfig(id=entry.feed_id, url="https://corpus.invalid/feed", outlet=item.outlet)
-        article = build_article(entry, feed, ext, now=now)
+        article = item_article(item, ext, canonical)
         with transaction(sessions) as s:
             article_id = queries.insert_article(s, article)
             if article_id is None:
@@ -151,6 +141,27 @@ def replay(
             if processor is not None:
                 processor(s, replace(article, id=article_id), now)
     return _predictions(items, ids, extracted, sessions, cfg.monitor.stories.stale_after)
+
+
+def item_article(item: CorpusItem, ext: Extracted | None, canonical: str | None = None) -> Article:
+    """The Article the pipeline builds from one corpus record (as the daemon would)."""
+    canonical = canonical or canonical_url(item.url)
+    entry = FeedEntry(
+        feed_id=_feed_id(item.feed),
+        guid=canonical,
+        url=item.url,
+        canonical_url=canonical,
+        title=item.title,
+        published_at=item.published,
+    )
+    # the record's own outlet: an aggregator feed carries many outlets
+    feed = FeedConfig(id=entry.feed_id, url="https://corpus.invalid/feed", outlet=item.outlet)
+    return build_article(entry, feed, ext, now=item.published)
+
+
+def extract_item(item: CorpusItem) -> Extracted | None:
+    """Extract one record's page (or take its plain text)."""
+    return _extract(item)
 
 
 def _feed_id(feed: str) -> str:
