@@ -42,9 +42,15 @@ ConfigOpt = Annotated[
         help="monitor.yaml to use (default: $MONITOR_CONFIG or config/monitor.yaml).",
     ),
 ]
-JsonOpt = Annotated[
-    bool, typer.Option("--json", help="Print one JSON document on stdout, nothing else.")
-]
+
+
+def flag(*names: str, help: str) -> Any:
+    """A boolean flag: present means true. Typer's rich help would show it a `<bool>` value
+    that the parser then refuses (`--dry-run true`: unexpected extra argument); no metavar."""
+    return typer.Option(*names, help=help, metavar="")
+
+
+JsonOpt = Annotated[bool, flag("--json", help="Print one JSON document on stdout, nothing else.")]
 
 
 class SafeConsole(Console):

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-import typer
-
 from monitor.cli.app import (
     ConfigOpt,
     app,
+    flag,
     get_config,
     handle_errors,
     out_console,
@@ -24,12 +23,10 @@ from monitor.urls import mask_url
 @handle_errors
 def check(
     config: ConfigOpt = None,
-    schema: Annotated[
-        bool, typer.Option("--schema", help="Print the JSON Schema and exit.")
-    ] = False,
+    schema: Annotated[bool, flag("--schema", help="Print the JSON Schema and exit.")] = False,
     connect: Annotated[
         bool,
-        typer.Option(
+        flag(
             "--connect", help="Also connect to the database and check its schema (exit 1 if not)."
         ),
     ] = False,

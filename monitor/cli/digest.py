@@ -9,7 +9,14 @@ from typing import Annotated
 
 import typer
 
-from monitor.cli.app import ConfigOpt, app, fail, handle_errors, out_console
+from monitor.cli.app import (
+    ConfigOpt,
+    app,
+    fail,
+    flag,
+    handle_errors,
+    out_console,
+)
 from monitor.cli.deliveries import worker_name
 from monitor.cli.runtime import open_runtime
 from monitor.config.types import parse_duration
@@ -28,11 +35,9 @@ def digest(
     ] = None,
     since: Annotated[str, typer.Option("--since", help="Cover the last 24h, 7d, 90m ...")] = "24h",
     dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Print the rendered digest; write and send nothing.")
+        bool, flag("--dry-run", help="Print the rendered digest; write and send nothing.")
     ] = False,
-    html: Annotated[
-        bool, typer.Option("--html", help="With --dry-run: print the HTML too.")
-    ] = False,
+    html: Annotated[bool, flag("--html", help="With --dry-run: print the HTML too.")] = False,
     config: ConfigOpt = None,
 ) -> None:
     """Render a digest of recent stories for each channel, and send it (unless --dry-run)."""

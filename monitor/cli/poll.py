@@ -17,6 +17,7 @@ from monitor.cli.app import (
     app,
     err_console,
     fail,
+    flag,
     handle_errors,
     out_console,
     print_json,
@@ -34,9 +35,7 @@ def poll(
     feed: Annotated[
         list[str] | None, typer.Option("--feed", "-f", help="Only this feed id (repeatable).")
     ] = None,
-    due: Annotated[
-        bool, typer.Option("--due", help="Only feeds whose next poll time passed.")
-    ] = False,
+    due: Annotated[bool, flag("--due", help="Only feeds whose next poll time passed.")] = False,
     config: ConfigOpt = None,
     json_out: JsonOpt = False,
 ) -> None:

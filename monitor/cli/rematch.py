@@ -11,6 +11,7 @@ from monitor.cli.app import (
     ConfigOpt,
     JsonOpt,
     app,
+    flag,
     handle_errors,
     out_console,
     print_json,
@@ -29,7 +30,7 @@ def rematch_cmd(
         typer.Option("--since", help="Articles discovered or published in the last 7d, 12h ..."),
     ] = "7d",
     dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Show the hits gained and lost; change nothing.")
+        bool, flag("--dry-run", help="Show the hits gained and lost; change nothing.")
     ] = False,
     config: ConfigOpt = None,
     json_out: JsonOpt = False,

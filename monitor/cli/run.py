@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Annotated, Literal
 
 import typer
@@ -11,16 +12,33 @@ from monitor.daemon.worker import run_daemon
 from monitor.logs import setup_logging
 
 
+class LogLevel(StrEnum):
+    """The choices `--log-level` offers (anything else is a usage error, not a traceback)."""
+
+    DEBUG = "DEBUG"
+    INFO = "INFO"
+    WARNING = "WARNING"
+    ERROR = "ERROR"
+    CRITICAL = "CRITICAL"
+
+
+class LogFormatChoice(StrEnum):
+    text = "text"
+    json = "json"
+
+
 @app.command("run")
 @handle_errors
 def run(
     config: ConfigOpt = None,
     log_format: Annotated[
-        str, typer.Option("--log-format", help="text (readable lines) or json (one object a line).")
-    ] = "text",
+        LogFormatChoice,
+        typer.Option("--log-format", help="text (readable lines) or json (one object a line)."),
+    ] = LogFormatChoice.text,
     log_level: Annotated[
-        str, typer.Option("--log-level", help="DEBUG, INFO, WARNING ...")
-    ] = "INFO",
+        LogLevel,
+        typer.Option("--log-level", case_sensitive=False, help="The least severe messages logged."),
+    ] = LogLevel.INFO,
     health_port: Annotated[
         int | None,
         typer.Option(
@@ -38,10 +56,8 @@ def run(
     ] = None,
 ) -> None:
     """Run the daemon until SIGTERM or SIGINT; SIGHUP (or a config file change) reloads."""
-    if log_format not in ("text", "json"):
-        raise typer.BadParameter("--log-format must be text or json")
-    fmt: Literal["text", "json"] = "json" if log_format == "json" else "text"
-    setup_logging(fmt, log_level)
+    fmt: Literal["text", "json"] = "json" if log_format is LogFormatChoice.json else "text"
+    setup_logging(fmt, log_level.value)
     cfg = get_config(config)
     code = run_daemon(cfg, config_path=config, health_port=health_port, health_host=health_host)
     if code:
