@@ -27,6 +27,8 @@ from monitor.cli.runtime import open_runtime
 from monitor.delivery import deliver
 from monitor.pipeline.ingest import make_processor
 from monitor.pipeline.poll import FeedReport, Poller, PollReport
+from monitor.store import queries
+from monitor.store.db import transaction
 
 
 @app.command()
@@ -36,6 +38,13 @@ def poll(
         list[str] | None, typer.Option("--feed", "-f", help="Only this feed id (repeatable).")
     ] = None,
     due: Annotated[bool, flag("--due", help="Only feeds whose next poll time passed.")] = False,
+    fail_on_error: Annotated[
+        bool,
+        flag(
+            "--fail-on-error",
+            help="Exit 1 when any feed failed (default: only when every feed failed).",
+        ),
+    ] = False,
     config: ConfigOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
@@ -55,6 +64,8 @@ def poll(
         console=err_console,
         disable=not show_progress,
     )
+    with transaction(rt.sessions) as s:
+        before = queries.row_counts(s)
     with progress:
         task = progress.add_task("", total=len(feed) if feed else len(rt.cfg.feeds))
 
@@ -66,24 +77,28 @@ def poll(
         progress.update(task, total=len(report.feeds))
     # a one-shot poll from cron delivers its immediate alerts (and due digests) before exiting
     sent = asyncio.run(deliver.tick(rt.cfg, rt.sessions, owner=f"poll-{os.getpid()}"))
+    with transaction(rt.sessions) as s:  # what the pass raised (rows other workers add count too)
+        raised = {k: n - before[k] for k, n in queries.row_counts(s).items()}
     if json_out:
         print_json(
             {
                 **report.to_json(),
+                "raised": raised,
                 "deliveries": {"sent": sent.sent, "retrying": sent.retrying, "failed": sent.failed},
             }
         )
     else:
-        _print_summary(report)
+        _print_summary(report, raised)
         if sent.outcomes:
             out_console.print(
                 f"deliveries: {sent.sent} sent, {sent.retrying} to retry, {sent.failed} failed"
             )
-    if report.feeds and report.count("failed") == len(report.feeds):
+    failed = report.count("failed")
+    if report.feeds and (failed == len(report.feeds) or (fail_on_error and failed)):
         raise typer.Exit(EXIT_FAILED)
 
 
-def _print_summary(report: PollReport) -> None:
+def _print_summary(report: PollReport, raised: dict[str, int]) -> None:
     table = Table(title="Poll summary", show_lines=False)
     for col in ("feed", "outcome", "HTTP", "entries", "new", "error"):
         table.add_column(col, overflow="fold")
@@ -107,5 +122,6 @@ def _print_summary(report: PollReport) -> None:
     out_console.print(
         f"{len(report.feeds)} feeds: {report.count('ok')} ok, "
         f"{report.count('not-modified')} not modified, {report.count('failed')} failed, "
-        f"{report.count('disabled')} disabled; {report.new_articles} new articles"
+        f"{report.count('disabled')} disabled; {report.new_articles} new articles, "
+        f"{raised['hits']} hits, {raised['stories']} new stories, {raised['alerts']} alerts"
     )

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from monitor.config import FeedConfig
 from monitor.domain import Article, DateSource, ExtractionStatus, FeedEntry
-from monitor.store.models import ArticleRow, Feed, HitRow
+from monitor.store.models import AlertRow, ArticleRow, Feed, HitRow, StoryRow
 from monitor.urls import mask_url, mask_urls_in
 
 
@@ -310,3 +310,12 @@ def articles_since(session: Session, since: datetime) -> list[ArticleRow]:
         .order_by(ArticleRow.discovered_at, ArticleRow.id)
     )
     return list(session.scalars(stmt))
+
+
+def row_counts(session: Session) -> dict[str, int]:
+    """How many hits, stories and alerts are stored (a pass's yield is the difference)."""
+    return {
+        "hits": int(session.scalar(select(func.count(HitRow.id))) or 0),
+        "stories": int(session.scalar(select(func.count(StoryRow.id))) or 0),
+        "alerts": int(session.scalar(select(func.count(AlertRow.id))) or 0),
+    }
