@@ -14,6 +14,7 @@ from monitor.cli.app import (
     JsonOpt,
     app,
     clip,
+    flag,
     get_config,
     handle_errors,
     out_console,
@@ -47,7 +48,7 @@ def eval_(
     ] = None,
     explain: Annotated[
         bool,
-        typer.Option("--explain", help="For each error, print the rule or score that decided it."),
+        flag("--explain", help="For each error, print the rule or score that decided it."),
     ] = False,
 ) -> None:
     """Replay CORPUS through extraction, matching, stories and alerts; print the metrics."""
