@@ -2,8 +2,9 @@
 
     .venv/bin/python bench/assign.py [--stories 10000] [--hits 200] [--url sqlite:///...]
 
-Measures `Processor.place` end to end as ingestion runs it: the index sync query, the
-assignment over the open stories, the story write, the link and the alert rows. The first
+Measures `Processor.place` end to end as ingestion runs it: the reads (replay check, index
+sync query), the pure decisions (`assign`, `stories.place.place`), then the writes (story,
+link, alert rows). The first
 call of a worker loads the open stories into its in-memory index; that load is reported
 apart. Not a test: run it by hand and copy the figures to docs/performance.md.
 """

@@ -110,3 +110,18 @@ class Article:
     discovered_at: datetime | None = None
     id: int | None = None  # database id once stored
     extra: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class RaisedAlert:
+    """An alert just recorded, with what the outbox filters on (no need to read it back)."""
+
+    id: int
+    key: str  # idempotency key
+    kind: AlertKind
+    story_id: int
+    story_key: str
+    watchlist: str
+    score: float  # the story's score
+    confirmed: bool  # the story is confirmed by an official source
+    created_at: datetime

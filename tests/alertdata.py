@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from monitor.config.models import AppConfig, MonitorConfig
+from monitor.domain import RaisedAlert, alert_kind
 from monitor.store.models import AlertRow, ArticleRow, Feed, HitRow, StoryArticleRow, StoryRow
 
 T0 = datetime(2026, 11, 24, 0, 0, tzinfo=UTC)
@@ -146,6 +147,22 @@ class Seeder:
         self.s.add(row)
         self.s.flush()
         return row
+
+    def raised(self, alert: AlertRow) -> RaisedAlert:
+        """The alert as ingestion hands it to the outbox, with its story's filter fields."""
+        story = self.s.get(StoryRow, alert.story_id)
+        assert story is not None
+        return RaisedAlert(
+            id=alert.id,
+            key=alert.key,
+            kind=alert_kind(alert.kind),
+            story_id=story.id,
+            story_key=story.key,
+            watchlist=story.watchlist,
+            score=story.score,
+            confirmed=story.confirmed,
+            created_at=alert.created_at,
+        )
 
 
 def later(minutes: float) -> datetime:

@@ -6,7 +6,7 @@ import itertools
 import json
 import random
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
@@ -15,13 +15,13 @@ import pytest
 from monitor.config import load_config
 from monitor.config.stories import StoriesConfig
 from monitor.match import Matcher, compile_watchlists
-from monitor.stories.alerts import decide_alerts
-from monitor.stories.cluster import add_to_story, assign, open_story
+from monitor.stories.cluster import assign
 from monitor.stories.events import event_terms
 from monitor.stories.fingerprint import fingerprint
 from monitor.stories.index import StoryIndex
 from monitor.stories.model import Alert, StoryCandidate, StorySummary
-from monitor.stories.origins import article_origins
+from monitor.stories.origins import article_origins, wire_source
+from monitor.stories.place import Original, place
 from monitor.stories.subjects import Mention, split_people
 from tests.conftest import FIXTURES, ROOT, SHARED
 
@@ -71,36 +71,44 @@ SOLDIER_WORLD = (
 
 @dataclass
 class Replay:
-    """Feeds candidates through assign/open_story/add_to_story/decide_alerts like the daemon."""
+    """Feeds candidates through assign and place, the two pure steps ingestion runs.
+
+    What ingestion would write (the story under its new id, the article's copy_of, what a
+    later copy needs of it) is kept in memory instead of the database.
+    """
 
     cfg: StoriesConfig = CFG
     use_index: bool = False
 
     def __post_init__(self) -> None:
-        self.stories: dict[int, StorySummary] = {}
+        self.index = StoryIndex()
         self.placed: dict[int, int] = {}
         self.alerts: dict[str, Alert] = {}
         self.copies: dict[int, int | None] = {}
+        self.originals: dict[int, Original] = {}
+
+    @property
+    def stories(self) -> dict[int, StorySummary]:
+        return {s.story_id: s for s in self.index}
 
     def add(self, c: StoryCandidate, now: datetime | None = None) -> int:
-        pool: Sequence[StorySummary] = list(self.stories.values())
-        if self.use_index:
-            pool = StoryIndex(pool)
+        pool: Sequence[StorySummary] = self.index if self.use_index else list(self.index)
         a = assign(c, pool, self.cfg, now or c.discovered_at)
-        stale = (
-            c.published_at is not None and c.discovered_at - c.published_at > self.cfg.stale_after
-        )
-        if a.story_id is None:
-            sid = len(self.stories) + 1
-            before, after = None, open_story(c, a, self.cfg, sid)
-        else:
-            sid = a.story_id
-            before = self.stories[sid]
-            after = add_to_story(before, c, a, self.cfg)
-        self.stories[sid] = after
+        original = self.originals.get(a.copy_of) if a.copy_of is not None else None
+        p = place(c, a, self.index, self.cfg, score=1.0, original=original)
+        assert p is not None
+        sid = a.story_id if a.story_id is not None else len(self.index) + 1
+        self.index.put(replace(p.after, story_id=sid))
         self.placed[c.article_id] = sid
-        self.copies[c.article_id] = a.copy_of
-        for alert in decide_alerts(before, after, stale=stale):
+        if p.repoint is not None:
+            for aid, of in list(self.copies.items()):
+                if aid == p.repoint or of == p.repoint:
+                    self.copies[aid] = c.article_id
+        self.copies[c.article_id] = p.assignment.copy_of
+        self.originals[c.article_id] = Original(
+            c.article_id, c.published_at, wire_source(c.text, own_outlet=c.outlet), p.origins
+        )
+        for alert in p.alerts:
             self.alerts.setdefault(alert.key, alert)
         return sid
 

@@ -72,8 +72,10 @@ def test_alerts_about_one_story_thread_under_its_first_mail(
         with transaction(sessions) as s:
             seed = Seeder(s)
             story = seed.story("s1", "Soldier defects")
-            enqueue_alert(s, cfg, seed.alert(story, "new").id, T0)
-            enqueue_alert(s, cfg, seed.alert(story, "corroborated", at=later(5)).id, later(5))
+            enqueue_alert(s, cfg, seed.raised(seed.alert(story, "new")), T0)
+            enqueue_alert(
+                s, cfg, seed.raised(seed.alert(story, "corroborated", at=later(5))), later(5)
+            )
         asyncio.run(drain(cfg, sessions, now=later(6), owner="w"))
     first, second = (r.message for r in smtp.received)
     assert first["In-Reply-To"] is None
@@ -106,7 +108,7 @@ def test_tls_and_auth(
         cfg = make_config([good, bad])
         with transaction(sessions) as s:
             seed = Seeder(s)
-            enqueue_alert(s, cfg, seed.alert(seed.story("s1", "Soldier defects")).id, T0)
+            enqueue_alert(s, cfg, seed.raised(seed.alert(seed.story("s1", "Soldier defects"))), T0)
         with caplog.at_level(logging.DEBUG, logger="monitor"):
             report = asyncio.run(drain(cfg, sessions, now=T0, owner="w"))
     assert len(smtp.received) == 1 and smtp.received[0].message["Subject"].endswith("defects")
@@ -131,8 +133,8 @@ def test_crash_after_accept_repeats_the_message_with_the_same_message_id(
         cfg = make_config([smtp.channel()])
         with transaction(sessions) as s:
             seed = Seeder(s)
-            enqueue_alert(s, cfg, seed.alert(seed.story("s1", "Soldier defects")).id, T0)
-            enqueue_alert(s, cfg, seed.alert(seed.story("s2", "Second story")).id, T0)
+            enqueue_alert(s, cfg, seed.raised(seed.alert(seed.story("s1", "Soldier defects"))), T0)
+            enqueue_alert(s, cfg, seed.raised(seed.alert(seed.story("s2", "Second story"))), T0)
 
         def die(claim: Claim) -> None:
             raise Crash(f"killed after the server accepted delivery {claim.id}")
@@ -169,7 +171,7 @@ def test_outage_then_recovery_delivers_every_alert_once_in_order(
         seed = Seeder(s)
         for i in range(20):
             alert = seed.alert(seed.story(f"s{i:02}", f"Story {i:02}"), at=clock)
-            enqueue_alert(s, cfg, alert.id, clock)
+            enqueue_alert(s, cfg, seed.raised(alert), clock)
     failures = 0
     for _ in range(6):  # the worker keeps trying while the channels are down
         report = asyncio.run(drain(cfg, sessions, now=clock, owner="w"))

@@ -36,8 +36,10 @@ def test_alert_goes_to_each_immediate_channel_whose_filters_accept_it(
     with transaction(sessions) as s:
         seed = Seeder(s)
         alert = seed.alert(seed.story("s1", "Soldier defects", score=3.0))
-        ids = enqueue_alert(s, cfg, alert.id, T0)
-        again = enqueue_alert(s, cfg, alert.id, T0)  # a retry of the same transaction's work
+        ids = enqueue_alert(s, cfg, seed.raised(alert), T0)
+        again = enqueue_alert(
+            s, cfg, seed.raised(alert), T0
+        )  # a retry of the same transaction's work
     assert len(ids) == 1 and again == []
     [row] = rows(sessions)
     assert (row.channel, row.dedupe_key, row.status) == ("all", f"alert:{alert.key}", "pending")
@@ -56,7 +58,7 @@ def test_quiet_hours_and_daily_cap_hold_alerts_for_the_next_digest(
         seed = Seeder(s)
         for i in range(4):
             alert = seed.alert(seed.story(f"s{i}", f"Story {i}", at=later(i)), at=later(i))
-            enqueue_alert(s, cfg, alert.id, later(i))
+            enqueue_alert(s, cfg, seed.raised(alert), later(i))
     status = [(r.channel, r.status) for r in rows(sessions)]
     assert status.count(("quiet", "held")) == 4
     assert status.count(("capped", "pending")) == 2 and status.count(("capped", "held")) == 2
@@ -111,7 +113,7 @@ def test_a_claimed_delivery_is_not_claimed_again_until_its_lease_ends(
     with transaction(sessions) as s:
         seed = Seeder(s)
         for i in range(2):
-            enqueue_alert(s, cfg, seed.alert(seed.story(f"s{i}", f"S{i}")).id, T0)
+            enqueue_alert(s, cfg, seed.raised(seed.alert(seed.story(f"s{i}", f"S{i}"))), T0)
     with transaction(sessions) as s:
         a = claim(s, "worker-a", T0)
     with transaction(sessions) as s:
@@ -130,7 +132,9 @@ def test_two_workers_draining_together_send_each_message_once(
         with transaction(sessions) as s:
             seed = Seeder(s)
             for i in range(8):
-                enqueue_alert(s, cfg, seed.alert(seed.story(f"s{i}", f"Story {i}")).id, T0)
+                enqueue_alert(
+                    s, cfg, seed.raised(seed.alert(seed.story(f"s{i}", f"Story {i}"))), T0
+                )
 
         async def both() -> None:
             await asyncio.gather(
@@ -150,7 +154,7 @@ def test_failed_delivery_stays_visible_and_can_be_retried(
         hook.script = [Answer(503, "busy"), Answer(503, "still busy")]
         with transaction(sessions) as s:
             seed = Seeder(s)
-            enqueue_alert(s, cfg, seed.alert(seed.story("s1", "Story")).id, T0)
+            enqueue_alert(s, cfg, seed.raised(seed.alert(seed.story("s1", "Story"))), T0)
         first = asyncio.run(drain(cfg, sessions, now=T0, owner="w"))
         second = asyncio.run(drain(cfg, sessions, now=T0 + timedelta(hours=1), owner="w"))
         [row] = rows(sessions)

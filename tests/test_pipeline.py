@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.config import AppConfig, MonitorConfig
 from monitor.domain import Article
+from monitor.pipeline.ingest import Ingested
 from monitor.pipeline.poll import Poller, PollReport
 from monitor.store import db, queries
 from monitor.store.db import transaction
@@ -346,9 +347,13 @@ def test_seed_pages_are_stored_without_chrome_and_with_their_metadata_date(
 def test_a_processing_failure_keeps_the_article_and_says_what_to_do(
     http_server: LoopbackServer, sessions: sessionmaker[Session], sqlite_url: str
 ) -> None:
-    def broken_processor(session: Session, article: Article, now: datetime) -> None:
+    def broken_processor(
+        session: Session, article: Article, now: datetime, *, fresh: bool = False
+    ) -> Ingested:
         if "bad" in article.url:
             raise RuntimeError("watchlist bug")
+        assert article.id is not None
+        return Ingested(article.id, now)
 
     items = [
         Item("good", http_server.url("/good.html"), PUB, summary="Good summary."),

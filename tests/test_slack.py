@@ -27,7 +27,7 @@ def the_row(sessions: sessionmaker[Session]) -> DeliveryRow:
 def raise_alert(sessions: sessionmaker[Session], cfg: object, headline: str) -> None:
     with transaction(sessions) as s:
         seed = Seeder(s)
-        enqueue_alert(s, cfg, seed.alert(seed.story("s1", headline)).id, T0)  # type: ignore[arg-type]
+        enqueue_alert(s, cfg, seed.raised(seed.alert(seed.story("s1", headline))), T0)  # type: ignore[arg-type]
 
 
 def test_sixty_story_digest_arrives_split_within_slack_limits(

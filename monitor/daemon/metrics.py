@@ -11,12 +11,13 @@ import logging
 from datetime import datetime
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from monitor.domain import Article
-from monitor.pipeline.poll import ArticleProcessor, FeedReport
-from monitor.store.models import AlertRow, DeliveryRow, HitRow, StoryArticleRow, StoryRow
+from monitor.pipeline.ingest import ArticleProcessor, Ingested
+from monitor.pipeline.poll import FeedReport
+from monitor.store.models import AlertRow, DeliveryRow
 
 log = logging.getLogger(__name__)
 
@@ -96,39 +97,34 @@ class Metrics:
     def counting(self, processor: ArticleProcessor | None) -> ArticleProcessor:
         """Wrap the article processor so stored articles, hits, stories, alerts are counted."""
 
-        def process(session: Session, article: Article, now: datetime) -> None:
+        def process(
+            session: Session, article: Article, now: datetime, *, fresh: bool = False
+        ) -> Ingested:
+            assert article.id is not None
             self.articles.inc()
             if article.published_at is not None and article.discovered_at is not None:
                 lag = (article.discovered_at - article.published_at).total_seconds()
                 if lag >= 0:
                     self.publication_to_fetch.observe(lag)
             if processor is None:
-                return
-            processor(session, article, now)
-            self._count_results(session, article, now)
+                return Ingested(article.id, now)
+            done = processor(session, article, now, fresh=fresh)
+            self.count(done, article)
+            return done
 
         return process
 
-    def _count_results(self, session: Session, article: Article, now: datetime) -> None:
-        hits = session.execute(
-            select(HitRow.watchlist, HitRow.created_at).where(HitRow.article_id == article.id)
-        ).all()
-        for watchlist, created in hits:
-            self.hits.labels(watchlist).inc()
+    def count(self, done: Ingested, article: Article) -> None:
+        """Count what processing one article did, from its own report (no query)."""
+        for hit in done.hits:
+            self.hits.labels(hit.watchlist).inc()
             if article.discovered_at is not None:
                 self.fetch_to_hit.observe(
-                    max(0.0, (created - article.discovered_at).total_seconds())
+                    max(0.0, (done.at - article.discovered_at).total_seconds())
                 )
-        for (kind,) in session.execute(
-            select(AlertRow.kind).where(AlertRow.article_id == article.id)
-        ):
-            self.alerts.labels(kind).inc()
-        opened = session.scalar(
-            select(func.count(StoryRow.id))
-            .join(StoryArticleRow, StoryArticleRow.story_id == StoryRow.id)
-            .where(StoryArticleRow.article_id == article.id, StoryRow.article_count == 1)
-        )
-        self.stories.inc(int(opened or 0))
+        for alert in done.alerts:
+            self.alerts.labels(alert.kind).inc()
+        self.stories.inc(done.stories_opened)
 
     def delivered(self, session: Session, statuses: list[tuple[int, str]], now: datetime) -> None:
         """Count a drain's outcomes; time sent alerts from the alert's creation."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import Protocol
 from urllib.parse import urlsplit
 
 from monitor.config.models import EmailChannel, FileChannel, SlackChannel
@@ -34,7 +35,18 @@ def story_badge(story: StoryRecord) -> AlertKind:
     return "new"
 
 
-def accepts(channel: Channel, story: StoryRecord, kind: AlertKind) -> bool:
+class Filtered(Protocol):
+    """What a channel's filters look at: a stored story, or an alert just raised."""
+
+    @property
+    def watchlist(self) -> str: ...
+    @property
+    def score(self) -> float: ...
+    @property
+    def confirmed(self) -> bool: ...
+
+
+def accepts(channel: Channel, story: Filtered, kind: AlertKind) -> bool:
     """The channel's filters: watchlists, alert kinds, minimum score, confirmed-only."""
     if channel.watchlists and story.watchlist not in channel.watchlists:
         return False

@@ -25,9 +25,9 @@ from monitor.delivery.load import (
     stories_of_deliveries,
 )
 from monitor.delivery.model import Digest
-from monitor.domain import alert_kind
+from monitor.domain import AlertKind, RaisedAlert, alert_kind
 
-__all__ = ["DigestSpan", "compose_alert", "compose_digest", "digest_story_ids"]
+__all__ = ["AlertSpan", "DigestSpan", "compose_alert", "compose_digest", "digest_story_ids"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +58,33 @@ class DigestSpan:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class AlertSpan:
+    """What an alert delivery shows: its story, as of the alert's kind and time."""
+
+    story_id: int
+    kind: AlertKind
+    at: datetime
+
+    @classmethod
+    def of(cls, alert: RaisedAlert) -> AlertSpan:
+        return cls(alert.story_id, alert.kind, alert.created_at)
+
+    def to_payload(self) -> dict[str, Any]:
+        return {"story_id": self.story_id, "kind": self.kind, "at": self.at.isoformat()}
+
+    @classmethod
+    def from_payload(cls, payload: Mapping[str, Any]) -> AlertSpan | None:
+        """None for rows written before alert rows carried their span (read the alert)."""
+        if "story_id" not in payload:
+            return None
+        return cls(
+            int(payload["story_id"]),
+            alert_kind(str(payload.get("kind"))),
+            datetime.fromisoformat(payload["at"]),
+        )
+
+
 def digest_story_ids(session: Session, span: DigestSpan) -> list[int]:
     """The stories a digest covers: its window (when it has one) plus its held alerts."""
     ids: set[int] = set()
@@ -76,9 +103,7 @@ def compose_digest(
     with_feed_problems: bool = True,
 ) -> Digest:
     """The digest a channel gets for a span (feed problems listed unless told otherwise)."""
-    records = load_stories(
-        session, digest_story_ids(session, span), since=span.since, until=span.until
-    )
+    records = load_stories(session, digest_story_ids(session, span))
     problems = (
         feed_problems(session, [f.id for f in cfg.feeds if f.enabled]) if with_feed_problems else []
     )
@@ -87,13 +112,17 @@ def compose_digest(
     )
 
 
-def compose_alert(session: Session, channel: Channel, alert_id: int | None) -> Digest:
+def compose_alert(
+    session: Session, channel: Channel, alert_id: int | None, payload: Mapping[str, Any]
+) -> Digest:
     """One alert's message, read at send time; MessageGone when its alert or story was deleted."""
-    alert = alert_of(session, alert_id) if alert_id is not None else None
-    if alert is None:
+    span = AlertSpan.from_payload(payload) if alert_id is not None else None
+    if span is None and alert_id is not None:
+        found = alert_of(session, alert_id)
+        span = None if found is None else AlertSpan(found[0], alert_kind(found[1]), found[2])
+    if span is None:
         raise MessageGone("the alert of this delivery was deleted", permanent=True)
-    story_id, kind, at = alert
-    stories = load_stories(session, [story_id])
+    stories = load_stories(session, [span.story_id])
     if not stories:
         raise MessageGone("the story of this alert was deleted", permanent=True)
-    return build_alert(channel, stories[0], alert_kind(kind), at=at)
+    return build_alert(channel, stories[0], span.kind, at=span.at)

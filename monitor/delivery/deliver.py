@@ -75,7 +75,7 @@ def backoff_delay(
 def load_message(cfg: AppConfig, session: Session, channel: Channel, claim: outbox.Claim) -> Digest:
     """Render input for a delivery, read from the database at send time."""
     if claim.kind == "alert":
-        return compose_alert(session, channel, claim.alert_id)
+        return compose_alert(session, channel, claim.alert_id, claim.payload)
     return compose_digest(session, cfg, channel, DigestSpan.from_payload(claim.payload, channel))
 
 

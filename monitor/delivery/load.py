@@ -26,25 +26,25 @@ def _strs(value: object) -> tuple[str, ...]:
     return tuple(str(v) for v in value) if isinstance(value, list) else ()
 
 
-def load_stories(
-    session: Session,
-    story_ids: Iterable[int],
-    *,
-    since: datetime | None = None,
-    until: datetime | None = None,
-) -> list[StoryRecord]:
-    """Stories by id with everything a message shows; alert kinds within [since, until)."""
+def load_stories(session: Session, story_ids: Iterable[int]) -> list[StoryRecord]:
+    """Stories by id with everything a message shows (two reads: stories with articles, hits)."""
     ids = sorted(set(story_ids))
     if not ids:
         return []
-    stories = session.scalars(select(StoryRow).where(StoryRow.id.in_(ids))).all()
-    links = session.execute(
-        select(StoryArticleRow, ArticleRow)
-        .join(ArticleRow, ArticleRow.id == StoryArticleRow.article_id)
-        .where(StoryArticleRow.story_id.in_(ids))
+    rows = session.execute(
+        select(StoryRow, StoryArticleRow, ArticleRow)
+        .outerjoin(StoryArticleRow, StoryArticleRow.story_id == StoryRow.id)
+        .outerjoin(ArticleRow, ArticleRow.id == StoryArticleRow.article_id)
+        .where(StoryRow.id.in_(ids))
     ).all()
+    stories: dict[int, StoryRow] = {}
     articles: dict[int, list[ArticleRecord]] = {}
-    for link, art in links:
+    story_of_article: dict[int, int] = {}
+    for story, link, art in rows:
+        stories[story.id] = story
+        if link is None or art is None:
+            continue
+        story_of_article[link.article_id] = link.story_id
         articles.setdefault(link.story_id, []).append(
             ArticleRecord(
                 id=art.id,
@@ -56,27 +56,17 @@ def load_stories(
                 copy_of=link.copy_of,
             )
         )
-    story_of_article = {link.article_id: link.story_id for link, _ in links}
-    watchlist_of = {s.id: s.watchlist for s in stories}
     hits: dict[int, list[HitRecord]] = {}
     if story_of_article:
         for h in session.scalars(
             select(HitRow).where(HitRow.article_id.in_(list(story_of_article)))
         ):
             sid = story_of_article[h.article_id]
-            if watchlist_of.get(sid) != h.watchlist:
+            if stories[sid].watchlist != h.watchlist:
                 continue
             hits.setdefault(sid, []).append(
                 HitRecord(h.article_id, h.score, _strs(h.people), dict(h.explanation or {}))
             )
-    q = select(AlertRow.story_id, AlertRow.kind).where(AlertRow.story_id.in_(ids))
-    if since is not None:
-        q = q.where(AlertRow.created_at >= since)
-    if until is not None:
-        q = q.where(AlertRow.created_at < until)
-    kinds: dict[int, list[str]] = {}
-    for sid, kind in session.execute(q.order_by(AlertRow.id)):
-        kinds.setdefault(sid, []).append(kind)
     return [
         StoryRecord(
             id=s.id,
@@ -94,9 +84,8 @@ def load_stories(
             score=s.score,
             articles=tuple(articles.get(s.id, ())),
             hits=tuple(hits.get(s.id, ())),
-            alert_kinds=tuple(kinds.get(s.id, ())),
         )
-        for s in sorted(stories, key=lambda s: s.id)
+        for s in sorted(stories.values(), key=lambda s: s.id)
     ]
 
 

@@ -56,7 +56,6 @@ class StoryRecord:
     score: float
     articles: tuple[ArticleRecord, ...] = ()
     hits: tuple[HitRecord, ...] = ()
-    alert_kinds: tuple[str, ...] = ()  # kinds of the alerts raised in the message's window
 
 
 # -- what a message shows (build.py produces these, render.py consumes them) ---------------

@@ -14,16 +14,15 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from monitor.config.models import AppConfig
 from monitor.delivery import schedule
 from monitor.delivery.build import Channel, accepts
-from monitor.delivery.compose import DigestSpan, compose_digest
-from monitor.delivery.load import load_stories
-from monitor.domain import alert_kind
-from monitor.store.models import AlertRow, DeliveryRow
+from monitor.delivery.compose import AlertSpan, DigestSpan, compose_digest
+from monitor.domain import RaisedAlert
+from monitor.store.insert import insert_new
+from monitor.store.models import DeliveryRow
 
 log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=10)
@@ -48,22 +47,9 @@ def find_channel(cfg: AppConfig, name: str) -> Channel | None:
     return next((c for c in cfg.monitor.channels if c.name == name), None)
 
 
-def _insert(session: Session, row: DeliveryRow) -> int | None:
+def _insert(session: Session, values: dict[str, Any]) -> int | None:
     """Insert unless (channel, dedupe_key) exists; a concurrent twin loses quietly."""
-    exists = session.scalar(
-        select(DeliveryRow.id).where(
-            DeliveryRow.channel == row.channel, DeliveryRow.dedupe_key == row.dedupe_key
-        )
-    )
-    if exists is not None:
-        return None
-    try:
-        with session.begin_nested():
-            session.add(row)
-            session.flush()
-    except IntegrityError:
-        return None
-    return row.id
+    return insert_new(session, DeliveryRow, values, ["channel", "dedupe_key"])
 
 
 def _sent_today(session: Session, channel: Channel, now: datetime) -> int:
@@ -81,23 +67,16 @@ def _sent_today(session: Session, channel: Channel, now: datetime) -> int:
     )
 
 
-def enqueue_alert(session: Session, cfg: AppConfig, alert_id: int, now: datetime) -> list[int]:
+def enqueue_alert(session: Session, cfg: AppConfig, alert: RaisedAlert, now: datetime) -> list[int]:
     """One delivery per immediate channel that accepts the alert; returns the pending ids.
 
     Call it in the transaction that created the alert. In quiet hours or over its daily
     cap a channel gets a `held` row instead, which its next digest takes (nothing dropped).
+    The row's payload names the alert's story and kind, so the send reads only the story.
     """
-    alert = session.get(AlertRow, alert_id)
-    if alert is None:
-        raise ValueError(f"no alert {alert_id}")
-    channels = [c for c in cfg.monitor.channels if c.mode == "immediate"]
-    if not channels:
-        return []
-    story = load_stories(session, [alert.story_id])[0]
-    kind = alert_kind(alert.kind)
     pending: list[int] = []
-    for channel in channels:
-        if not accepts(channel, story, kind):
+    for channel in cfg.monitor.channels:
+        if channel.mode != "immediate" or not accepts(channel, alert, alert.kind):
             continue
         status = "pending"
         if schedule.in_quiet_hours(channel.quiet_hours, channel.timezone, now):
@@ -106,17 +85,19 @@ def enqueue_alert(session: Session, cfg: AppConfig, alert_id: int, now: datetime
             channel.daily_cap
         ):
             status, why = "held", f"daily cap {channel.daily_cap} reached"
-        row = DeliveryRow(
-            channel=channel.name,
-            dedupe_key=f"alert:{alert.key}",
-            kind="alert",
-            alert_id=alert.id,
-            status=status,
-            next_attempt_at=now,
-            created_at=now,
-            payload={},
+        new_id = _insert(
+            session,
+            {
+                "channel": channel.name,
+                "dedupe_key": f"alert:{alert.key}",
+                "kind": "alert",
+                "alert_id": alert.id,
+                "status": status,
+                "next_attempt_at": now,
+                "created_at": now,
+                "payload": AlertSpan.of(alert).to_payload(),
+            },
         )
-        new_id = _insert(session, row)
         if new_id is None:
             continue
         if status == "pending":
@@ -175,17 +156,19 @@ def enqueue_digest(
     )
     digest = compose_digest(session, cfg, channel, span, with_feed_problems=False)
     send = not digest.empty or (channel.send_empty and channel.mode == "digest")
-    row = DeliveryRow(
-        channel=channel.name,
-        dedupe_key=key,
-        kind="digest",
-        status="pending" if send else "skipped",
-        next_attempt_at=now,
-        created_at=now,
-        payload=span.to_payload(),
-        last_error=None if send else "empty digest (send_empty is false)",
+    new_id = _insert(
+        session,
+        {
+            "channel": channel.name,
+            "dedupe_key": key,
+            "kind": "digest",
+            "status": "pending" if send else "skipped",
+            "next_attempt_at": now,
+            "created_at": now,
+            "payload": span.to_payload(),
+            "last_error": None if send else "empty digest (send_empty is false)",
+        },
     )
-    new_id = _insert(session, row)
     if new_id is None or not send:
         return None
     for h in held:

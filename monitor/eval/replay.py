@@ -25,7 +25,8 @@ from monitor.domain import Article, Extracted, FeedEntry
 from monitor.errors import MonitorError
 from monitor.eval import scores as metrics_eval
 from monitor.extract.article import extract_article
-from monitor.pipeline.poll import ArticleProcessor, build_article
+from monitor.pipeline.ingest import ArticleProcessor
+from monitor.pipeline.poll import build_article
 from monitor.store import db, queries
 from monitor.store.db import transaction
 from monitor.store.models import AlertRow, ArticleRow, HitRow, StoryArticleRow, StoryRow
@@ -139,7 +140,7 @@ def replay(
                 continue
             ids[article_id] = item.id
             if processor is not None:
-                processor(s, replace(article, id=article_id), now)
+                processor(s, replace(article, id=article_id), now, fresh=True)
     return _predictions(items, ids, extracted, sessions, cfg.monitor.stories.stale_after)
 
 

@@ -6,31 +6,20 @@ The same code runs for `monitor poll`, the daemon, `monitor rematch` and `monito
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from sqlalchemy.orm import Session
 
 from monitor.config import AppConfig
 from monitor.delivery import outbox
-from monitor.domain import Article
+from monitor.domain import Article, RaisedAlert
 from monitor.match import Hit, Matcher, compile_watchlists
 from monitor.store import queries, stories_repo
-from monitor.store.models import ArticleRow
-from monitor.stories import (
-    StoryCandidate,
-    StoryIndex,
-    add_to_story,
-    article_origins,
-    assign,
-    copy_origins,
-    decide_alerts,
-    fingerprint,
-    is_stale,
-    normalize_outlet,
-    open_story,
-    wire_source,
-)
+from monitor.stories import StoryCandidate, StoryIndex, article_origins, assign, normalize_outlet
+from monitor.stories import fingerprint as _fingerprint
+from monitor.stories.place import Placement, place
 from monitor.stories.subjects import Mention, split_people
 
 log = logging.getLogger(__name__)
@@ -71,30 +60,88 @@ class StoryIndexes:
         return state.index, state.seq + 1
 
 
+@dataclass(frozen=True, slots=True)
+class Placed:
+    """One hit's outcome: where it went (its story's id now written) and the alerts raised."""
+
+    watchlist: str
+    story_id: int
+    opened: bool  # the article opened this story
+    alerts: tuple[RaisedAlert, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Ingested:
+    """What processing one article did: metrics and callers count from this, not the DB."""
+
+    article_id: int
+    at: datetime
+    hits: tuple[Hit, ...] = ()
+    placed: tuple[Placed, ...] = ()
+
+    @property
+    def alerts(self) -> tuple[RaisedAlert, ...]:
+        return tuple(a for p in self.placed for a in p.alerts)
+
+    @property
+    def stories_opened(self) -> int:
+        return sum(p.opened for p in self.placed)
+
+    @property
+    def stories_joined(self) -> int:
+        return sum(not p.opened for p in self.placed)
+
+
+class ArticleProcessor(Protocol):
+    """What happens to a stored article next (matching, stories, alerts).
+
+    `fresh`: the article was inserted in this very transaction, so it has no hit and no
+    story link yet (nothing to look up before writing them).
+    """
+
+    def __call__(
+        self, session: Session, article: Article, now: datetime, *, fresh: bool = False
+    ) -> Ingested: ...
+
+
 class Processor:
-    """Match an article; for each hit, store it, place the article in a story, raise alerts."""
+    """Match an article; for each hit, store it, place the article in a story, raise alerts.
+
+    Matching and the candidate's derived values (fingerprint, origins, event terms) are
+    computed before any statement; then per hit: read (lock, index sync, a copy's original),
+    decide (`assign`, `place`: pure), write (story, link, alerts, deliveries).
+    """
 
     def __init__(self, cfg: AppConfig, matcher: Matcher) -> None:
         self.cfg = cfg
         self.matcher = matcher
         self.indexes = StoryIndexes()
 
-    def __call__(self, session: Session, article: Article, now: datetime) -> None:
+    def __call__(
+        self, session: Session, article: Article, now: datetime, *, fresh: bool = False
+    ) -> Ingested:
         assert article.id is not None
-        report = self.matcher.match(article.title, article.text)
-        for hit in report.hits:
-            queries.store_hit(
-                session, article.id, hit.watchlist, hit.score, list(hit.people), hit.to_json(), now
-            )
-            self.place(session, article, hit, now)
+        hits = self.matcher.match(article.title, article.text).hits
+        if not hits:
+            return Ingested(article.id, now)
+        print_ = _fingerprint(article.text) if article.text else None
+        placed: list[Placed] = []
+        for hit in hits:
+            args = (article.id, hit.watchlist, hit.score, list(hit.people), hit.to_json(), now)
+            if fresh:
+                queries.insert_hit(session, *args)
+            else:
+                queries.store_hit(session, *args)
+            done = self.place(session, article, hit, now, fresh=fresh, fingerprint=print_)
+            if done is not None:
+                placed.append(done)
+        return Ingested(article.id, now, tuple(hits), tuple(placed))
 
-    def place(self, session: Session, article: Article, hit: Hit, now: datetime) -> list[int]:
-        """Assign the article's hit to a story and record the alerts it raises (their ids)."""
+    def candidate(
+        self, article: Article, hit: Hit, now: datetime, print_: int | None
+    ) -> StoryCandidate:
+        """The hit article as story assignment sees it (pure: computed before any read)."""
         assert article.id is not None
-        stories_cfg = self.cfg.monitor.stories
-        stories_repo.lock_watchlist(session, hit.watchlist)
-        if stories_repo.story_of_article(session, article.id, hit.watchlist) is not None:
-            return []  # replayed: already placed, nothing to raise again
         outlet = normalize_outlet(article.outlet)
         people = split_people(
             article.text,
@@ -104,7 +151,7 @@ class Processor:
                 if m.rule == "target-person" and m.term in hit.target_people
             ),
         )
-        candidate = StoryCandidate(
+        return StoryCandidate(
             article_id=article.id,
             watchlist=hit.watchlist,
             outlet=outlet,
@@ -116,65 +163,83 @@ class Processor:
             people=people.subjects,
             background=people.background,
             terms=frozenset(hit.terms),
-            fingerprint=fingerprint(article.text) if article.text else None,
+            fingerprint=print_,
             origins=tuple(
                 article_origins(
                     article.text,
                     own_outlet=outlet,
-                    official_sources=stories_cfg.official_sources,
+                    official_sources=self.cfg.monitor.stories.official_sources,
                 )
             ),
         )
-        since = candidate.time - stories_cfg.window - timedelta(days=1)
+
+    def place(
+        self,
+        session: Session,
+        article: Article,
+        hit: Hit,
+        now: datetime,
+        *,
+        fresh: bool = False,
+        fingerprint: int | None = None,
+    ) -> Placed | None:
+        """Place the article's hit in a story and record the alerts it raises.
+
+        None when there is nothing to do: the article was placed before (a replay), or the
+        story it was assigned to is gone.
+        """
+        assert article.id is not None
+        cfg = self.cfg.monitor.stories
+        if fingerprint is None and article.text:
+            fingerprint = _fingerprint(article.text)
+        candidate = self.candidate(article, hit, now, fingerprint)
+        # read
+        stories_repo.lock_watchlist(session, hit.watchlist)
+        if not fresh and stories_repo.story_of_article(session, article.id, hit.watchlist):
+            return None  # replayed: already placed, nothing to raise again
+        since = candidate.time - cfg.window - timedelta(days=1)
         index, seq = self.indexes.synced(session, hit.watchlist, since)
-        assignment = assign(candidate, index, stories_cfg, now)
-        stale = is_stale(candidate, stories_cfg)
-        origins: list[str] = list(candidate.origins)
-        if assignment.copy_of is not None:
-            original = session.get(ArticleRow, assignment.copy_of)
-            if original is not None and _earlier(article, original):
-                # feeds are polled concurrently: the copy may be placed before its original.
-                # The earlier publication is the original; the stored one becomes its copy.
-                stories_repo.repoint_copies(session, original.id, article.id)
-                assignment = replace(assignment, copy_of=None, reasons=("original of a copy",))
-            elif original is not None:
-                origins = copy_origins(
-                    [o for o in candidate.origins if o != outlet],
-                    original_source=wire_source(original.body or "", own_outlet=original.outlet),
-                    original_origins=stories_repo.link_origins(session, original.id),
-                    outlet=outlet,
-                )
-        if assignment.story_id is None:
-            before = None
-            draft = open_story(candidate, assignment, stories_cfg, story_id=0)
-            story_id = stories_repo.insert_story(session, draft, seq=seq, score=hit.score, now=now)
-            after = replace(draft, story_id=story_id)
-        else:
-            before = index.get(assignment.story_id)
-            if before is None:
-                return []
-            after = add_to_story(before, candidate, assignment, stories_cfg)
-            story_id = before.story_id
-            stories_repo.update_story(session, after, seq=seq, score=hit.score, now=now)
-        stories_repo.link_article(
-            session, story_id, article.id, assignment, origins=origins, stale=stale, now=now
+        # decide
+        assignment = assign(candidate, index, cfg, now)
+        original = (
+            stories_repo.original(session, assignment.copy_of)
+            if assignment.copy_of is not None
+            else None
         )
-        alert_ids = []
-        for alert in decide_alerts(before, after, stale=stale):
-            alert_id = stories_repo.insert_alert(session, alert, story_id, article.id, now)
-            if alert_id is not None:
-                alert_ids.append(alert_id)
-                outbox.enqueue_alert(session, self.cfg, alert_id, now)
-                log.info("alert %s: %s (%s)", alert.kind, after.headline, alert.key)
-        return alert_ids
+        placement = place(candidate, assignment, index, cfg, score=hit.score, original=original)
+        if placement is None:
+            return None
+        # write
+        return self._write(session, placement, article.id, seq, now)
 
-
-def _earlier(article: Article, stored: ArticleRow) -> bool:
-    return (
-        article.published_at is not None
-        and stored.published_at is not None
-        and article.published_at < stored.published_at
-    )
+    def _write(
+        self, session: Session, placement: Placement, article_id: int, seq: int, now: datetime
+    ) -> Placed:
+        if placement.repoint is not None:
+            stories_repo.repoint_copies(session, placement.repoint, article_id)
+        after = placement.after
+        story_id = stories_repo.write_story(session, after, seq=seq, now=now)
+        stories_repo.link_article(session, story_id, article_id, placement, now)
+        raised: list[RaisedAlert] = []
+        for alert in placement.alerts:
+            alert_id = stories_repo.insert_alert(session, alert, story_id, article_id, now)
+            if alert_id is None:
+                continue
+            note = RaisedAlert(
+                id=alert_id,
+                key=alert.key,
+                kind=alert.kind,
+                story_id=story_id,
+                story_key=after.key,
+                watchlist=after.watchlist,
+                score=after.score,
+                confirmed=after.confirmed,
+                created_at=now,
+            )
+            outbox.enqueue_alert(session, self.cfg, note, now)
+            raised.append(note)
+            log.info("alert %s: %s (%s)", alert.kind, after.headline, alert.key)
+        return Placed(after.watchlist, story_id, placement.opened, tuple(raised))
 
 
 def make_processor(cfg: AppConfig) -> Processor | None:

@@ -18,7 +18,7 @@ from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -36,6 +36,7 @@ from monitor.extract.article import extract_article
 from monitor.extract.lifeline import die_with
 from monitor.feeds import parse_feed
 from monitor.http import Fetcher
+from monitor.pipeline.ingest import ArticleProcessor
 from monitor.store import claims, queries
 from monitor.store.db import transaction
 from monitor.store.models import Feed
@@ -48,12 +49,6 @@ HTML_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "")
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
-
-
-class ArticleProcessor(Protocol):
-    """What happens to a stored article next (matching, stories, alerts)."""
-
-    def __call__(self, session: Session, article: Article, now: datetime) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -434,7 +429,7 @@ class Poller:
             if self.processor is not None:
                 try:
                     with s.begin_nested():  # a failure undoes its hits and alerts, not the article
-                        self.processor(s, stored, now)
+                        self.processor(s, stored, now, fresh=True)
                 except Exception as exc:
                     log.exception("feed %s: processing %s failed; article kept", fc.id, entry.url)
                     error = (

@@ -139,7 +139,8 @@ def rematch(
                     s, article.id, hit.watchlist, hit.score, list(hit.people), hit.to_json(), now
                 )
                 if created and processor is not None:
-                    alerts += processor.place(s, article, hit, now)
+                    placed = processor.place(s, article, hit, now)
+                    alerts += [a.id for a in placed.alerts] if placed else []
     report = RematchReport(since, dry_run, len(articles) - skipped, skipped, gained, lost, alerts)
     log.info(
         "rematch since %s%s: %d articles, %d hits gained, %d lost, %d alerts",

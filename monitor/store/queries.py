@@ -8,11 +8,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from monitor.config import FeedConfig
 from monitor.domain import Article, DateSource, ExtractionStatus, FeedEntry
+from monitor.store.insert import insert_new
 from monitor.store.models import AlertRow, ArticleRow, Feed, HitRow, StoryRow
 from monitor.urls import mask_url, mask_urls_in
 
@@ -100,31 +100,25 @@ def insert_article(
     session: Session, article: Article, fingerprint: int | None = None
 ) -> int | None:
     """Store a new article; return its id, or None when another worker stored it first."""
-    row = ArticleRow(
-        canonical_url=article.canonical_url,
-        url=article.url,
-        guid=article.guid,
-        feed_id=article.feed_id,
-        outlet=article.outlet,
-        title=article.title,
-        body=article.text,
-        body_length=len(article.text),
-        author=article.author,
-        language=article.language,
-        published_at=article.published_at,
-        date_source=article.date_source.value,
-        extraction=article.extraction.value,
-        extraction_error=article.extraction_error,
-        fingerprint=fingerprint,
-        discovered_at=article.discovered_at,
-    )
-    try:
-        with session.begin_nested():
-            session.add(row)
-            session.flush()
-    except IntegrityError:
-        return None
-    return row.id
+    values = {
+        "canonical_url": article.canonical_url,
+        "url": article.url,
+        "guid": article.guid,
+        "feed_id": article.feed_id,
+        "outlet": article.outlet,
+        "title": article.title,
+        "body": article.text,
+        "body_length": len(article.text),
+        "author": article.author,
+        "language": article.language,
+        "published_at": article.published_at,
+        "date_source": article.date_source.value,
+        "extraction": article.extraction.value,
+        "extraction_error": article.extraction_error,
+        "fingerprint": fingerprint,
+        "discovered_at": article.discovered_at,
+    }
+    return insert_new(session, ArticleRow, values, ["canonical_url"])
 
 
 def row_to_article(row: ArticleRow) -> Article:
@@ -264,6 +258,28 @@ def feed_status(feed: Feed) -> str:
     return "ok"
 
 
+def insert_hit(
+    session: Session,
+    article_id: int,
+    watchlist: str,
+    score: float,
+    people: list[str],
+    explanation: dict[str, Any],
+    now: datetime,
+) -> HitRow:
+    """The hit of a watchlist on an article stored in this transaction (it has none yet)."""
+    row = HitRow(
+        article_id=article_id,
+        watchlist=watchlist,
+        score=score,
+        people=people,
+        explanation=explanation,
+        created_at=now,
+    )
+    session.add(row)
+    return row
+
+
 def store_hit(
     session: Session,
     article_id: int,
@@ -280,15 +296,7 @@ def store_hit(
     if row is not None:
         row.score, row.people, row.explanation = score, people, explanation
         return row.id, False
-    row = HitRow(
-        article_id=article_id,
-        watchlist=watchlist,
-        score=score,
-        people=people,
-        explanation=explanation,
-        created_at=now,
-    )
-    session.add(row)
+    row = insert_hit(session, article_id, watchlist, score, people, explanation, now)
     session.flush()
     return row.id, True
 

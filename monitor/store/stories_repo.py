@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
 
+from monitor.store.insert import insert_new
 from monitor.store.models import AlertRow, ArticleRow, StoryArticleRow, StoryRow
-from monitor.stories import Alert, Assignment, StorySummary
+from monitor.stories import Alert, StorySummary, wire_source
+from monitor.stories.place import Original, Placement
 
 
 def lock_watchlist(session: Session, watchlist: str) -> None:
@@ -60,6 +61,7 @@ def to_summary(row: StoryRow) -> StorySummary:
         confirmed=row.confirmed,
         announced=not row.stale,
         articles=row.article_count,
+        score=row.score,
     )
 
 
@@ -93,45 +95,37 @@ def _values(summary: StorySummary, seq: int) -> dict[str, Any]:
         "confirmed": summary.confirmed,
         "stale": not summary.announced,
         "article_count": summary.articles,
+        "score": summary.score,
         "seq": seq,
     }
 
 
-def insert_story(
-    session: Session, summary: StorySummary, *, seq: int, score: float, now: datetime
-) -> int:
-    """Insert a new story row (key unique); return its id. `seq`: see StoryRow."""
-    row = StoryRow(
-        key=summary.key,
-        watchlist=summary.watchlist,
-        score=score,
-        created_at=now,
-        updated_at=now,
-        **_values(summary, seq),
-    )
-    session.add(row)
-    session.flush()
-    return row.id
+def write_story(session: Session, summary: StorySummary, *, seq: int, now: datetime) -> int:
+    """Insert a new story (story_id 0) or update it in one statement; return its id.
 
-
-def update_story(
-    session: Session, summary: StorySummary, *, seq: int, score: float, now: datetime
-) -> None:
-    """Write a story's new summary in one statement (no read first)."""
+    `seq`: see StoryRow. The summary is exact (built under the watchlist's lock from the
+    synced index), so an update overwrites without reading the row first.
+    """
+    if summary.story_id == 0:
+        row = StoryRow(
+            key=summary.key,
+            watchlist=summary.watchlist,
+            created_at=now,
+            updated_at=now,
+            **_values(summary, seq),
+        )
+        session.add(row)
+        session.flush()
+        return row.id
     done = session.execute(
         update(StoryRow)
         .where(StoryRow.id == summary.story_id)
-        .values(
-            **_values(summary, seq),
-            score=func.greatest(StoryRow.score, score)
-            if session.get_bind().dialect.name == "postgresql"
-            else func.max(StoryRow.score, score),
-            updated_at=now,
-        )
+        .values(**_values(summary, seq), updated_at=now)
         .execution_options(synchronize_session=False)
     )
     if done.rowcount != 1:  # type: ignore[attr-defined]
         raise LookupError(f"story {summary.story_id} vanished")
+    return summary.story_id
 
 
 def story_of_article(session: Session, article_id: int, watchlist: str) -> StoryArticleRow | None:
@@ -144,65 +138,67 @@ def story_of_article(session: Session, article_id: int, watchlist: str) -> Story
 
 
 def link_article(
-    session: Session,
-    story_id: int,
-    article_id: int,
-    assignment: Assignment,
-    *,
-    origins: Iterable[str],
-    stale: bool,
-    now: datetime,
+    session: Session, story_id: int, article_id: int, placement: Placement, now: datetime
 ) -> None:
+    """The article's row in its story: copy_of, origins, stale, and why it went there."""
     session.add(
         StoryArticleRow(
             story_id=story_id,
             article_id=article_id,
-            copy_of=assignment.copy_of,
-            origins=list(origins),
-            stale=stale,
-            reasons=list(assignment.reasons),
+            copy_of=placement.assignment.copy_of,
+            origins=list(placement.origins),
+            stale=placement.stale,
+            reasons=list(placement.assignment.reasons),
             added_at=now,
         )
     )
-    session.flush()
 
 
 def repoint_copies(session: Session, old_original: int, new_original: int) -> None:
     """`old_original` turned out to be a copy of `new_original`: it and its copies point there."""
-    for link in session.scalars(
-        select(StoryArticleRow).where(
+    session.execute(
+        update(StoryArticleRow)
+        .where(
             (StoryArticleRow.article_id == old_original) | (StoryArticleRow.copy_of == old_original)
         )
-    ):
-        link.copy_of = new_original
-    session.flush()
+        .values(copy_of=new_original)
+        .execution_options(synchronize_session=False)
+    )
 
 
-def link_origins(session: Session, article_id: int) -> list[str]:
-    """The origins recorded for an article's link (for copies of it)."""
-    row = session.scalars(
-        select(StoryArticleRow).where(StoryArticleRow.article_id == article_id)
+def original(session: Session, article_id: int) -> Original | None:
+    """What placement needs of a stored article that a new one copies (one read)."""
+    row = session.execute(
+        select(ArticleRow.published_at, ArticleRow.body, ArticleRow.outlet, StoryArticleRow.origins)
+        .outerjoin(StoryArticleRow, StoryArticleRow.article_id == ArticleRow.id)
+        .where(ArticleRow.id == article_id)
+        .order_by(StoryArticleRow.id)
+        .limit(1)
     ).first()
-    return list(row.origins or []) if row else []
+    if row is None:
+        return None
+    published_at, body, outlet, origins = row
+    return Original(
+        article_id=article_id,
+        published_at=published_at,
+        wire=wire_source(body or "", own_outlet=outlet),
+        origins=tuple(origins or ()),
+    )
 
 
 def insert_alert(
     session: Session, alert: Alert, story_id: int, article_id: int, now: datetime
 ) -> int | None:
     """Insert an alert unless its idempotency key exists; return the new id or None."""
-    if session.scalar(select(AlertRow.id).where(AlertRow.key == alert.key)) is not None:
-        return None
-    row = AlertRow(
-        key=alert.key,
-        story_id=story_id,
-        kind=alert.kind,
-        origin_count=alert.origin_count,
-        article_id=article_id,
-        created_at=now,
-    )
-    session.add(row)
-    session.flush()
-    return row.id
+    values = {
+        "key": alert.key,
+        "story_id": story_id,
+        "kind": alert.kind,
+        "origin_count": alert.origin_count,
+        "article_id": article_id,
+        "created_at": now,
+    }
+    return insert_new(session, AlertRow, values, ["key"])
 
 
 def story_rows(

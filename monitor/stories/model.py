@@ -67,6 +67,7 @@ class StorySummary:
     confirmed: bool = False  # an official source is among the origins
     announced: bool = False  # a `new` alert was raised (False while only stale reports exist)
     articles: int = 0  # how many articles it holds, copies included
+    score: float = 0.0  # the highest score of its hits (channels filter on it)
 
     @property
     def origin_count(self) -> int:
