@@ -76,6 +76,7 @@ def test_poll_refuses_an_unmigrated_database_and_names_the_fix(workspace: Path) 
     assert "monitor db upgrade" in proc.stderr
 
 
+@pytest.mark.slow
 def test_poll_stores_matches_groups_and_delivers_then_lists_it_all(workspace: Path) -> None:
     assert monitor("db", "upgrade", "-c", "monitor.yaml", cwd=workspace).returncode == 0
     proc = monitor("poll", "-c", "monitor.yaml", "--json", cwd=workspace)
@@ -111,6 +112,7 @@ def test_poll_stores_matches_groups_and_delivers_then_lists_it_all(workspace: Pa
     )
 
 
+@pytest.mark.slow
 def test_digest_dry_run_prints_and_deliveries_list_the_outbox(workspace: Path) -> None:
     assert monitor("db", "upgrade", "-c", "monitor.yaml", cwd=workspace).returncode == 0
     assert monitor("poll", "-c", "monitor.yaml", cwd=workspace).returncode == 0
@@ -127,12 +129,14 @@ def test_digest_dry_run_prints_and_deliveries_list_the_outbox(workspace: Path) -
     assert sorted((workspace / "out").iterdir()) == files_before  # nothing is sent twice
 
 
+@pytest.mark.slow
 def test_an_unknown_feed_id_is_bad_usage(workspace: Path) -> None:
     monitor("db", "upgrade", "-c", "monitor.yaml", cwd=workspace)
     proc = monitor("poll", "-c", "monitor.yaml", "--feed", "nope", cwd=workspace)
     assert proc.returncode == 2 and "no feed with id nope" in proc.stderr
 
 
+@pytest.mark.slow
 def test_demo_runs_offline_and_shows_corroboration_and_a_folded_copy(tmp_path: Path) -> None:
     proc = monitor("demo", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr

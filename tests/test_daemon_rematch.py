@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from monitor.config import load_config
@@ -63,6 +64,7 @@ def hits_by_title(url: str) -> dict[str, str]:
         )
 
 
+@pytest.mark.slow
 def test_rematch_finds_a_newly_added_name_in_an_article_stored_before(
     http_server: LoopbackServer, tmp_path: Path
 ) -> None:
@@ -110,6 +112,7 @@ def test_rematch_finds_a_newly_added_name_in_an_article_stored_before(
     assert "North Korean soldier defects across the border" not in hits_by_title(url)
 
 
+@pytest.mark.slow
 def test_status_shows_feeds_deliveries_and_stories(
     http_server: LoopbackServer, tmp_path: Path
 ) -> None:

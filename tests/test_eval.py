@@ -59,6 +59,7 @@ def evaluated(
     return metrics, preds
 
 
+@pytest.mark.slow
 def test_relevance_stories_and_syndication_meet_the_bar(
     evaluated: tuple[dict[str, Any], list[dict[str, Any]]],
 ) -> None:
@@ -108,12 +109,14 @@ def test_predictions_follow_the_documented_shape_exactly(
             assert p["story"] is None and p["alerts"] == [] and p["watchlists"] == []
 
 
+@pytest.mark.slow
 def test_a_missing_corpus_is_a_clear_error(tmp_path: Path) -> None:
     proc = run_eval(str(tmp_path / "nope.jsonl"), "--config", str(ROOT / "config" / "monitor.yaml"))
     assert proc.returncode == 1
     assert "cannot read corpus" in proc.stderr
 
 
+@pytest.mark.slow
 def test_a_corpus_of_plain_text_records_is_scored_too(tmp_path: Path) -> None:
     """The corpus format allows `text` (no page) instead of `html`."""
     corpus = tmp_path / "text.jsonl"
@@ -129,6 +132,7 @@ def test_a_corpus_of_plain_text_records_is_scored_too(tmp_path: Path) -> None:
     assert metrics["articles"] == 20 and metrics["relevance"]["f1"] >= 0.9
 
 
+@pytest.mark.slow
 def test_eval_run_from_another_folder_uses_the_project_config(tmp_path: Path) -> None:
     proc = run_eval(
         str(CORPUS),
@@ -140,6 +144,7 @@ def test_eval_run_from_another_folder_uses_the_project_config(tmp_path: Path) ->
     assert json.loads(proc.stdout)["relevance"]["f1"] >= 0.95
 
 
+@pytest.mark.slow
 def test_odd_feed_names_and_a_repeated_url_are_scored_not_dropped(tmp_path: Path) -> None:
     rows = [json.loads(line) for line in CORPUS.read_text(encoding="utf-8").splitlines()][:12]
     rows[0]["feed"] = "연합뉴스 피드"  # not a valid feed id as it stands

@@ -86,6 +86,7 @@ def test_tiny_texts_are_copies_only_when_identical() -> None:
     assert not is_copy("North Korean defects", "North Korean soldier defects")
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not CORPUS.exists(), reason="shared corpus not present")
 @pytest.mark.parametrize("method", ["containment", "simhash"])
 def test_corpus_syndication_pairs(method: str) -> None:

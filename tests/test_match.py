@@ -390,6 +390,7 @@ def test_cli_exit_codes(
     assert run_cli(*args, stdin="t\nb\n")[0] == code
 
 
+@pytest.mark.slow
 def test_cli_json_is_one_document_on_stdout(config_dir: Path) -> None:
     proc = subprocess.run(
         [sys.executable, "-m", "monitor", "match", "-", "--json", "--config",

@@ -86,6 +86,7 @@ def serve_corpus(server: LoopbackServer) -> tuple[list[dict[str, Any]], list[dic
     return rows, feeds
 
 
+@pytest.mark.slow
 def test_corpus_pages_are_stored_once_with_clean_bodies_and_true_dates(
     http_server: LoopbackServer, sessions: sessionmaker[Session], sqlite_url: str
 ) -> None:
@@ -178,6 +179,7 @@ def closed_port() -> int:
         return int(s.getsockname()[1])
 
 
+@pytest.mark.slow
 def test_each_broken_feed_is_recorded_and_the_others_still_succeed(
     http_server: LoopbackServer, sessions: sessionmaker[Session], sqlite_url: str
 ) -> None:
@@ -291,6 +293,7 @@ def third_party_feeds() -> list[Path]:
     return sorted([*base.glob("feedparser-cases/**/*.xml"), *base.glob("real-feeds/**/*.*")])
 
 
+@pytest.mark.slow
 def test_every_third_party_feed_is_ingested_without_a_crash(
     http_server: LoopbackServer, sessions: sessionmaker[Session], sqlite_url: str
 ) -> None:

@@ -36,7 +36,9 @@ def validator(name: str) -> Draft202012Validator:
 @pytest.mark.parametrize("name", sorted(schemas()))
 def test_committed_schemas_are_current(name: str) -> None:
     """Else: .venv/bin/python scripts/schemas.py"""
-    assert committed(name) == schemas()[name]
+    assert committed(name) == schemas()[name], (
+        f"schemas/{name} is out of date: run .venv/bin/python scripts/schemas.py"
+    )
 
 
 def _refs(node: Any) -> list[str]:

@@ -87,8 +87,9 @@ def clip(text: str, limit: int = 300) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-err_console = SafeConsole(stderr=True)
-out_console = SafeConsole()
+# Not a terminal (a pipe, a log file): long lines stay whole instead of wrapping at 80 columns.
+err_console = SafeConsole(stderr=True, soft_wrap=not sys.stderr.isatty())
+out_console = SafeConsole(soft_wrap=not sys.stdout.isatty())
 
 P = ParamSpec("P")
 R = TypeVar("R")

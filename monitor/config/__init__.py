@@ -1,6 +1,6 @@
 """Configuration: monitor.yaml and watchlists, validated with pydantic."""
 
-from monitor.config.loader import config_path, format_loc, json_schema, load_config
+from monitor.config.loader import config_path, json_schema, load_config
 from monitor.config.models import (
     AppConfig,
     ChannelConfig,
@@ -11,6 +11,7 @@ from monitor.config.models import (
     MonitorConfig,
     SlackChannel,
 )
+from monitor.config.problems import format_loc
 from monitor.config.stories import StoriesConfig
 from monitor.config.watchlist import PersonConfig, WatchlistConfig
 

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ValidationError
 
 from monitor.config.dburl import normalize_database_url
 from monitor.config.models import AppConfig, MonitorConfig
+from monitor.config.problems import Loc, Problem, describe, node_lines, problem_at
 from monitor.config.watchlist import WatchlistConfig
 from monitor.errors import ConfigError
 
@@ -35,36 +36,42 @@ def load_config(path: str | Path | None = None, env: Mapping[str, str] | None = 
     """Load and validate everything; raise ConfigError listing every problem found."""
     env = os.environ if env is None else env
     file = config_path(path, env)
-    problems: list[str] = []
-    raw = _read_yaml(file, problems)
+    problems: list[Problem] = []
+    raw, lines = _read_yaml(file, problems)
     monitor: MonitorConfig | None = None
     if raw is not None:
-        data = _interpolate(raw, env, str(file), (), problems)
-        monitor = _validate(MonitorConfig, data, str(file), problems)
+        data = _interpolate(raw, env, str(file), lines, (), problems)
+        monitor = _validate(MonitorConfig, data, str(file), lines, problems)
     watchlists: list[WatchlistConfig] = []
     if monitor is not None:
         for wl_file in _watchlist_files(file, monitor, problems):
-            wl_raw = _read_yaml(wl_file, problems)
+            wl_raw, wl_lines = _read_yaml(wl_file, problems)
             if wl_raw is None:
                 continue
-            wl_data = _interpolate(wl_raw, env, str(wl_file), (), problems)
-            wl = _validate(WatchlistConfig, wl_data, str(wl_file), problems)
+            wl_data = _interpolate(wl_raw, env, str(wl_file), wl_lines, (), problems)
+            wl = _validate(WatchlistConfig, wl_data, str(wl_file), wl_lines, problems)
             if wl is not None:
                 if any(w.id == wl.id for w in watchlists):
-                    problems.append(f"{wl_file}: id: duplicate watchlist id {wl.id!r}")
+                    problems.append(
+                        problem_at(
+                            str(wl_file), wl_lines, ("id",), f"duplicate watchlist id {wl.id!r}"
+                        )
+                    )
                 watchlists.append(wl)
     if monitor is None:
-        raise ConfigError(problems)
+        raise ConfigError(list(problems))
     url, source = monitor.database.url, "database.url"
     if env.get("MONITOR_DATABASE_URL"):
         url, source = env["MONITOR_DATABASE_URL"], "MONITOR_DATABASE_URL"
     try:
         url = normalize_database_url(url)
     except ValueError as exc:
-        where = "$MONITOR_DATABASE_URL" if source == "MONITOR_DATABASE_URL" else f"{file}: {source}"
-        problems.append(f"{where}: {exc}")
+        if source == "MONITOR_DATABASE_URL":
+            problems.append(Problem("$MONITOR_DATABASE_URL", str(exc)))
+        else:
+            problems.append(problem_at(str(file), lines, ("database", "url"), str(exc)))
     if problems:
-        raise ConfigError(problems)
+        raise ConfigError(list(problems))
     return AppConfig(
         monitor=monitor,
         watchlists=watchlists,
@@ -81,39 +88,58 @@ def json_schema() -> dict[str, Any]:
     return monitor_schema()
 
 
-def _read_yaml(file: Path, problems: list[str]) -> Any:
+def _read_yaml(file: Path, problems: list[Problem]) -> tuple[Any, dict[Loc, int]]:
+    """The file's data and the line of every key and item (for error messages)."""
     try:
         text = file.read_text(encoding="utf-8")
     except FileNotFoundError:
-        problems.append(f"{file}: file not found (set MONITOR_CONFIG or pass --config)")
-        return None
+        problems.append(Problem(str(file), "file not found (set MONITOR_CONFIG or pass --config)"))
+        return None, {}
     except (OSError, UnicodeDecodeError) as exc:
-        problems.append(f"{file}: cannot read: {exc}")
-        return None
+        problems.append(Problem(str(file), f"cannot read: {exc}"))
+        return None, {}
     try:
-        data = yaml.safe_load(text)
+        loader = yaml.SafeLoader(text)
+        try:
+            node = loader.get_single_node()
+            data = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        problems.append(f"{file}: {where}invalid YAML: {getattr(exc, 'problem', exc)}")
-        return None
+        column = f"column {mark.column + 1}: " if mark else ""
+        problems.append(
+            Problem(
+                str(file),
+                f"{column}invalid YAML: {getattr(exc, 'problem', exc)}",
+                line=mark.line + 1 if mark else None,
+            )
+        )
+        return None, {}
     if data is None:
-        return {}
+        return {}, {}
     if not isinstance(data, dict):
         problems.append(
-            f"{file}: the top level must be a mapping of keys, not {type(data).__name__}"
+            Problem(
+                str(file), f"the top level must be a mapping of keys, not {type(data).__name__}"
+            )
         )
-        return None
-    return data
+        return None, {}
+    return data, node_lines(node)
 
 
 def _interpolate(
-    value: Any, env: Mapping[str, str], file: str, loc: tuple[Any, ...], problems: list[str]
+    value: Any,
+    env: Mapping[str, str],
+    file: str,
+    lines: dict[Loc, int],
+    loc: Loc,
+    problems: list[Problem],
 ) -> Any:
     if isinstance(value, dict):
-        return {k: _interpolate(v, env, file, (*loc, k), problems) for k, v in value.items()}
+        return {k: _interpolate(v, env, file, lines, (*loc, k), problems) for k, v in value.items()}
     if isinstance(value, list):
-        return [_interpolate(v, env, file, (*loc, i), problems) for i, v in enumerate(value)]
+        return [_interpolate(v, env, file, lines, (*loc, i), problems) for i, v in enumerate(value)]
     if isinstance(value, str) and "${" in value:
 
         def sub(m: re.Match[str]) -> str:
@@ -123,8 +149,13 @@ def _interpolate(
             if default is not None:
                 return default
             problems.append(
-                f"{file}: {format_loc(loc)}: environment variable {name} is not set "
-                f"(export it, or write ${{{name}:-default}})"
+                problem_at(
+                    file,
+                    lines,
+                    loc,
+                    f"environment variable {name} is not set "
+                    f"(export it, or write ${{{name}:-default}})",
+                )
             )
             return ""
 
@@ -132,32 +163,14 @@ def _interpolate(
     return value
 
 
-def _validate(model: type[M], data: Any, file: str, problems: list[str]) -> M | None:
+def _validate(
+    model: type[M], data: Any, file: str, lines: dict[Loc, int], problems: list[Problem]
+) -> M | None:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        for err in exc.errors():
-            loc = tuple(p for p in err["loc"] if not _is_union_tag(p))
-            msg = err["msg"]
-            if err["type"] == "extra_forbidden":
-                msg = "unknown key (check the spelling; see docs/configuration.md)"
-            problems.append(f"{file}: {format_loc(loc) or '(top level)'}: {msg}")
+        problems.extend(describe(model, data, exc.errors(), file, lines))
         return None
-
-
-def _is_union_tag(part: Any) -> bool:
-    return isinstance(part, str) and part in {"email", "slack", "file"}
-
-
-def format_loc(loc: tuple[Any, ...]) -> str:
-    """('feeds', 3, 'url') -> 'feeds[3].url'."""
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += f".{part}" if out else str(part)
-    return out
 
 
 def config_sources(cfg: AppConfig) -> list[Path]:
@@ -170,7 +183,7 @@ def config_sources(cfg: AppConfig) -> list[Path]:
     return [file, *_watchlist_files(file, cfg.monitor, [])]
 
 
-def _watchlist_files(file: Path, monitor: MonitorConfig, problems: list[str]) -> list[Path]:
+def _watchlist_files(file: Path, monitor: MonitorConfig, problems: list[Problem]) -> list[Path]:
     folders = monitor.watchlist_paths or ["watchlists"]
     files: list[Path] = []
     for folder in folders:
@@ -179,7 +192,9 @@ def _watchlist_files(file: Path, monitor: MonitorConfig, problems: list[str]) ->
             path = file.parent / path
         if not path.is_dir():
             if monitor.watchlist_paths:
-                problems.append(f"{file}: watchlist_paths: folder {path} does not exist")
+                problems.append(
+                    Problem(str(file), f"folder {path} does not exist", key="watchlist_paths")
+                )
             continue
         files.extend(sorted([*path.glob("*.yaml"), *path.glob("*.yml")]))
     return files

@@ -37,6 +37,13 @@ class DatabaseConfig(_Strict):
     )
 
 
+def _positive(v: timedelta | None) -> timedelta | None:
+    """Intervals of 0 would poll (or report silence) without pause."""
+    if v is not None and v <= timedelta(0):
+        raise ValueError("must be more than 0, e.g. 15m")
+    return v
+
+
 class FetchConfig(_Strict):
     user_agent: str = Field(
         "news-monitor/0.1 (+https://github.com/news-monitor/news-monitor)",
@@ -84,6 +91,11 @@ class FetchConfig(_Strict):
         True, description="Fetch each new entry's page; false uses the feed's own text only."
     )
 
+    @field_validator("default_interval")
+    @classmethod
+    def _check_interval(cls, v: timedelta) -> timedelta | None:
+        return _positive(v)
+
 
 class FeedConfig(_Strict):
     id: str = Field(description="Unique short id: lowercase letters, digits, '.', '_' or '-'.")
@@ -112,7 +124,16 @@ class FeedConfig(_Strict):
     def _check_url(cls, v: str) -> str:
         if not re.match(r"^https?://[^\s/]+", v):
             raise ValueError(f"{v!r} is not an http(s) URL")
+        if re.search(r"\s", v):
+            raise ValueError(
+                f"{v!r} contains a space: a URL has none (write %20, or remove the stray space)"
+            )
         return v
+
+    @field_validator("interval", "expected_cadence")
+    @classmethod
+    def _check_positive(cls, v: timedelta | None) -> timedelta | None:
+        return _positive(v)
 
 
 class _ChannelBase(_Strict):

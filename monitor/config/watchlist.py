@@ -8,6 +8,12 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 
+def _is_hangul(c: str) -> bool:
+    """Hangul syllables and jamo (compatibility jamo included)."""
+    o = ord(c)
+    return 0xAC00 <= o <= 0xD7A3 or 0x1100 <= o <= 0x11FF or 0x3130 <= o <= 0x318F
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -58,6 +64,20 @@ class PersonConfig(_Strict):
         "names whose other spellings belong to many other people.",
     )
     note: str = Field("", description="One line: who this is.")
+
+    @field_validator("hangul")
+    @classmethod
+    def _check_hangul(cls, v: str | None) -> str | None:
+        """The Hangul field holds Hangul: a romanized name typed here would never match."""
+        if v is None:
+            return v
+        letters = [c for c in v if c.isalpha()]
+        if not letters or not all(_is_hangul(c) for c in letters):
+            raise ValueError(
+                f"{v!r} is not written in Hangul (e.g. 태영호); put romanized spellings in "
+                "name or aliases"
+            )
+        return v
 
     @field_validator("aliases")
     @classmethod
@@ -204,6 +224,24 @@ class WatchlistConfig(_Strict):
                 f"{v!r} is not a valid watchlist id (lowercase, digits, '.', '_', '-')"
             )
         return v
+
+    @field_validator("people")
+    @classmethod
+    def _people_once(cls, people: list[PersonConfig]) -> list[PersonConfig]:
+        """A person listed twice gets two weights and two explanations for one mention."""
+        seen: dict[str, int] = {}
+        for i, person in enumerate(people):
+            for spelling in (person.name, person.hangul):
+                if not spelling:
+                    continue
+                key = " ".join(spelling.replace("-", " ").casefold().split())
+                if key in seen:
+                    raise ValueError(
+                        f"people[{i}] ({person.name}) repeats people[{seen[key]}] "
+                        f"({spelling!r}); list each person once, other spellings as aliases"
+                    )
+                seen[key] = i
+        return people
 
     @model_validator(mode="after")
     def _targets_hit_alone(self) -> WatchlistConfig:
