@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
@@ -109,7 +109,6 @@ class Article:
     extraction_error: str | None = None
     discovered_at: datetime | None = None
     id: int | None = None  # database id once stored
-    extra: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

@@ -43,10 +43,6 @@ class ParseError(MonitorError):
     """A feed could not be parsed into entries at all."""
 
 
-class ExtractError(MonitorError):
-    """An article page yielded no usable body."""
-
-
 class DeliveryError(MonitorError):
     """A channel refused or failed to take a message."""
 

@@ -11,64 +11,27 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import ahocorasick
 
 from monitor.config.watchlist import WatchlistConfig
 from monitor.match.claims import ClaimRules
+from monitor.match.matcher import Matcher
+from monitor.match.model import (
+    ANCHOR,
+    CONTEXT,
+    CONTEXT_PERSON,
+    EXCLUSION,
+    KEYWORD,
+    TARGET,
+    CompiledWatchlist,
+    CompileStats,
+    Entry,
+)
 from monitor.match.normalize import is_hangul, normalize_term
 from monitor.match.variants import DEFAULT_CAP, person_variants
 
-if TYPE_CHECKING:
-    from monitor.match.matcher import Matcher
-
 logger = logging.getLogger(__name__)
-
-KEYWORD, CONTEXT, EXCLUSION, TARGET, CONTEXT_PERSON, ANCHOR = range(6)
-KIND_NAMES = ("keyword", "context", "exclusion", "target-person", "context-person", "anchor")
-
-
-@dataclass(frozen=True, slots=True)
-class Entry:
-    """One use of a pattern: in which watchlist, as what, standing for which canonical term."""
-
-    watchlist: int
-    kind: int
-    canonical: str
-    prefix: bool = False  # `term*`: the occurrence extends to the end of the word
-    weight: float = 0.0
-    needs_context: bool = True
-    reverse: bool = False  # the term moves toward the watched country (월북)
-    phrase: str | None = None  # a claim phrase family's pattern (found from an anchor)
-
-    @property
-    def is_person(self) -> bool:
-        return self.kind in (TARGET, CONTEXT_PERSON)
-
-
-@dataclass(frozen=True, slots=True)
-class CompiledWatchlist:
-    """The parts of one watchlist the matcher needs after compilation."""
-
-    id: str
-    threshold: float
-    title_factor: float
-    context_person_weight: float
-    window: int | None  # None: same sentence
-    people: dict[str, str]  # canonical name -> role
-    keyword_weight: float
-    claims: ClaimRules
-
-
-@dataclass(frozen=True, slots=True)
-class CompileStats:
-    """How big the compiled automaton is and how long it took, for the benchmark and logs."""
-
-    patterns: int
-    entries: int
-    seconds: float
 
 
 def _pattern(term: str) -> tuple[str, bool]:
@@ -82,8 +45,6 @@ def compile_watchlists(
     watchlists: Sequence[WatchlistConfig], *, variant_cap: int = DEFAULT_CAP
 ) -> Matcher:
     """Build the Matcher for these watchlists (one automaton for all of them)."""
-    from monitor.match.matcher import Matcher  # matcher imports this module
-
     started = time.perf_counter()
     table: dict[str, list[Entry]] = {}
 

@@ -16,8 +16,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any
 
-from monitor.domain import Article
-from monitor.match.compile import (
+from monitor.match.model import (
     ANCHOR,
     CONTEXT,
     CONTEXT_PERSON,
@@ -27,8 +26,12 @@ from monitor.match.compile import (
     CompiledWatchlist,
     CompileStats,
     Entry,
+    Field,
+    Hit,
+    Match,
+    MatchReport,
+    Miss,
 )
-from monitor.match.model import Field, Hit, Match, MatchReport, Miss
 from monitor.match.normalize import Normalized, char_class, normalize
 from monitor.match.sentences import sentence_starts, snippet
 
@@ -108,10 +111,6 @@ class Matcher:
     @property
     def ids(self) -> list[str]:
         return [w.id for w in self.watchlists]
-
-    def match_article(self, article: Article, *, only: str | None = None) -> MatchReport:
-        """Match a stored article's title and extracted body."""
-        return self.match(article.title, article.text, only=only)
 
     def match(self, title: str, body: str, *, only: str | None = None) -> MatchReport:
         """Match the title and the extracted body (never page chrome) against every watchlist."""

@@ -1,9 +1,16 @@
-"""What matching returns: hits with their explanation, misses that help tune a watchlist."""
+"""Matching's values: the compiled watchlist the matcher reads (entries, kinds), and what it
+returns (hits with their explanation, misses that help tune a watchlist).
+
+`compile` builds the first, `matcher` reads them and builds the second; both import this
+module and neither imports the other's internals, so the two no longer import each other.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any, Literal
+
+from monitor.match.claims import ClaimRules
 
 Field = Literal["title", "body"]
 Rule = Literal["keyword", "target-person", "context-person"]
@@ -128,3 +135,50 @@ class MatchReport:
             "misses": [m.to_json() for m in self.misses],
             "mentions": self.mentions,
         }
+
+
+# -- the compiled watchlists (compile.py builds them, matcher.py reads them) ----------------
+
+#: What an automaton entry stands for.
+KEYWORD, CONTEXT, EXCLUSION, TARGET, CONTEXT_PERSON, ANCHOR = range(6)
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One use of a pattern: in which watchlist, as what, standing for which canonical term."""
+
+    watchlist: int
+    kind: int
+    canonical: str
+    prefix: bool = False  # `term*`: the occurrence extends to the end of the word
+    weight: float = 0.0
+    needs_context: bool = True
+    reverse: bool = False  # the term moves toward the watched country (월북)
+    phrase: str | None = None  # a claim phrase family's pattern (found from an anchor)
+
+    @property
+    def is_person(self) -> bool:
+        return self.kind in (TARGET, CONTEXT_PERSON)
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledWatchlist:
+    """The parts of one watchlist the matcher needs after compilation."""
+
+    id: str
+    threshold: float
+    title_factor: float
+    context_person_weight: float
+    window: int | None  # None: same sentence
+    people: dict[str, str]  # canonical name -> role
+    keyword_weight: float
+    claims: ClaimRules
+
+
+@dataclass(frozen=True, slots=True)
+class CompileStats:
+    """How big the compiled automaton is and how long it took, for the benchmark and logs."""
+
+    patterns: int
+    entries: int
+    seconds: float
