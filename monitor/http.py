@@ -60,6 +60,26 @@ _LIBRARY_ERRORS = (
 )
 
 
+@dataclass(slots=True)
+class _Budget:
+    """One fetch's time: `fetch.total_timeout` covers every hop and retry of it, so a server
+    that drips bytes holds a pass for that long at most. The clock starts when the first
+    hop holds its connection slots (waiting for a free slot is not the server's fault)."""
+
+    total: float
+    deadline: float | None = None
+
+    def start(self) -> float:
+        if self.deadline is None:
+            self.deadline = asyncio.get_running_loop().time() + self.total
+        return self.deadline
+
+    def left(self) -> float:
+        if self.deadline is None:
+            return self.total
+        return self.deadline - asyncio.get_running_loop().time()
+
+
 @dataclass(frozen=True, slots=True)
 class _Hop:
     """One answered GET: status, lowercase headers and (for 2xx) the capped body."""
@@ -129,7 +149,10 @@ class Fetcher:
         """GET `url` (conditionally when etag/last_modified are given), retrying what may pass.
 
         `untrusted` marks links found in feeds: unless `allow_private_networks` is set,
-        every hop must resolve to public addresses only.
+        every hop must resolve to public addresses only. A trusted URL (a feed in config)
+        is trusted for its own host only: a redirect to another host is checked like a link
+        from a feed. `fetch.total_timeout` bounds the whole fetch, redirects and retries
+        included.
         """
         _check_url(url)
         headers: dict[str, str] = {}
@@ -141,10 +164,11 @@ class Fetcher:
             headers["Accept"] = accept
         guard = untrusted and not self._cfg.allow_private_networks
         cfg = self._cfg
+        budget = _Budget(cfg.total_timeout.total_seconds())
         attempt = 0
         while True:
             try:
-                result = await self._follow(url, headers, guard)
+                result = await self._follow(url, headers, guard, budget)
             except FetchError as err:
                 limit = cfg.max_retry_after.total_seconds()
                 if err.retry_after is not None and err.retry_after > limit:
@@ -162,6 +186,8 @@ class Fetcher:
                 delay = cfg.retry_backoff.total_seconds() * 2**attempt * random.uniform(1.0, 1.5)
                 if err.retry_after is not None:
                     delay = max(delay, err.retry_after)
+                if delay >= budget.left():
+                    raise  # no time left for another attempt within fetch.total_timeout
                 attempt += 1
                 logger.info(
                     "retrying %s in %.2fs (attempt %d of %d): %s",
@@ -177,16 +203,23 @@ class Fetcher:
                 logger.debug("%s redirected to %s", url, result.final_url)
             return result
 
-    async def _follow(self, url: str, headers: dict[str, str], guard: bool) -> FetchResult:
+    async def _follow(
+        self, url: str, headers: dict[str, str], guard: bool, budget: _Budget
+    ) -> FetchResult:
         """Walk redirects by hand so every hop is checked and counted."""
         cfg = self._cfg
         current = url
         seen = {str(httpx.URL(url))}
+        trusted_host = httpx.URL(url).host
         permanent = True
         for hops in range(cfg.max_redirects + 1):
-            # an untrusted hop connects to the very address that was checked (no DNS rebinding)
-            pin = await self._guard(current) if guard else None
-            hop = await self._get(current, headers, pin)
+            # a redirect off a trusted URL's host is a link someone else chose: check it too
+            check = guard or (
+                not cfg.allow_private_networks and httpx.URL(current).host != trusted_host
+            )
+            # a checked hop connects to the very address that was checked (no DNS rebinding)
+            pin = await self._guard(current) if check else None
+            hop = await self._get(current, headers, pin, budget)
             location = hop.headers.get("location")
             if hop.status in _REDIRECTS and location:
                 nxt = urljoin(current, location.strip())
@@ -244,7 +277,9 @@ class Fetcher:
             )
         raise _status_error(url, final, hop)
 
-    async def _get(self, url: str, headers: dict[str, str], pin: str | None = None) -> _Hop:
+    async def _get(
+        self, url: str, headers: dict[str, str], pin: str | None, budget: _Budget
+    ) -> _Hop:
         """One GET under the concurrency limits and the total timeout; 2xx bodies are read.
 
         With `pin`, the connection goes to that address while Host and TLS (SNI and the
@@ -262,10 +297,10 @@ class Fetcher:
             headers = {**headers, "Host": parsed.netloc.decode("ascii")}
             if parsed.scheme == "https":
                 extensions["sni_hostname"] = host
-        total = self._cfg.total_timeout.total_seconds()
+        total = budget.total
         async with self._host_slot(host), self._global:
             try:
-                async with asyncio.timeout(total):
+                async with asyncio.timeout_at(budget.start()):
                     async with client.stream(
                         "GET", target, headers=headers, extensions=extensions
                     ) as resp:
@@ -281,7 +316,8 @@ class Fetcher:
                     url,
                     "timeout",
                     f"{host} did not deliver the whole response within {total:g}s "
-                    "(fetch.total_timeout); the server is slow or stalled, retry later",
+                    "(fetch.total_timeout, for all redirects and retries); the server is slow "
+                    "or stalled, retry later",
                 ) from None
             except _LIBRARY_ERRORS as exc:
                 raise _map_exception(exc, url, self._cfg) from None

@@ -7,6 +7,7 @@ import gzip
 import ipaddress
 import socket
 import ssl
+import threading
 import time
 from email.utils import formatdate
 from pathlib import Path
@@ -444,3 +445,111 @@ def test_untrusted_unresolvable_name_is_a_dns_error() -> None:
 )
 def test_non_http_urls_are_refused(url: str) -> None:
     assert fetch_error(url).kind == "invalid-url"
+
+
+# --- a trusted feed's redirects are not trusted --------------------------------------------
+
+
+def test_a_trusted_feed_redirecting_to_an_internal_address_is_blocked(
+    http_server: LoopbackServer,
+) -> None:
+    """The feed URL in config is trusted; where it redirects to is someone else's choice.
+
+    The feed lives on 127.0.0.2 (its operator listed it); it 302s to 127.0.0.1, which
+    stands for a private host: refused before any connection to it.
+    """
+    http_server.static("/internal", b"internal", "text/plain")
+    with LoopbackServer("127.0.0.2") as feeds:
+        redirect(feeds, "/rss", http_server.url("/internal"))
+        err = fetch_error(feeds.url("/rss"), config(allow_private_networks=False))
+        assert err.kind == "blocked" and "127.0.0.1" in err.message
+        assert len(feeds.hits("/rss")) == 1
+    assert not http_server.hits("/internal")
+
+
+@pytest.mark.parametrize(
+    ("target", "allowed"),
+    [
+        ("/rss2", True),  # the same host: the operator named it
+        ("http://127.0.0.1:{port}/rss2", True),  # the same host spelled absolutely
+        ("http://localhost:{port}/rss2", False),  # another name, resolving to loopback
+    ],
+)
+def test_a_trusted_feed_may_redirect_within_its_own_host(
+    http_server: LoopbackServer, target: str, allowed: bool
+) -> None:
+    http_server.static("/rss2", FEED)
+    redirect(http_server, "/rss", target.format(port=http_server.port))
+    cfg = config(allow_private_networks=False)
+    if allowed:
+        assert fetch(http_server.url("/rss"), cfg).body == FEED
+    else:
+        assert fetch_error(http_server.url("/rss"), cfg).kind == "blocked"
+
+
+def test_redirects_off_a_trusted_host_are_followed_when_private_networks_are_allowed(
+    http_server: LoopbackServer,
+) -> None:
+    http_server.static("/rss2", FEED)
+    redirect(http_server, "/rss", f"http://localhost:{http_server.port}/rss2")
+    assert fetch(http_server.url("/rss"), config(allow_private_networks=True)).body == FEED
+
+
+# --- one deadline per fetch ------------------------------------------------------------------
+
+
+class DripServer:
+    """A raw socket server that sends headers, then a byte at a time: no read ever times out."""
+
+    def __init__(self, interval: float) -> None:
+        self.interval = interval
+        self.requests = 0
+        self._sock = socket.socket()
+        self._sock.bind(("127.0.0.1", 0))
+        self._sock.listen()
+        self.url = f"http://127.0.0.1:{self._sock.getsockname()[1]}/feed"
+        self._stop = threading.Event()
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while not self._stop.is_set():
+            try:
+                conn, _ = self._sock.accept()
+            except OSError:
+                return
+            self.requests += 1
+            threading.Thread(target=self._drip, args=(conn,), daemon=True).start()
+
+    def _drip(self, conn: socket.socket) -> None:
+        with conn:
+            try:
+                conn.recv(65536)
+                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n")
+                while not self._stop.is_set():
+                    conn.sendall(b"x")
+                    time.sleep(self.interval)
+            except OSError:
+                return
+
+    def close(self) -> None:
+        self._stop.set()
+        self._sock.close()
+
+
+def test_the_total_timeout_covers_every_retry_of_a_dripping_server() -> None:
+    """A server that drips a byte every 0.1 s never trips the read timeout; the total
+    timeout is one deadline for the fetch, so its whole budget goes to the first attempt
+    and no retry starts after it (each retry used to get a fresh total timeout)."""
+    server = DripServer(0.1)
+    try:
+        err = fetch_error(server.url, config(read_timeout=5, total_timeout=1, retries=3))
+    finally:
+        server.close()
+    assert err.kind == "timeout" and "total_timeout" in err.message
+    assert server.requests == 1
+
+
+def test_a_retry_that_fits_in_the_deadline_still_happens(http_server: LoopbackServer) -> None:
+    url = http_server.sequence("/flaky", [Response(500, b"oops"), Response(body=FEED)])
+    assert fetch(url, config(retries=2, total_timeout=10)).body == FEED
+    assert len(http_server.hits("/flaky")) == 2

@@ -52,7 +52,8 @@ class FetchConfig(_Strict):
     connect_timeout: Duration = Field(timedelta(seconds=10), description="TCP/TLS connect timeout.")
     read_timeout: Duration = Field(timedelta(seconds=20), description="Timeout between bytes.")
     total_timeout: Duration = Field(
-        timedelta(seconds=60), description="Upper bound for one request, body included."
+        timedelta(seconds=60),
+        description="Upper bound for one fetch: body, redirects and retries included.",
     )
     max_bytes: ByteSize = Field(
         10_000_000, description="Largest body accepted (decompressed); larger ones are refused."
