@@ -62,7 +62,7 @@ HITS = [
     ("", "태구민 의원이 발언했다.", ["Thae Yong-ho"]),
     ("북한군 1명 군사분계선 넘어 귀순", "", []),
     ("", "북한 외교관 일가가 한국에 망명했다.", []),
-    ("", "탈북민 단체가 기자회견을 열었다.", []),
+    ("", "탈북민 가족이 지난달 입국했다.", []),  # (a defector group's press event: not a claim)
     ("[단독] 北 외교관 가족과 한국행", "", []),
     # intentions and asylum requests, without the word "defect"
     ("", "The North Korean fisherman expressed his wish to remain in South Korea.", []),

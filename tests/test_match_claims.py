@@ -70,6 +70,37 @@ SOURCES: list[Case] = [
         False,
         "source",
     ),
+    (
+        "Grain prices double in northern provinces",
+        "Rice now costs twice what it did a year ago in North Korea's northern provinces.\n\n"
+        "The defectors, who spoke on condition that their names be withheld, said state "
+        "rations had stopped.",
+        False,
+        "source",
+    ),
+    # defectors as the actors of another story: groups, activists
+    (
+        "Defector groups vow more leaflet launches",
+        "Activist groups run by North Korean defectors said they would keep sending leaflets "
+        "across the border despite the ban.",
+        False,
+        "source",
+    ),
+    (
+        "탈북민 단체, 전단 살포 예고",
+        "탈북민 단체가 대북 전단을 다시 보내겠다고 밝혔다.",
+        False,
+        "source",
+    ),
+    # the group named far from the lead is background: it needs more than itself
+    (
+        "Pyongyang opens a new hospital",
+        "North Korea opened a hospital in Pyongyang on Monday.\n\nState media showed doctors "
+        "at work.\n\nThe capital also has new flats.\n\nSome North Korean defectors in Seoul "
+        "watched the broadcast.",
+        False,
+        None,
+    ),
     # a defector who speaks is the news: not a source
     (
         "",
@@ -195,6 +226,22 @@ THE_SOUTH_AS_CONTEXT: list[Case] = [
     ),
 ]
 
+OTHER_SENSES: list[Case] = [
+    (
+        "Lawmaker switches camps before the vote on North Korea policy",
+        "A North Korea hawk defected to the ruling Democratic Party on Monday.",
+        False,
+        "other-sense",
+    ),
+    # an escape *from a camp* is still a defection
+    (
+        "",
+        "A North Korean who escaped from a prison camp reached South Korea and asked for asylum.",
+        True,
+        None,
+    ),
+]
+
 SELF_CONTEXTUAL: list[Case] = [
     # "crossed the MDL" carries its own context term: it needs a separate one
     ("", "A soldier crossed the MDL early on Tuesday.", False, "no-context"),
@@ -260,6 +307,7 @@ ALL = [
         ("to-north", TOWARD_THE_NORTH),
         ("negation", NEGATION),
         ("foreign", FOREIGN),
+        ("senses", OTHER_SENSES),
         ("the-south", THE_SOUTH_AS_CONTEXT),
         ("self-context", SELF_CONTEXTUAL),
         ("korean", KOREAN_WITHOUT_TALBUK),
@@ -311,7 +359,7 @@ def test_a_negated_claim_counts_against_a_background_one(matcher: Matcher) -> No
 GRAMMAR = ClaimsConfig(
     lexicon={"ASK": ["ask*", "beg*"], "PLACE": ["the coast", "the hills"]},
     negation=["not ~2 KW"],
-    sources=["KW=scouts ~2 said|reported"],
+    sources=["KW=scouts ~2 said|reported", "KW=guides , who ~3 , said"],
     reverse=["KW ~1 to ~0 PLACE"],
     returning=["again"],
     foreign=["martian*"],
@@ -327,6 +375,8 @@ GRAMMAR = ClaimsConfig(
         ("not that they ever, truly, flee", "flee", None),  # a comma ends the gap
         ("scouts later reported it", "scouts", "source"),
         ("the scout reported it", "scout", None),  # KW=scouts: only that word
+        ("the guides, who were tired, said so", "guides", "source"),  # the , token
+        ("the guides who were tired said so", "guides", None),
         ("they fled to the coast", "fled", "reverse"),
         ("they fled to the coast again", "fled", None),  # returning
         ("they fled inland", "fled", None),

@@ -31,6 +31,12 @@ class KeywordConfig(_Strict):
         description="false for terms specific enough to count without a context term nearby "
         "(탈북: 'escape from the North').",
     )
+    late_weight: float | None = Field(
+        None,
+        ge=0,
+        description="Weight past the title and lead (claims.lead_sentences): a plural "
+        "'defectors' deep in a story is background more often than news. Default: weight.",
+    )
     reverse: bool = Field(
         False,
         description="The term itself moves toward the watched country (월북: 'went to the "
@@ -129,6 +135,11 @@ class ClaimsConfig(_Strict):
         description="Patterns around KW where the people named are only sources "
         "('interview* ~6 KW': interviews with defectors).",
     )
+    senses: list[str] = Field(
+        default_factory=list,
+        description="Patterns around KW where it has another sense ('KW ~1 to|from ~4 party': "
+        "a lawmaker defected to another party).",
+    )
     reverse: list[str] = Field(
         default_factory=list,
         description="Patterns around KW that send the move toward the watched country "
@@ -159,6 +170,7 @@ class ClaimsConfig(_Strict):
         groups = {
             "negation": self.negation,
             "sources": self.sources,
+            "senses": self.senses,
             "reverse": self.reverse,
             "phrases": [p.pattern for p in self.phrases],
         }

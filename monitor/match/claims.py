@@ -15,6 +15,8 @@ Pattern tokens (config/watchlists/*.yaml, `claims:`):
                   with these words; lexicon names allowed)
     NAME          a lexicon family (claims.lexicon.NAME: [want*, wish*, asked])
     PERCENT       a share: 83.3%, 40 percent (surveys of a group)
+    ,             a comma ("defectors , who ~6 , SAY": the defectors, who asked not to be
+                  named, said); gaps never cross one
     word|word*    literal alternatives; `*` lets the word go on (asked*, 의사*)
     ~N            up to N words in between, inside one clause (no , ; : ( ) " and no
                   whether, if, but, although, though, because, unless)
@@ -43,7 +45,7 @@ _PERCENT = r"\d[\d.,]*\s?(?:%|percent(?!\w)|per cent(?!\w)|퍼센트)\w*"
 class Verdict:
     """Why a keyword occurrence is not a claim: the reason and the pattern that decided."""
 
-    reason: str  # negated | source | reverse | foreign-subject
+    reason: str  # negated | source | other-sense | reverse
     rule: str
     text: str  # what the pattern matched, as normalized
 
@@ -106,6 +108,7 @@ class ClaimRules:
         self.lexicon = {k: list(v) for k, v in cfg.lexicon.items()}
         self.negation = [self._around(p) for p in cfg.negation]
         self.sources = [self._around(p) for p in cfg.sources]
+        self.senses = [self._around(p) for p in cfg.senses]
         self.reverse = [self._around(p) for p in cfg.reverse]
         self.returning = _terms(cfg.returning)
         self.foreign = _terms(cfg.foreign)
@@ -128,21 +131,25 @@ class ClaimRules:
         return out
 
     def _token(self, token: str) -> str:
+        if token == ",":
+            return ","
         return _alternation(self._alternatives(token))
 
     def _sequence(self, tokens: Sequence[str]) -> tuple[str, int]:
         """Regex for the tokens; and the gap (~N) left dangling after the last one."""
         out = ""
         gap = 0
+        previous = ""
         for t in tokens:
             m = _GAP.match(t)
             if m:
                 gap = int(m.group(1))
                 continue
             if out:
-                out += _join(gap)
+                out += _join(gap, loose="," in (previous, t))
             out += self._token(t)
             gap = 0
+            previous = t
         return out, gap
 
     def _around(self, pattern: str) -> _Around:
@@ -153,14 +160,14 @@ class ClaimRules:
         before = after = kw = None
         if before_tokens:
             body, gap = self._sequence(before_tokens)
-            before = re.compile(body + _join(gap) + r"\Z")
+            before = re.compile(body + _join(gap, loose=before_tokens[-1] == ",") + r"\Z")
         if after_tokens:
             lead = 0
             while after_tokens and _GAP.match(after_tokens[0]):
                 lead = int(after_tokens[0][1:])
                 after_tokens = after_tokens[1:]
             body, _ = self._sequence(after_tokens)
-            after = re.compile(_join(lead) + body)
+            after = re.compile(_join(lead, loose=after_tokens[0] == ",") + body)
         if kw_token.startswith("KW="):
             kw = re.compile(self._token(kw_token[3:]))
         return _Around(pattern, before, after, kw)
@@ -186,7 +193,12 @@ class ClaimRules:
         self, text: str, lo: int, hi: int, start: int, end: int, *, reverse: bool = False
     ) -> Verdict | None:
         """None when text[start:end] (a keyword in sentence [lo, hi)) claims; else why not."""
-        for reason, rules in (("negated", self.negation), ("source", self.sources)):
+        groups = (
+            ("negated", self.negation),
+            ("source", self.sources),
+            ("other-sense", self.senses),
+        )
+        for reason, rules in groups:
             for rule in rules:
                 found = rule.find(text, lo, hi, start, end)
                 if found is not None:
@@ -229,10 +241,12 @@ def _alternation(alts: Iterable[str]) -> str:
     return r"(?<![\w.])(?:" + "|".join(parts) + ")"
 
 
-def _join(gap: int) -> str:
+def _join(gap: int, *, loose: bool = False) -> str:
+    """Between two tokens: a separator, or up to `gap` words; next to a `,` token no space."""
+    sep = r"[\s\"'\-]*" if loose else _SEP
     if gap <= 0:
-        return _SEP
-    return f"(?:{_SEP}{_GAP_WORD}){{0,{gap}}}{_SEP}"
+        return sep
+    return f"(?:{sep}{_GAP_WORD}){{0,{gap}}}{sep}"
 
 
 def _terms(terms: Iterable[str]) -> re.Pattern[str] | None:

@@ -62,13 +62,18 @@ def compile_watchlists(
             canonical = kw.term.strip()
             weight = weights.keyword if kw.weight is None else kw.weight
             pattern, prefix = _pattern(kw.term)
-            add(
-                pattern,
-                Entry(i, KEYWORD, canonical, prefix, weight, kw.needs_context, kw.reverse),
-            )
-            for form in kw.forms:
-                p, pre = _pattern(form)
-                add(p, Entry(i, KEYWORD, canonical, pre, weight, kw.needs_context, kw.reverse))
+            for p, pre in [(pattern, prefix), *map(_pattern, kw.forms)]:
+                entry = Entry(
+                    i,
+                    KEYWORD,
+                    canonical,
+                    pre,
+                    weight,
+                    kw.needs_context,
+                    kw.reverse,
+                    late_weight=kw.late_weight,
+                )
+                add(p, entry)
         claims = ClaimRules(wl.claims)
         for phrase in claims.phrases:
             # the phrase is looked for only in sentences where its last word occurs

@@ -181,7 +181,11 @@ def _overlaps(a: Occurrence, b: Occurrence) -> bool:
 
 def _keep_longest(occs: list[Occurrence]) -> list[Occurrence]:
     """Drop occurrences overlapped by a heavier or longer one (one text, one reading)."""
-    ranked = sorted(occs, key=lambda o: (-o.entry.weight, -(o.end - o.start), o.field, o.start))
+    ranked = sorted(
+        occs,
+        # an exact form beats a `term*` prefix over the same word ("defectors" vs defect*)
+        key=lambda o: (-o.entry.weight, -(o.end - o.start), o.entry.prefix, o.field, o.start),
+    )
     kept: list[Occurrence] = []
     for occ in ranked:
         if not any(_overlaps(occ, k) for k in kept):
@@ -272,7 +276,7 @@ def _evaluate(
             )
         )
 
-    accepted: list[tuple[Occurrence, Occurrence | None, bool]] = []
+    accepted: list[tuple[Occurrence, Occurrence | None, bool, float]] = []
     negated: dict[str, float] = {}
     for occ in _keep_longest(keywords):
         veto = next((x for x in exclusions if _covers(x, occ)), None)
@@ -284,9 +288,17 @@ def _evaluate(
         )
         f = fields[occ.field]
         lo, hi = f.bounds(occ.start)
+        weight = occ.entry.weight
+        late = occ.entry.late_weight
+        if (
+            late is not None
+            and occ.field == "body"
+            and occ.start >= f.lead_end(rules.lead_sentences)
+        ):
+            weight = late
         from_article = False
         if ctx is None and occ.entry.needs_context:
-            if lead is None or occ.entry.weight < wl.threshold:
+            if lead is None or weight < wl.threshold:
                 where = "sentence" if wl.window is None else f"{wl.window} words"
                 miss("no-context", occ, f"no context term in the same {where}")
                 continue
@@ -301,9 +313,9 @@ def _evaluate(
             if verdict.reason == "negated":  # "no intention of defecting" counts against
                 factor = wl.title_factor if occ.field == "title" else 1.0
                 key = occ.entry.canonical
-                negated[key] = max(negated.get(key, 0.0), occ.entry.weight * factor)
+                negated[key] = max(negated.get(key, 0.0), weight * factor)
             continue
-        accepted.append((occ, ctx, from_article))
+        accepted.append((occ, ctx, from_article, weight))
 
     matches: list[Match] = []
     best: dict[tuple[str, str], float] = {}
@@ -338,12 +350,12 @@ def _evaluate(
         key = (rule, occ.entry.canonical)
         best[key] = max(best.get(key, 0.0), weight)
 
-    for occ, ctx, from_article in accepted:
-        add("keyword", occ, occ.entry.weight, ctx, from_article)
+    for occ, ctx, from_article, weight in accepted:
+        add("keyword", occ, weight, ctx, from_article)
     for occ in persons:
         if occ.entry.kind == TARGET:
             add("target-person", occ, occ.entry.weight)
-        elif any(_near(wl, fields, occ, k) for k, _, _ in accepted):
+        elif any(_near(wl, fields, occ, k) for k, _, _, _ in accepted):
             add("context-person", occ, occ.entry.weight)
 
     people = list(dict.fromkeys(o.entry.canonical for o in persons))

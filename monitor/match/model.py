@@ -21,6 +21,7 @@ MissReason = Literal[
     "context-person-only",
     "negated",  # "showed no intention of defecting", "귀순 의사 없어"
     "source",  # defectors only as the sources of another story
+    "other-sense",  # a lawmaker who defected to another party
     "reverse",  # the move goes toward the watched country, by someone not returning
     "foreign-subject",  # a Russian pilot: no context term, a foreign subject in the sentence
 ]
@@ -155,6 +156,7 @@ class Entry:
     needs_context: bool = True
     reverse: bool = False  # the term moves toward the watched country (월북)
     phrase: str | None = None  # a claim phrase family's pattern (found from an anchor)
+    late_weight: float | None = None  # the weight past the title and lead, if different
 
     @property
     def is_person(self) -> bool:
