@@ -352,3 +352,36 @@ def test_benchmark_f1_does_not_regress() -> None:
     assert result.errors == 0
     assert result.empties == 0
     assert result.f1 >= BENCHMARK_F1_FLOOR
+
+
+# --- comments and processing instructions are not text, and do not cut it ------------------
+
+_FILLER = "".join(
+    f"<p>Residents were told to expect closures on several streets while crews dig up the "
+    f"pipes and lay new ones, officials said in statement number {i}.</p>"
+    for i in range(3)
+)
+
+
+@pytest.mark.parametrize(
+    "middle",
+    [
+        # React writes an empty comment between adjacent text nodes
+        "has <!-- -->defected to the <b>South</b>",
+        "has <!-- -->defected<!-- --> to the South",
+        "<span>has </span><!-- x -->defected to the South",
+        # processing instructions and conditional comments, left by templates
+        "has <?php echo $x ?>defected to the <i>South</i>",
+        "has <!--[if IE]>old<![endif]-->defected to the <i>South</i>",
+    ],
+)
+def test_a_comment_inside_a_paragraph_keeps_the_whole_paragraph(middle: str) -> None:
+    paragraph = f"<p>The ministry said the diplomat {middle} with his family.</p>"
+    page = (
+        "<html><head><title>Envoy</title></head><body><article><h1>Envoy</h1>"
+        f"{paragraph}{_FILLER}</article></body></html>"
+    )
+    extracted = extract_article(page)
+    assert extracted is not None
+    first = extracted.text.split("\n\n")[0]
+    assert first == "The ministry said the diplomat has defected to the South with his family."

@@ -183,13 +183,19 @@ def decode_html(data: bytes) -> str:
         return data.decode("cp1252", errors="replace")
 
 
+# Comments and processing instructions are not text, and left in the tree they cut it: a
+# React page writes `leak-prone <!-- -->water mains`, and trafilatura's walk stops the
+# paragraph at the comment (trafilatura's own loader removes them the same way).
+_HTML_PARSER = lxml_html.HTMLParser(remove_comments=True, remove_pis=True)
+
+
 def _parse(text: str) -> Any:
-    """Parse to an lxml tree, or None when lxml finds no document."""
+    """Parse to an lxml tree (no comments, no processing instructions), or None."""
     text = text.replace("\x00", "")
     if text.lstrip().startswith("<?xml"):
         text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)
     try:
-        tree = lxml_html.document_fromstring(text)
+        tree = lxml_html.document_fromstring(text, parser=_HTML_PARSER)
     except (ParserError, ValueError):
         return None
     return tree
