@@ -51,9 +51,10 @@ WORKDIR /data
 VOLUME ["/data", "/config"]
 EXPOSE 9464
 
-# 200 only while the scheduler runs, the database answers and the last poll tick is recent.
+# Liveness only (the process and its scheduler's ticks run): a database outage must not get a
+# healthy daemon restarted. Readiness for load balancers and alerts is /readyz (docs/operations.md).
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
-    CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/healthz' % os.environ.get('MONITOR_SERVER_PORT', '9464'), timeout=4)"]
+    CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/livez' % os.environ.get('MONITOR_SERVER_PORT', '9464'), timeout=4)"]
 
 # Apply migrations first (`docker run ... monitor db upgrade`) or set database.auto_upgrade.
 CMD ["monitor", "run", "--log-format", "json"]

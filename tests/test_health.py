@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import logging
+import shutil
+import subprocess
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -23,11 +26,23 @@ from tests.conftest import POSTGRES_URL
 
 
 def get(server: HealthServer, path: str) -> tuple[int, bytes]:
+    status, _headers, body = request(server, path)
+    return status, body
+
+
+def request(
+    server: HealthServer, path: str, method: str = "GET", **headers: str
+) -> tuple[int, dict[str, str], bytes]:
+    req = urllib.request.Request(
+        f"http://127.0.0.1:{server.port}{path}",
+        method=method,
+        headers={k.replace("_", "-"): v for k, v in headers.items()},
+    )
     try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{server.port}{path}", timeout=10) as r:
-            return r.status, r.read()
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return r.status, dict(r.headers), r.read()
     except urllib.error.HTTPError as exc:
-        return exc.code, exc.read()
+        return exc.code, dict(exc.headers), exc.read()
 
 
 @pytest.fixture
@@ -37,7 +52,7 @@ def serve(engine: Engine, database_url: str) -> Iterator[tuple[HealthServer, Hea
     probe = DatabaseProbe(database_url)
     metrics = Metrics()
     metrics.feed_done(FeedReport("f", "ok", new_articles=2, seconds=0.3))
-    server = HealthServer("127.0.0.1", 0, state, probe, metrics.render).start()
+    server = HealthServer("127.0.0.1", 0, state, probe, metrics.registry).start()
     yield server, state
     server.close()
     probe.close()
@@ -78,6 +93,7 @@ def test_healthz_turns_503_when_the_database_goes_away(
         db_file.rename(moved)
         try:
             status, body = get(server, "/healthz")
+            during = get(server, "/livez")[0], get(server, "/readyz")[0]
         finally:
             moved.rename(db_file)
     else:
@@ -88,13 +104,17 @@ def test_healthz_turns_503_when_the_database_goes_away(
             conn.execute(text(f'ALTER SCHEMA "{schema}" RENAME TO "{schema}_gone"'))
         try:
             status, body = get(server, "/healthz")
+            during = get(server, "/livez")[0], get(server, "/readyz")[0]
         finally:
             with admin.begin() as conn:
                 conn.execute(text(f'ALTER SCHEMA "{schema}_gone" RENAME TO "{schema}"'))
             admin.dispose()
     assert status == 503
     assert any("database" in p for p in json.loads(body)["problems"])
+    # a database outage is no reason to restart the daemon: alive, but not ready
+    assert during == (200, 503)
     assert get(server, "/healthz")[0] == 200  # back once the database is
+    assert get(server, "/readyz")[0] == 200
 
 
 def test_metrics_parse_as_prometheus_text(serve: tuple[HealthServer, HealthState]) -> None:
@@ -163,3 +183,89 @@ def test_logs_never_show_the_configs_secrets(formatter: type[logging.Formatter])
     if formatter is JsonFormatter:
         data = json.loads(line)
         assert data["level"] == "ERROR" and "RuntimeError" in data["exception"]
+
+
+@pytest.mark.parametrize(
+    ("scheduler_running", "ticked", "max_age", "livez", "readyz"),
+    [
+        (True, True, 60, 200, 200),  # running, ticking, database up
+        (False, True, 60, 503, 503),  # the scheduler stopped: restart it
+        (True, True, 0, 503, 503),  # ticks stopped (a stuck loop): restart it
+        (True, False, 60, 200, 503),  # starting: alive, not ready before its first tick
+    ],
+)
+def test_liveness_is_the_process_readiness_adds_the_database_and_a_first_tick(
+    database_url: str,
+    engine: Engine,
+    scheduler_running: bool,
+    ticked: bool,
+    max_age: float,
+    livez: int,
+    readyz: int,
+) -> None:
+    state = HealthState(max_tick_age=max_age, scheduler_running=scheduler_running)
+    if ticked:
+        state.tick()
+    probe = DatabaseProbe(database_url)
+    server = HealthServer("127.0.0.1", 0, state, probe, Metrics().registry).start()
+    try:
+        assert get(server, "/livez")[0] == livez
+        assert get(server, "/readyz")[0] == readyz
+        assert get(server, "/healthz")[0] == readyz  # the combined view, as before
+        status, headers, body = request(server, "/livez", "HEAD")
+        assert (status, body) == (livez, b"") and headers["Content-Type"] == "application/json"
+    finally:
+        server.close()
+        probe.close()
+
+
+def test_metrics_negotiate_openmetrics_gzip_and_head(
+    serve: tuple[HealthServer, HealthState],
+) -> None:
+    server, _ = serve
+    status, headers, _ = request(server, "/metrics")
+    assert status == 200 and headers["Content-Type"].startswith("text/plain; version=0.0.4")
+    status, headers, om = request(
+        server, "/metrics", Accept="application/openmetrics-text; version=1.0.0"
+    )
+    assert headers["Content-Type"].startswith("application/openmetrics-text")
+    assert om.rstrip().endswith(b"# EOF")
+    status, headers, packed = request(server, "/metrics", Accept_Encoding="gzip")
+    assert headers.get("Content-Encoding") == "gzip"
+    assert b"monitor_polls_total" in gzip.decompress(packed)
+    status, headers, body = request(server, "/metrics", "HEAD")
+    assert (status, body) == (200, b"") and int(headers["Content-Length"]) > 0
+    assert request(server, "/metrics", "POST")[0] == 405
+
+
+def test_metrics_carry_process_platform_and_build_info_and_no_created_series(
+    serve: tuple[HealthServer, HealthState],
+) -> None:
+    server, _ = serve
+    text = get(server, "/metrics")[1].decode()
+    families = {f.name: f for f in text_string_to_metric_families(text)}
+    assert {
+        "process_cpu_seconds",
+        "process_resident_memory_bytes",
+        "process_start_time_seconds",
+    } <= set(families)
+    assert "python_info" in families and "python_gc_objects_collected" in families
+    [build] = families["monitor_build_info"].samples
+    assert build.name == "monitor_build_info" and build.value == 1.0
+    assert build.labels["version"] and build.labels["python"]
+    assert "_created" not in text
+
+
+def test_promtool_accepts_the_live_metrics(serve: tuple[HealthServer, HealthState]) -> None:
+    """Names, types, units and help as Prometheus' own linter wants them (Debian's
+    `prometheus` package; .ci/run installs it). promtool reads the classic text format only."""
+    promtool = shutil.which("promtool")
+    if promtool is None:
+        pytest.skip("promtool not installed: apt-get install prometheus (.ci/run does)")
+    server, _ = serve
+    body = request(server, "/metrics", Accept="text/plain")[2]
+    proc = subprocess.run(
+        [promtool, "check", "metrics"], input=body, capture_output=True, timeout=60
+    )
+    assert proc.returncode == 0, (proc.stdout.decode(), proc.stderr.decode())
+    assert proc.stdout == b"" and proc.stderr == b""  # no lint warnings either

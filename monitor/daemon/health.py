@@ -1,8 +1,12 @@
-"""Health and status: `/healthz` and `/metrics` over HTTP, and the snapshot `monitor status` prints.
+"""Health and status over HTTP (`/livez`, `/readyz`, `/healthz`, `/metrics`), and the snapshot
+`monitor status` prints.
 
-`/healthz` answers 200 only when the scheduler runs, a fresh connection to the database
-answers (a query on the migrations table, with a short timeout) and the last poll tick is
-recent; otherwise 503 with the reasons, so a container orchestrator restarts a stuck worker.
+Liveness and readiness are apart, as orchestrators expect: `/livez` is the process and its
+scheduler (ticks run), for restarts and the container HEALTHCHECK, so a database outage never
+gets a healthy daemon restarted; `/readyz` adds the database (a fresh connection answers a
+query on the migrations table, with a short timeout), for load balancers and alerts.
+`/healthz` stays the combined view it always was. `/metrics` is prometheus_client's own WSGI
+app (OpenMetrics negotiation, gzip), with HEAD answered as GET without a body.
 """
 
 from __future__ import annotations
@@ -12,13 +16,15 @@ import logging
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from socketserver import ThreadingMixIn
 from typing import Any
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
+from prometheus_client import CollectorRegistry, make_wsgi_app
 from sqlalchemy import Engine, func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
@@ -232,23 +238,39 @@ class HealthState:
     max_tick_age: float
     scheduler_running: bool = False
     last_poll_tick: float | None = None  # time.monotonic()
+    started: float = field(default_factory=time.monotonic)
 
     def tick(self) -> None:
         self.last_poll_tick = time.monotonic()
 
 
-def assess(state: HealthState, probe: DatabaseProbe) -> tuple[bool, dict[str, Any]]:
+def liveness(state: HealthState) -> list[str]:
+    """Why the process is not alive (empty: it is): the scheduler stopped, or its ticks did.
+
+    Before the first tick the process counts as alive for one tick age (it is starting)."""
     problems: list[str] = []
     if not state.scheduler_running:
         problems.append("the scheduler is not running")
-    age = None if state.last_poll_tick is None else time.monotonic() - state.last_poll_tick
-    if age is None:
-        problems.append("no poll tick has run yet")
-    elif age > state.max_tick_age:
+    now = time.monotonic()
+    if state.last_poll_tick is None:
+        if now - state.started > state.max_tick_age:
+            problems.append("no poll tick has run yet")
+    elif now - state.last_poll_tick > state.max_tick_age:
+        age = now - state.last_poll_tick
         problems.append(f"the last poll tick was {age:.0f}s ago (limit {state.max_tick_age:.0f}s)")
-    db_problem = probe.check()
-    if db_problem:
-        problems.append(db_problem)
+    return problems
+
+
+def assess(state: HealthState, probe: DatabaseProbe | None) -> tuple[bool, dict[str, Any]]:
+    """The scheduler, the last tick and (unless `probe` is None) the database."""
+    problems = liveness(state)
+    age = None if state.last_poll_tick is None else time.monotonic() - state.last_poll_tick
+    if probe is not None:
+        if age is None and "no poll tick has run yet" not in problems:
+            problems.append("no poll tick has run yet")
+        db_problem = probe.check()
+        if db_problem:
+            problems.append(db_problem)
     body = {
         "status": "ok" if not problems else "unhealthy",
         "problems": problems,
@@ -257,8 +279,74 @@ def assess(state: HealthState, probe: DatabaseProbe) -> tuple[bool, dict[str, An
     return not problems, body
 
 
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+
+
+StartResponse = Callable[..., Any]
+WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
+
+
+def health_app(state: HealthState, probe: DatabaseProbe, registry: CollectorRegistry) -> WsgiApp:
+    """The WSGI app: the three health views and the registry's metrics."""
+    metrics_app = make_wsgi_app(registry)
+    views: dict[str, DatabaseProbe | None] = {"/livez": None, "/readyz": probe, "/healthz": probe}
+
+    def app(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        path, method = environ.get("PATH_INFO", "/"), environ["REQUEST_METHOD"]
+        head = method == "HEAD"
+        if method not in {"GET", "HEAD"}:
+            return _reply(start_response, "405 Method Not Allowed", b"GET or HEAD\n", head)
+        if path == "/metrics":
+            answer: list[Any] = []
+            body = b"".join(
+                metrics_app(
+                    {**environ, "REQUEST_METHOD": "GET"},
+                    lambda status, headers, *_: answer.extend((status, headers)),
+                )
+            )
+            status, headers = answer
+            headers = [(k, v) for k, v in headers if k.lower() != "content-length"]
+            # HEAD: the headers a GET would get, its length included, without the body
+            start_response(status, [*headers, ("Content-Length", str(len(body)))])
+            return [] if head else [body]
+        if path in views:
+            ok, report = assess(state, views[path])
+            status = "200 OK" if ok else "503 Service Unavailable"
+            return _reply(
+                start_response, status, json.dumps(report).encode(), head, "application/json"
+            )
+        return _reply(start_response, "404 Not Found", b"not found\n", head)
+
+    return app
+
+
+def _reply(
+    start_response: StartResponse,
+    status: str,
+    body: bytes,
+    head: bool,
+    ctype: str = "text/plain; charset=utf-8",
+) -> list[bytes]:
+    start_response(
+        status,
+        [
+            ("Content-Type", ctype),
+            ("Content-Length", str(len(body))),
+            ("Cache-Control", "no-store"),
+        ],
+    )
+    return [] if head else [body]
+
+
 class HealthServer:
-    """`/healthz` and `/metrics` on a small threaded HTTP server beside the event loop."""
+    """`/livez`, `/readyz`, `/healthz` and `/metrics` on a small threaded WSGI server beside
+    the event loop."""
 
     def __init__(
         self,
@@ -266,20 +354,16 @@ class HealthServer:
         port: int,
         state: HealthState,
         probe: DatabaseProbe,
-        metrics: Callable[[], bytes],
+        registry: CollectorRegistry,
     ) -> None:
-        owner = self
-
-        class _Handler(BaseHTTPRequestHandler):
-            def log_message(self, format: str, *args: object) -> None:
-                pass
-
-            def do_GET(self) -> None:
-                owner._answer(self)
-
-        self.state, self.probe, self.metrics = state, probe, metrics
-        self._httpd = ThreadingHTTPServer((host, port), _Handler)
-        self._httpd.daemon_threads = True
+        self.state, self.probe = state, probe
+        self._httpd = make_server(
+            host,
+            port,
+            health_app(state, probe, registry),
+            server_class=_ThreadingWSGIServer,
+            handler_class=_QuietHandler,
+        )
         self.host, self.port = host, int(self._httpd.server_address[1])
         self._thread = threading.Thread(
             target=self._httpd.serve_forever, name="health", daemon=True
@@ -287,26 +371,13 @@ class HealthServer:
 
     def start(self) -> HealthServer:
         self._thread.start()
-        log.info("health endpoint on http://%s:%s/healthz and /metrics", self.host, self.port)
+        log.info(
+            "health endpoint on http://%s:%s/healthz (/livez, /readyz) and /metrics",
+            self.host,
+            self.port,
+        )
         return self
 
     def close(self) -> None:
         self._httpd.shutdown()
         self._httpd.server_close()
-
-    def _answer(self, h: BaseHTTPRequestHandler) -> None:
-        path = h.path.split("?", 1)[0]
-        if path == "/healthz":
-            ok, body = assess(self.state, self.probe)
-            payload = json.dumps(body).encode()
-            status, ctype = (200 if ok else 503), "application/json"
-        elif path == "/metrics":
-            payload = self.metrics()
-            status, ctype = 200, "text/plain; version=0.0.4; charset=utf-8"
-        else:
-            payload, status, ctype = b"not found\n", 404, "text/plain"
-        h.send_response(status)
-        h.send_header("Content-Type", ctype)
-        h.send_header("Content-Length", str(len(payload)))
-        h.end_headers()
-        h.wfile.write(payload)

@@ -7,10 +7,22 @@ so every worker of a PostgreSQL deployment reports the same totals for those.
 
 from __future__ import annotations
 
+import importlib.metadata
 import logging
+import platform
 from datetime import datetime
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    GCCollector,
+    Histogram,
+    Info,
+    PlatformCollector,
+    ProcessCollector,
+    disable_created_metrics,
+)
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -23,12 +35,31 @@ log = logging.getLogger(__name__)
 
 MINUTE, HOUR, DAY = 60.0, 3600.0, 86400.0
 
+# `_created` series double every counter and histogram for a timestamp Prometheus does not use.
+disable_created_metrics()  # type: ignore[no-untyped-call]
+
+
+def build_labels() -> dict[str, str]:
+    """Version of the package and of the Python running it (`monitor_build_info`)."""
+    try:
+        version = importlib.metadata.version("news-monitor")
+    except importlib.metadata.PackageNotFoundError:
+        version = "unknown"
+    return {"version": version, "python": platform.python_version()}
+
 
 class Metrics:
     """Every metric the daemon exports; one instance per process."""
 
     def __init__(self) -> None:
         r = self.registry = CollectorRegistry(auto_describe=True)
+        # a private registry starts empty: the process (CPU, memory, open files, start time),
+        # Python platform and GC collectors the default one has, registered here as well
+        ProcessCollector(registry=r)
+        PlatformCollector(registry=r)
+        GCCollector(registry=r)
+        self.build = Info("monitor_build", "The running news-monitor build.", registry=r)
+        self.build.info(build_labels())
         self.polls = Counter("monitor_polls", "Feed polls by outcome.", ["outcome"], registry=r)
         self.poll_seconds = Histogram(
             "monitor_poll_duration_seconds",
@@ -86,9 +117,6 @@ class Metrics:
             "monitor_last_poll_tick_timestamp_seconds", "When the last poll tick ran.", registry=r
         )
         self.up = Gauge("monitor_scheduler_running", "1 while the scheduler runs.", registry=r)
-
-    def render(self) -> bytes:
-        return generate_latest(self.registry)
 
     def feed_done(self, report: FeedReport) -> None:
         self.polls.labels(report.outcome).inc()

@@ -168,7 +168,7 @@ class Daemon:
         """Bind /healthz; a taken or forbidden port is one line naming what sets it."""
         try:
             return HealthServer(
-                self.health_host, self.health_port, self.health, probe, self.metrics.render
+                self.health_host, self.health_port, self.health, probe, self.metrics.registry
             ).start()
         except OSError as exc:
             reason = exc.strerror or str(exc)
