@@ -21,6 +21,7 @@ from urllib.parse import urljoin
 
 import feedparser
 
+from monitor.decode import Decoded, content_type_charset, declared_charset, decode_bytes
 from monitor.domain import FeedEntry, ParsedFeed
 from monitor.errors import ParseError
 from monitor.sanitize import clean_text
@@ -221,11 +222,11 @@ def parse_feed(
     if "content-type" in response_headers:  # real HTTP headers: feedparser may know the base
         response_headers.setdefault("content-location", base_url)
     response_headers.pop("content-encoding", None)  # the body is already decoded
+    body, decoded = _as_utf8(body, response_headers)
     try:
         parsed = feedparser.parse(
-            io.BytesIO(
-                defuse(body)
-            ),  # a stream: bytes or str could make feedparser open a file or URL
+            # a stream: bytes or str could make feedparser open a file or URL
+            io.BytesIO(defuse(body)),
             response_headers=response_headers,
             resolve_relative_uris=False,  # entry text becomes plain text anyway
             sanitize_html=False,  # idem: nothing of the markup survives html_to_text
@@ -234,6 +235,8 @@ def parse_feed(
         logger.exception("feed %s: feedparser crashed", feed_id)
         raise ParseError(f"the feed could not be parsed ({type(exc).__name__}: {exc})") from exc
     bozo = _bozo_message(parsed)
+    if decoded.guessed and not bozo:  # XML without a declared encoding must be UTF-8
+        bozo = f"the feed declares no encoding and is not UTF-8 (read as {decoded.codec})"
     version = _text(parsed.get("version"))
     raw_entries = list(parsed.get("entries") or [])
     if not raw_entries:
@@ -260,9 +263,30 @@ def parse_feed(
         entries=entries,
         title=_one_line(title) or None,
         bozo=bozo,
-        encoding=_text(parsed.get("encoding")) or None,
+        encoding=decoded.codec,
         version=version or None,
     )
+
+
+_XML_DECL_ENCODING = re.compile(r"""^(\s*<\?xml[^>]*?encoding\s*=\s*["'])[^"']*(["'])""")
+
+
+def _as_utf8(body: bytes, headers: dict[str, str]) -> tuple[bytes, Decoded]:
+    """The feed re-encoded as UTF-8 by our decoder, and the codec it was in.
+
+    feedparser would decode by the label's strict meaning (an EUC-KR feed with one CP949
+    syllable becomes windows-1252 mojibake as a whole) and, for `text/xml` without a charset,
+    by RFC 3023's us-ascii default (every non-ASCII feed "not well-formed"). Here the header's
+    charset comes first, then the XML declaration (RFC 7303 practice), with browsers' label
+    aliases; feedparser gets UTF-8 bytes, a declaration and a header that say so.
+    """
+    ctype = headers.get("content-type", "")
+    decoded = decode_bytes(body, content_type_charset(ctype), declared_charset(body[:1024]))
+    text = _XML_DECL_ENCODING.sub(r"\g<1>utf-8\g<2>", decoded.text.lstrip("\ufeff"), count=1)
+    if ctype:
+        media = ctype.split(";", 1)[0].strip() or "application/xml"
+        headers["content-type"] = f"{media}; charset=utf-8"
+    return text.encode("utf-8", errors="surrogatepass"), decoded
 
 
 def _bozo_message(parsed: Mapping[str, Any]) -> str | None:

@@ -20,6 +20,7 @@ import trafilatura
 from lxml import html as lxml_html
 from lxml.etree import ParserError
 
+from monitor.decode import declared_charset, decode_bytes
 from monitor.domain import DateSource, Extracted
 from monitor.sanitize import clean_text
 
@@ -147,40 +148,12 @@ def _run_trafilatura(tree: Any, url: str | None, *, favor_precision: bool) -> An
     )
 
 
-# What browsers actually use for these labels (WHATWG Encoding Standard).
-_CODEC_ALIASES = {
-    "euc-kr": "cp949", "ks_c_5601-1987": "cp949", "iso-8859-1": "cp1252", "latin1": "cp1252",
-    "latin-1": "cp1252", "us-ascii": "cp1252", "ascii": "cp1252", "gb2312": "gb18030",
-    "gbk": "gb18030", "shift_jis": "cp932", "sjis": "cp932", "tis-620": "cp874",
-}  # fmt: skip
-
-
-def decode_html(data: bytes) -> str:
-    """Decode page bytes: BOM, then the declared charset, then UTF-8, then detection."""
+def decode_html(data: bytes, header_charset: str | None = None) -> str:
+    """Decode page bytes: BOM, the header's charset, the page's own, UTF-8, then detection
+    (browsers' label aliases throughout: `monitor.decode`)."""
     if not data:
         return ""
-    for bom, codec in (
-        (b"\xef\xbb\xbf", "utf-8-sig"),
-        (b"\xff\xfe", "utf-16"),
-        (b"\xfe\xff", "utf-16"),
-    ):
-        if data.startswith(bom):
-            return data.decode(codec, errors="replace")
-    declared = sniff_charset(data[:4096])
-    codecs = [_CODEC_ALIASES.get(declared, declared)] if declared else []
-    for codec in [*codecs, "utf-8"]:
-        try:
-            return data.decode(codec)
-        except (LookupError, UnicodeDecodeError):
-            logger.debug("page does not decode as %r", codec)
-    from charset_normalizer import from_bytes
-
-    best = from_bytes(data[:200_000]).best()
-    codec = best.encoding if best is not None else (codecs or ["cp1252"])[0]
-    try:
-        return data.decode(codec, errors="replace")
-    except LookupError:
-        return data.decode("cp1252", errors="replace")
+    return decode_bytes(data, header_charset, declared_charset(data[:4096])).text
 
 
 # Comments and processing instructions are not text, and left in the tree they cut it: a
@@ -240,8 +213,6 @@ def _clean(value: str | None) -> str | None:
 
 # ---------------------------------------------------------------- metadata reading
 
-_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.I)
-_XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9._:-]+)""", re.I)
 
 # <meta> keys (property, name or itemprop, lower-cased) that hold the publication time,
 # most specific first. Modified/updated keys are deliberately absent.
@@ -259,12 +230,6 @@ _ARTICLE_TYPE = re.compile(r"(Article|BlogPosting|Report|SocialMediaPosting)$")
 _PAGE_TYPE = re.compile(r"WebPage$")
 _MODIFIED_HINT = re.compile(r"updat|modif|edit|revis", re.I)
 _PUBLISHED_HINT = re.compile(r"publish|posted|pubdate|created", re.I)
-
-
-def sniff_charset(head: bytes) -> str | None:
-    """The charset a page declares in its XML declaration or <meta>, if any."""
-    match = _XML_ENCODING.search(head) or _CHARSET.search(head)
-    return match.group(1).decode("ascii").lower() if match else None
 
 
 def parse_date(value: str | None) -> datetime | None:

@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.config import AppConfig, FeedConfig
+from monitor.decode import content_type_charset
 from monitor.domain import (
     Article,
     DateSource,
@@ -32,7 +33,7 @@ from monitor.domain import (
     FetchResult,
 )
 from monitor.errors import BlockedURLError, FetchError, ParseError
-from monitor.extract.article import extract_article
+from monitor.extract.article import decode_html, extract_article
 from monitor.extract.lifeline import die_with
 from monitor.feeds import parse_feed
 from monitor.http import Fetcher
@@ -205,17 +206,10 @@ def build_article(
     )
 
 
-def decode_page(result: FetchResult) -> str | bytes:
-    """Text when the server named a charset we know; bytes otherwise (the extractor sniffs)."""
-    ctype = result.headers.get("content-type", "")
-    for part in ctype.split(";")[1:]:
-        key, _, value = part.strip().partition("=")
-        if key.lower() == "charset" and value:
-            try:
-                return result.body.decode(value.strip("\"' "), errors="replace")
-            except LookupError:
-                break
-    return result.body
+def decode_page(result: FetchResult) -> str:
+    """The page as text: the header's charset first, with browsers' label aliases (euc-kr is
+    CP949, iso-8859-1 is windows-1252), then the page's own declaration (`monitor.decode`)."""
+    return decode_html(result.body, content_type_charset(result.headers.get("content-type")))
 
 
 class Poller:
