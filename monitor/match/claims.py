@@ -36,6 +36,9 @@ _SEP = r"[\s\"'\-]+"
 # a gap stays inside one clause: no punctuation, no conjunction that opens another clause
 _GAP_WORD = r"(?!(?:whether|if|but|although|though|because|unless)(?!\w))[^\s,;:()\[\]\"]+"
 _GAP = re.compile(r"^~(\d+)$")
+# how far from the keyword (or a phrase's anchor) a pattern may reach, in characters: keeps
+# the regexes off the rest of a long sentence (a body with no full stops is one sentence)
+REACH = 240
 _LEXICON = re.compile(r"^[A-Z][A-Z0-9_]*$")
 # the built-in token PERCENT: a share of a surveyed group (83.3%, 40 percent, 56.3%로)
 _PERCENT = r"\d[\d.,]*\s?(?:%|percent(?!\w)|per cent(?!\w)|퍼센트)\w*"
@@ -64,6 +67,7 @@ class _Around:
 
     def find(self, text: str, lo: int, hi: int, start: int, end: int) -> str | None:
         """The matched text when the pattern fits around text[start:end] inside [lo, hi)."""
+        lo, hi = max(lo, start - REACH), min(hi, end + REACH)
         word_end = end
         while word_end < hi and (text[word_end].isalnum() or text[word_end] == "_"):
             word_end += 1
@@ -97,7 +101,7 @@ class Phrase:
     needs_context: bool
 
     def find(self, text: str, lo: int, anchor_end: int) -> tuple[int, int] | None:
-        m = self.regex.search(text, lo, anchor_end)
+        m = self.regex.search(text, max(lo, anchor_end - REACH), anchor_end)
         return (m.start(), anchor_end) if m else None
 
 
@@ -222,7 +226,7 @@ class ClaimRules:
         """A foreign subject named in the sentence [lo, hi), if any."""
         if self.foreign is None:
             return None
-        m = self.foreign.search(text, lo, hi)
+        m = self.foreign.search(text, lo, hi)  # the whole sentence: the subject may lead it
         return m.group() if m else None
 
 

@@ -287,7 +287,6 @@ def _evaluate(
             (c for c in contexts if not _overlaps(c, occ) and _near(wl, fields, occ, c)), None
         )
         f = fields[occ.field]
-        lo, hi = f.bounds(occ.start)
         weight = occ.entry.weight
         late = occ.entry.late_weight
         if (
@@ -302,11 +301,13 @@ def _evaluate(
                 where = "sentence" if wl.window is None else f"{wl.window} words"
                 miss("no-context", occ, f"no context term in the same {where}")
                 continue
+            lo, hi = f.bounds(occ.start)
             foreign = rules.foreign_subject(f.norm.text, lo, hi)
             if foreign is not None:
                 miss("foreign-subject", occ, f"its sentence names {foreign!r}, no context term")
                 continue
             ctx, from_article = lead, True
+        lo, hi = f.bounds(occ.start)
         verdict = rules.judge(f.norm.text, lo, hi, occ.start, occ.end, reverse=occ.entry.reverse)
         if verdict is not None:
             miss(verdict.reason, occ, verdict.detail())
