@@ -252,10 +252,20 @@ def _evaluate(
     """Score one watchlist's occurrences; append its hit, misses and mentions to `report`."""
     contexts = [o for o in occs if o.entry.kind == CONTEXT]
     rules = wl.claims
-    lead = _lead_context(contexts, fields, rules.lead_sentences) if rules.article_context else None
+    lead_cache: list[Occurrence | None] = []
+
+    def lead() -> Occurrence | None:
+        """The context term of the title or lead, computed on first need (sentences cost)."""
+        if not lead_cache:
+            found = None
+            if rules.article_context:
+                found = _lead_context(contexts, fields, rules.lead_sentences)
+            lead_cache.append(found)
+        return lead_cache[0]
+
     keywords = [o for o in occs if o.entry.kind == KEYWORD]
     anchors = [o for o in occs if o.entry.kind == ANCHOR]
-    if anchors and (lead is not None or contexts):
+    if anchors and contexts:
         keywords += _phrases(wl, anchors, fields)
     exclusions = [o for o in occs if o.entry.kind == EXCLUSION]
     persons = _keep_longest([o for o in occs if o.entry.kind in (TARGET, CONTEXT_PERSON)])
@@ -297,7 +307,7 @@ def _evaluate(
             weight = late
         from_article = False
         if ctx is None and occ.entry.needs_context:
-            if lead is None or weight < wl.threshold:
+            if weight < wl.threshold or lead() is None:
                 where = "sentence" if wl.window is None else f"{wl.window} words"
                 miss("no-context", occ, f"no context term in the same {where}")
                 continue
@@ -306,7 +316,7 @@ def _evaluate(
             if foreign is not None:
                 miss("foreign-subject", occ, f"its sentence names {foreign!r}, no context term")
                 continue
-            ctx, from_article = lead, True
+            ctx, from_article = lead(), True
         lo, hi = f.bounds(occ.start)
         verdict = rules.judge(f.norm.text, lo, hi, occ.start, occ.end, reverse=occ.entry.reverse)
         if verdict is not None:
