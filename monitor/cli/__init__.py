@@ -7,6 +7,7 @@ from monitor.cli import (  # noqa: F401  (registers commands)
     demo,
     digest,
     evaluate,
+    feeds,
     listing,
     match,
     poll,

@@ -126,5 +126,10 @@ def get_config(path: Path | None) -> AppConfig:
     return load_config(path)
 
 
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """'1 watchlist', '3 watchlists', '2 entries' (with `many`)."""
+    return f"{n} {word if n == 1 else (many or word + 's')}"
+
+
 def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")

@@ -16,6 +16,7 @@ from monitor.cli.app import (
     flag,
     handle_errors,
     out_console,
+    plural,
     print_json,
     styled,
 )
@@ -24,11 +25,6 @@ from monitor.config.problems import Problem
 from monitor.errors import ConfigError
 from monitor.store import db
 from monitor.urls import mask_url
-
-
-def plural(n: int, word: str, many: str | None = None) -> str:
-    """'1 watchlist', '3 watchlists'."""
-    return f"{n} {word if n == 1 else (many or word + 's')}"
 
 
 def deployable(cfg: AppConfig) -> list[Problem]:

@@ -1,4 +1,4 @@
-"""`monitor feeds` and `monitor articles`: what is stored, as tables or JSON."""
+"""`monitor articles`: what is stored, as tables or JSON (`monitor feeds` is in feeds.py)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,6 @@ from monitor.cli.app import (
     handle_errors,
     out_console,
     print_json,
-    styled,
 )
 from monitor.cli.runtime import open_runtime
 from monitor.config.types import parse_duration
@@ -40,35 +39,6 @@ def since_to_datetime(since: str | None) -> datetime | None:
 
 def fmt_time(value: datetime | None) -> str:
     return value.strftime("%Y-%m-%d %H:%M") if value else "-"
-
-
-@app.command()
-@handle_errors
-def feeds(config: ConfigOpt = None, json_out: JsonOpt = False) -> None:
-    """Each feed's status: last poll, outcome, failures, last error, next poll."""
-    rt = open_runtime(config)
-    with transaction(rt.sessions) as s:
-        queries.sync_feeds(s, rt.cfg.feeds, datetime.now(UTC))
-        configured = {f.id for f in rt.cfg.feeds}
-        rows = [queries.feed_to_json(f) for f in queries.get_feeds(s) if f.id in configured]
-    if json_out:
-        print_json(rows)
-        return
-    table = Table(title=f"Feeds ({len(rows)})")
-    for col in ("feed", "status", "last poll", "outcome", "fails", "next poll", "last error"):
-        table.add_column(col, overflow="fold")
-    colors = {"ok": "green", "failing": "red", "disabled": "yellow", "new": "cyan"}
-    for r in rows:
-        table.add_row(
-            r["id"],
-            styled(r["status"], colors.get(r["status"], "")),
-            fmt_time(r["last_polled_at"]),
-            r["last_outcome"] or "-",
-            str(r["consecutive_failures"]),
-            fmt_time(r["next_poll_at"]),
-            r["disabled_reason"] or r["last_error"] or "",
-        )
-    out_console.print(table)
 
 
 @app.command()
