@@ -65,6 +65,9 @@ class FeedEntry:
     author: str | None = None
     published_at: datetime | None = None  # timezone-aware UTC
     source: str | None = None  # <source> of an aggregator's item: the outlet that published it
+    # False when `url` is no page of this entry's own (the feed, the home page, a page many
+    # entries share): the entry's text is its body and nothing is fetched
+    has_page: bool = True
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,11 +13,13 @@ import html
 import io
 import logging
 import re
+from collections import Counter
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import feedparser
 
@@ -259,6 +261,7 @@ def parse_feed(
         )
     feed = parsed.get("feed") or {}
     title = _detail_text(_text(feed.get("title")), feed.get("title_detail"))
+    entries = _identify(entries, feed_id=feed_id, feed_url=base_url, home=_text(feed.get("link")))
     return ParsedFeed(
         entries=entries,
         title=_one_line(title) or None,
@@ -266,6 +269,58 @@ def parse_feed(
         encoding=decoded.codec,
         version=version or None,
     )
+
+
+def _identify(
+    entries: list[FeedEntry], *, feed_id: str, feed_url: str, home: str
+) -> list[FeedEntry]:
+    """Entries whose link is no article page get their identity from the GUID instead.
+
+    A link is no article page when it is the feed itself (an empty `href=""` resolves to
+    it), the site's home page (the channel's <link>, or a bare `/`), or a page several
+    entries with different GUIDs share (every episode of a podcast linking the show): such
+    entries would otherwise merge into one article whose page is not theirs. Their body is
+    their own text (nothing is fetched; the link stays for readers), unless the GUID is
+    itself a distinct page URL, which then is their page.
+    """
+    counts = Counter(e.canonical_url for e in entries)
+    site = canonical_url(urljoin(feed_url, home)) if home else ""
+    no_page = {canonical_url(feed_url), *([site] if site else [])}
+    own_hosts = {urlsplit(u).hostname for u in (feed_url, site) if u}
+
+    def home_page(url: str) -> bool:  # a bare `/` of the feed's own site (not a linked site)
+        return urlsplit(url).hostname in own_hosts and _is_home_page(url)
+
+    out: list[FeedEntry] = []
+    for e in entries:
+        if not e.url:
+            out.append(e)
+            continue
+        has_guid = bool(e.guid) and e.guid != e.url
+        shared = counts[e.canonical_url] > 1 and has_guid
+        if not (shared or e.canonical_url in no_page or home_page(e.canonical_url)):
+            out.append(e)
+            continue
+        guid = e.guid if has_guid and e.guid else _content_key(e)
+        page = canonical_url(guid) if guid.startswith(("http://", "https://")) else ""
+        if page and page not in no_page and counts[page] <= 1 and not home_page(page):
+            out.append(replace(e, url=guid, canonical_url=page, guid=guid))
+        else:
+            urn = f"urn:x-feed-guid:{feed_id}:{guid}"
+            out.append(replace(e, canonical_url=urn, guid=guid, has_page=False))
+    return out
+
+
+def _is_home_page(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.scheme in ("http", "https") and parts.path in ("", "/") and not parts.query
+
+
+def _content_key(entry: FeedEntry) -> str:
+    """An identity for an entry with neither its own page nor a GUID: what it says."""
+    when = entry.published_at.isoformat() if entry.published_at else ""
+    text = "\x1f".join((entry.title, when, (entry.content or entry.summary)[:500]))
+    return "sha1:" + hashlib.sha1(text.encode("utf-8")).hexdigest()
 
 
 _XML_DECL_ENCODING = re.compile(r"""^(\s*<\?xml[^>]*?encoding\s*=\s*["'])[^"']*(["'])""")
@@ -368,6 +423,7 @@ def _entry(
         author=author[:MAX_AUTHOR] if author else None,
         published_at=_date(raw, now),
         source=source,
+        has_page=bool(url),
     )
 
 

@@ -395,7 +395,7 @@ class Poller:
         status, error = ExtractionStatus.PAGE, None
         # no page to fetch when config says so, or for an entry without a link (its canonical
         # URL is a urn:): the feed's own text stands in
-        if not self.cfg.monitor.fetch.fetch_articles or not entry.url:
+        if not self.cfg.monitor.fetch.fetch_articles or not entry.url or not entry.has_page:
             status = ExtractionStatus.FEED_FALLBACK
         else:
             try:
