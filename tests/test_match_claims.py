@@ -140,6 +140,13 @@ TOWARD_THE_NORTH: list[Case] = [
         None,
     ),
     ("탈북민 재입북", "북한 매체는 탈북민 1명이 월북했다고 주장했다.", True, None),
+    # a possessive is no destination: asylum for Pyongyang's envoy is a defection
+    (
+        "",
+        "Washington granted asylum to Pyongyang's trade envoy in Paris, North Korea said.",
+        True,
+        None,
+    ),
 ]
 
 NEGATION: list[Case] = [
@@ -197,6 +204,14 @@ FOREIGN: list[Case] = [
         "",
         "쿠바 야구 선수가 미국에서 망명을 신청했다.",
         False,
+        None,
+    ),
+    # a foreign country as the place one lives in or goes to is no foreign subject
+    (
+        "North Korean leader's cousin lives quietly abroad",
+        "A cousin of the North Korean leader runs a dry cleaner.\n\nShe has lived in the U.S. "
+        "ever since defecting with her husband.",
+        True,
         None,
     ),
 ]

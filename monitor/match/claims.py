@@ -44,6 +44,13 @@ _LEXICON = re.compile(r"^[A-Z][A-Z0-9_]*$")
 _PERCENT = r"\d[\d.,]*\s?(?:%|percent(?!\w)|per cent(?!\w)|퍼센트)\w*"
 
 
+# a foreign name as a place, not a subject: after a preposition, or with a Korean place ending
+_PLACE_BEFORE = re.compile(
+    r"(?<!\w)(?:in|to|into|from|at|for|via|through|toward|towards|across)\s+(?:the\s+)?\Z"
+)
+_PLACE_AFTER = re.compile(r"(?:으로|로|에서|에|행)\Z")
+
+
 @dataclass(frozen=True, slots=True)
 class Verdict:
     """Why a keyword occurrence is not a claim: the reason and the pattern that decided."""
@@ -223,11 +230,17 @@ class ClaimRules:
         return turned
 
     def foreign_subject(self, text: str, lo: int, hi: int) -> str | None:
-        """A foreign subject named in the sentence [lo, hi), if any."""
+        """A foreign subject named in the sentence [lo, hi), if any: not a place one goes to
+        or lives in ("lived in the U.S.", "우크라이나로 넘어와" are destinations)."""
         if self.foreign is None:
             return None
-        m = self.foreign.search(text, lo, hi)  # the whole sentence: the subject may lead it
-        return m.group() if m else None
+        for m in self.foreign.finditer(text, lo, hi):  # the whole sentence: the subject leads
+            if _PLACE_BEFORE.search(text, max(lo, m.start() - 24), m.start()):
+                continue
+            if _PLACE_AFTER.search(m.group()):
+                continue
+            return m.group()
+        return None
 
 
 def _literal(alt: str) -> str:
@@ -237,7 +250,8 @@ def _literal(alt: str) -> str:
     prefix = alt.endswith("*")
     term = normalize_term(alt.rstrip("*"))
     body = r"\s+".join(re.escape(w) for w in term.split(" "))
-    return body + (r"\w*" if prefix else r"(?!\w)")
+    # a whole word, not a possessive: "asylum to Pyongyang's envoy" does not go to Pyongyang
+    return body + (r"\w*" if prefix else r"(?!\w|'s(?!\w))")
 
 
 def _alternation(alts: Iterable[str]) -> str:
