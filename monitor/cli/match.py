@@ -35,7 +35,7 @@ from monitor.config import FetchConfig
 from monitor.domain import FetchResult
 from monitor.errors import FetchError
 from monitor.http import Fetcher
-from monitor.match import MatchReport, compile_watchlists
+from monitor.match import Match, MatchReport, compile_watchlists
 
 MAX_BYTES = 10_000_000
 _HTML_HINTS = ("<html", "<!doctype", "<body", "<head", "<article", "<p>", "<div")
@@ -138,6 +138,17 @@ def match_command(
     _print_report(report, title)
 
 
+def _why(m: Match) -> str:
+    """What licensed a match: its context term (sentence or title/lead), its phrase pattern."""
+    parts = []
+    if m.phrase:
+        parts.append(f"phrase {m.phrase}")
+    if m.context:
+        where = "title/lead" if m.context_from == "article" else "sentence"
+        parts.append(f"context {m.context!r} ({where})")
+    return "; ".join(parts)
+
+
 def _print_report(report: MatchReport, title: str) -> None:
     out_console.print(styled(clip(title) or "(no title)", "bold"))
     for hit in report.hits:
@@ -148,10 +159,18 @@ def _print_report(report: MatchReport, title: str) -> None:
                 f"(threshold {hit.threshold:g})  people: {', '.join(hit.people) or '-'}",
             )
         )
-        table = Table("rule", "term", "as written", "where", "weight", "snippet", expand=True)
+        table = Table(
+            "rule", "term", "as written", "where", "weight", "why", "snippet", expand=True
+        )
         for m in hit.matches:
             table.add_row(
-                m.rule, m.term, m.text, f"{m.field}:{m.start}", f"{m.weight:g}", m.snippet
+                m.rule,
+                m.term,
+                m.text,
+                f"{m.field}:{m.start}",
+                f"{m.weight:g}",
+                _why(m),
+                m.snippet,
             )
         out_console.print(table)
     if report.hits:
