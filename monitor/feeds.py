@@ -23,6 +23,7 @@ from urllib.parse import urljoin, urlsplit
 
 import feedparser
 
+from monitor.dates import parse_localized
 from monitor.decode import Decoded, content_type_charset, declared_charset, decode_bytes
 from monitor.domain import FeedEntry, ParsedFeed
 from monitor.errors import ParseError
@@ -464,4 +465,8 @@ def _date(raw: Mapping[str, Any], now: datetime) -> datetime | None:
             logger.info("ignoring a date in the future: %s", when.isoformat())
             continue
         return when
+    for key in ("published", "updated", "created"):  # what feedparser could not read
+        localized = parse_localized(_text(raw.get(key)))
+        if localized is not None and localized <= now + FUTURE_TOLERANCE:
+            return localized
     return None

@@ -13,7 +13,7 @@ import email.utils
 import json
 import logging
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import trafilatura
@@ -219,6 +219,8 @@ def _clean(value: str | None) -> str | None:
 _META_PUBLISHED = (
     "article:published_time", "og:article:published_time", "og:published_time",
     "datepublished", "article.published", "article_date_original", "published_time",
+    "published_at", "publishedat", "article:published", "article_published_time",
+    "date_published", "publication_date", "publish_time", "publishtime", "datecreated",
     "publish-date", "publish_date", "publishdate", "pubdate", "pub_date", "dc.date.issued",
     "dcterms.issued", "dc.date.created", "dcterms.created", "sailthru.date",
     "parsely-pub-date", "cxenseparse:recs:publishtime", "rnews:datepublished", "og:pubdate",
@@ -253,17 +255,22 @@ def parse_date(value: str | None) -> datetime | None:
     return parsed.astimezone(UTC)
 
 
+# Meta and JSON-LD further apart than this disagree: the meta tag then holds a republish or
+# update time (Medium rewrites article:published_time), JSON-LD's datePublished the first.
+DATES_DISAGREE = timedelta(days=1)
+
+
 def read_published(tree: Any) -> tuple[datetime | None, DateSource]:
     """The publication time declared by the page's metadata and where it was found."""
-    for reader, source in (
-        (_from_meta, DateSource.META),
-        (_from_jsonld, DateSource.JSONLD),
-        (_from_time, DateSource.TIME),
-    ):
-        found = reader(tree)
-        if found is not None:
-            return found, source
-    return None, DateSource.NONE
+    meta, jsonld = _from_meta(tree), _from_jsonld(tree)
+    if meta is not None and jsonld is not None and abs(meta - jsonld) > DATES_DISAGREE:
+        return jsonld, DateSource.JSONLD
+    if meta is not None:
+        return meta, DateSource.META
+    if jsonld is not None:
+        return jsonld, DateSource.JSONLD
+    found = _from_time(tree)
+    return (found, DateSource.TIME) if found is not None else (None, DateSource.NONE)
 
 
 def _from_meta(tree: Any) -> datetime | None:
