@@ -6,7 +6,9 @@ Text: real article bodies (the extraction benchmark's ground truth and the dev c
 English and Korean) cycled to at least --mb megabytes and matched one article at a time,
 as the pipeline does. Watchlists: the default nk-defections keywords, context terms and
 exclusions, with its people replaced by N generated Korean names (every variant
-generated). One core, one process. Figures go to docs/performance.md ("Matching").
+generated). One core, one process. Last, the CPU-time cost of the watchlist's claim rules
+(with and without its `claims:` section, interleaved). Figures go to docs/performance.md
+("Matching").
 """
 
 from __future__ import annotations
@@ -167,6 +169,26 @@ def main() -> None:
         )
     print(
         f"ratio time({args.names} names) / time(10 names) = {results[args.names] / results[10]:.2f}"
+    )
+    claims_cost(docs, args.names, args.repeat)
+
+
+def claims_cost(docs: list[tuple[str, str]], n_names: int, repeat: int) -> None:
+    """CPU time with the watchlist's `claims:` section against without it, runs interleaved:
+    the share of matching that claims take, steady even on a machine other work slows."""
+    wl = watchlist(n_names)
+    bare = wl.model_copy(update={"claims": type(wl.claims)()})
+    pairs = [("claims", compile_watchlists([wl])), ("no claims", compile_watchlists([bare]))]
+    best = {name: float("inf") for name, _ in pairs}
+    for _ in range(repeat):
+        for name, matcher in pairs:
+            started = time.process_time()
+            for title, body in docs:
+                matcher.match(title, body)
+            best[name] = min(best[name], time.process_time() - started)
+    print(
+        f"claims cost (CPU time, {n_names} names): {best['claims']:.2f}s vs "
+        f"{best['no claims']:.2f}s without = {best['claims'] / best['no claims'] - 1:+.0%}"
     )
 
 
