@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import html
 import io
+import json
 import logging
 import re
 from collections import Counter
@@ -226,17 +227,20 @@ def parse_feed(
         response_headers.setdefault("content-location", base_url)
     response_headers.pop("content-encoding", None)  # the body is already decoded
     body, decoded = _as_utf8(body, response_headers)
-    try:
-        parsed = feedparser.parse(
-            # a stream: bytes or str could make feedparser open a file or URL
-            io.BytesIO(defuse(body)),
-            response_headers=response_headers,
-            resolve_relative_uris=False,  # entry text becomes plain text anyway
-            sanitize_html=False,  # idem: nothing of the markup survives html_to_text
-        )
-    except _PARSER_BUGS as exc:  # feedparser reports bad input as bozo; this is its own bug
-        logger.exception("feed %s: feedparser crashed", feed_id)
-        raise ParseError(f"the feed could not be parsed ({type(exc).__name__}: {exc})") from exc
+    if body.lstrip()[:1] in (b"{", b"["):  # JSON: a JSON Feed, or a clear "not a feed"
+        parsed: Mapping[str, Any] = _json_feed(body)
+    else:
+        try:
+            parsed = feedparser.parse(
+                # a stream: bytes or str could make feedparser open a file or URL
+                io.BytesIO(defuse(body)),
+                response_headers=response_headers,
+                resolve_relative_uris=False,  # entry text becomes plain text anyway
+                sanitize_html=False,  # idem: nothing of the markup survives html_to_text
+            )
+        except _PARSER_BUGS as exc:  # feedparser reports bad input as bozo; this is its own bug
+            logger.exception("feed %s: feedparser crashed", feed_id)
+            raise ParseError(f"the feed could not be parsed ({type(exc).__name__}: {exc})") from exc
     bozo = _bozo_message(parsed)
     if decoded.guessed and not bozo:  # XML without a declared encoding must be UTF-8
         bozo = f"the feed declares no encoding and is not UTF-8 (read as {decoded.codec})"
@@ -322,6 +326,89 @@ def _content_key(entry: FeedEntry) -> str:
     when = entry.published_at.isoformat() if entry.published_at else ""
     text = "\x1f".join((entry.title, when, (entry.content or entry.summary)[:500]))
     return "sha1:" + hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+
+_JSON_FEED_VERSION = re.compile(r"^https?://jsonfeed\.org/version/(\d+(?:\.\d+)?)/?$")
+
+
+def _json_feed(body: bytes) -> dict[str, Any]:
+    """A JSON Feed (1.0, 1.1) in feedparser's shape, so one path normalizes every format.
+
+    Other JSON is no feed at all: ParseError says so (rather than "not well-formed XML").
+    """
+    try:
+        data = json.loads(body)
+    except (ValueError, RecursionError) as exc:
+        raise ParseError(f"the body looks like JSON but does not parse ({exc})") from None
+    version = (
+        _JSON_FEED_VERSION.match(str(data.get("version") or "")) if isinstance(data, dict) else None
+    )
+    if not isinstance(data, dict) or version is None:
+        raise ParseError(
+            "the body is JSON but not a JSON Feed (no jsonfeed.org version); the URL is "
+            "probably an API, not a feed: use the site's RSS, Atom or JSON Feed link"
+        )
+    items = data.get("items")
+    feed_author = _json_author(data)
+    return {
+        "version": f"json{version.group(1).replace('.', '')}",
+        "feed": {"title": data.get("title"), "link": data.get("home_page_url")},
+        "entries": [
+            _json_item(item, feed_author)
+            for item in (items if isinstance(items, list) else [])
+            if isinstance(item, dict)
+        ],
+    }
+
+
+def _json_item(item: Mapping[str, Any], feed_author: str | None) -> dict[str, Any]:
+    """One JSON Feed item as a feedparser entry (the keys `_entry` reads)."""
+    html_content, text_content = item.get("content_html"), item.get("content_text")
+    content = (
+        [{"value": html_content, "type": "text/html"}]
+        if isinstance(html_content, str)
+        else [{"value": text_content, "type": "text/plain"}]
+        if isinstance(text_content, str)
+        else []
+    )
+    entry: dict[str, Any] = {
+        "id": item.get("id"),
+        "link": item.get("url") or item.get("external_url"),
+        "title": item.get("title"),
+        "title_detail": {"type": "text/plain"},
+        "summary": item.get("summary"),
+        "summary_detail": {"type": "text/plain"},
+        "content": content,
+        "author": _json_author(item) or feed_author,
+    }
+    for ours, theirs in (
+        ("published_parsed", "date_published"),
+        ("updated_parsed", "date_modified"),
+    ):
+        when = _iso_date(item.get(theirs))
+        if when is not None:
+            entry[ours] = when.timetuple()
+    return entry
+
+
+def _json_author(node: Mapping[str, Any]) -> str | None:
+    """JSON Feed 1.1 `authors` (a list), or 1.0 `author` (one object)."""
+    authors = node.get("authors")
+    if not isinstance(authors, list):
+        authors = [node.get("author")]
+    names = [str(a["name"]) for a in authors if isinstance(a, dict) and a.get("name")]
+    return ", ".join(names) or None
+
+
+def _iso_date(value: object) -> datetime | None:
+    """An RFC 3339 date in UTC (JSON Feed's format); None when absent, naive or invalid."""
+    if not isinstance(value, str):
+        return None
+    try:
+        when = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return when.astimezone(UTC) if when.tzinfo is not None else None
 
 
 _XML_DECL_ENCODING = re.compile(r"""^(\s*<\?xml[^>]*?encoding\s*=\s*["'])[^"']*(["'])""")
