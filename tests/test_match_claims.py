@@ -92,6 +92,12 @@ SOURCES: list[Case] = [
         False,
         "source",
     ),
+    (
+        "Smuggled radios reach border towns, outlet says",
+        "A defector-run news outlet said smuggled radios now reach North Korean border towns.",
+        False,
+        "source",
+    ),
     # the group named far from the lead is background: it needs more than itself
     (
         "Pyongyang opens a new hospital",
