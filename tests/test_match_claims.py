@@ -263,6 +263,24 @@ OTHER_SENSES: list[Case] = [
     ),
 ]
 
+VISITS: list[Case] = [
+    # going south for an event, or for a few days, is a visit
+    (
+        "North Korean delegation lands in Seoul",
+        "A North Korean sports delegation arrived in Seoul to attend the games and planned to "
+        "stay in South Korea for four days.",
+        False,
+        "other-sense",
+    ),
+    # "South Korea's capital" is no destination
+    (
+        "North Korea fires missiles",
+        "North Korea fired two missiles. Many wanted to stay indoors in South Korea's capital.",
+        False,
+        None,
+    ),
+]
+
 SELF_CONTEXTUAL: list[Case] = [
     # "crossed the MDL" carries its own context term: it needs a separate one
     ("", "A soldier crossed the MDL early on Tuesday.", False, "no-context"),
@@ -311,6 +329,9 @@ PHRASE_FAMILIES: list[Case] = [
     ("", "The two North Korean fishermen asked to stay in South Korea.", True, None),
     ("", "The North Korean worker requested to be transferred to South Korea.", True, None),
     ("", "The North Korean woman wishes to settle in South Korea.", True, None),
+    ("", "The North Korean teenager had hoped to reach South Korea.", True, None),
+    # 말했다 is "said", no negation
+    ("北 주민 신병 확보", "그는 한국에 정착하고 싶다고 말했다.", True, None),
     ("", "Three North Koreans who were found at sea wanted to remain in the South.", True, None),
     ("", "The North Korean trawler fled to South Korean waters after the mutiny.", False, None),
     (
@@ -329,6 +350,7 @@ ALL = [
         ("negation", NEGATION),
         ("foreign", FOREIGN),
         ("senses", OTHER_SENSES),
+        ("visits", VISITS),
         ("the-south", THE_SOUTH_AS_CONTEXT),
         ("self-context", SELF_CONTEXTUAL),
         ("korean", KOREAN_WITHOUT_TALBUK),

@@ -48,6 +48,7 @@ _PERCENT = r"\d[\d.,]*\s?(?:%|percent(?!\w)|per cent(?!\w)|퍼센트)\w*"
 _PLACE_BEFORE = re.compile(
     r"(?<!\w)(?:in|to|into|from|at|for|via|through|toward|towards|across)\s+(?:the\s+)?\Z"
 )
+_POSSESSIVE = re.compile(r"'s(?!\w)")
 _PLACE_AFTER = re.compile(r"(?:으로|로|에서|에|행)\Z")
 
 
@@ -108,6 +109,8 @@ class Phrase:
     needs_context: bool
 
     def find(self, text: str, lo: int, anchor_end: int) -> tuple[int, int] | None:
+        if _POSSESSIVE.match(text, anchor_end):  # "South Korea's capital" is no destination
+            return None
         m = self.regex.search(text, max(lo, anchor_end - REACH), anchor_end)
         return (m.start(), anchor_end) if m else None
 
