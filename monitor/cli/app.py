@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import sys
 from collections.abc import Callable
@@ -25,7 +26,7 @@ app = typer.Typer(
     name="monitor",
     help="news-monitor: watches news feeds, matches watchlists, groups stories, sends alerts.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,  # --install-completion / --show-completion for bash, zsh, fish
     pretty_exceptions_enable=False,
 )
 db_app = typer.Typer(help="Database schema (Alembic migrations).", no_args_is_help=True)
@@ -39,7 +40,8 @@ ConfigOpt = Annotated[
     typer.Option(
         "--config",
         "-c",
-        help="monitor.yaml to use (default: $MONITOR_CONFIG or config/monitor.yaml).",
+        envvar="MONITOR_CONFIG",
+        help="monitor.yaml to use (default: config/monitor.yaml).",
     ),
 ]
 
@@ -124,6 +126,33 @@ def handle_errors(fn: Callable[P, R]) -> Callable[P, R]:
 
 def get_config(path: Path | None) -> AppConfig:
     return load_config(path)
+
+
+def _version(value: bool) -> None:
+    if value:
+        try:
+            version = importlib.metadata.version("news-monitor")
+        except importlib.metadata.PackageNotFoundError:
+            version = "unknown (not installed)"
+        sys.stdout.write(f"news-monitor {version}\n")
+        raise typer.Exit(EXIT_OK)
+
+
+@app.callback()
+def main_options(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            "-V",
+            help="Print the version and exit.",
+            callback=_version,
+            is_eager=True,
+            metavar="",
+        ),
+    ] = False,
+) -> None:
+    """news-monitor: watches news feeds, matches watchlists, groups stories, sends alerts."""
 
 
 def plural(n: int, word: str, many: str | None = None) -> str:

@@ -6,18 +6,20 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
 from monitor.cli.app import (
+    EXIT_USAGE,
     ConfigOpt,
     JsonOpt,
     app,
     fail,
+    flag,
     handle_errors,
     out_console,
     print_json,
 )
 from monitor.cli.runtime import open_runtime
+from monitor.cli.tables import Col, WideOpt, listing
 from monitor.config.types import parse_duration
 from monitor.store import queries
 from monitor.store.db import transaction
@@ -47,15 +49,26 @@ def articles(
     since: SinceOpt = None,
     feed: Annotated[str | None, typer.Option("--feed", "-f", help="Only this feed.")] = None,
     limit: Annotated[int, typer.Option("--limit", help="At most this many (0: all).")] = 0,
+    hits: Annotated[bool, flag("--hits", help="Only articles a watchlist hit.")] = False,
+    misses: Annotated[bool, flag("--misses", help="Only articles no watchlist hit.")] = False,
+    wide: WideOpt = False,
     config: ConfigOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """Stored articles, newest first (`--json` includes the body text)."""
+    """Stored articles, newest first, with what matched: watchlist, score and story
+    (`--json` includes the body text)."""
+    if hits and misses:
+        fail("--hits and --misses exclude each other; give one", EXIT_USAGE)
     rt = open_runtime(config)
     with transaction(rt.sessions) as s:
         rows = queries.list_articles(
-            s, since=since_to_datetime(since), feed_id=feed, limit=limit or None
+            s,
+            since=since_to_datetime(since),
+            feed_id=feed,
+            limit=limit or None,
+            hit=True if hits else (False if misses else None),
         )
+        matches = queries.article_matches(s, [r.id for r in rows])
         data: list[dict[str, Any]] = [
             {
                 "id": r.id,
@@ -72,6 +85,16 @@ def articles(
                 "language": r.language,
                 "author": r.author,
                 "body_length": r.body_length,
+                "hits": [
+                    {
+                        "watchlist": m.watchlist,
+                        "score": m.score,
+                        "story": m.story_id,
+                        "story_key": m.story_key,
+                        "copy_of": m.copy_of,
+                    }
+                    for m in matches.get(r.id, [])
+                ],
                 "body": r.body,
             }
             for r in rows
@@ -79,18 +102,37 @@ def articles(
     if json_out:
         print_json(data)
         return
-    table = Table(title=f"Articles ({len(data)})")
-    for col in ("id", "feed", "outlet", "title", "published", "from", "extraction", "chars"):
-        table.add_column(col, overflow="fold")
+    cols = [
+        Col("id", "id"),
+        Col("seen", "date"),
+        Col("feed", "id", optional=True),
+        Col("title", "title"),
+        Col("hit", "id"),
+        Col("score", "number"),
+        Col("story", "id"),
+        Col("published", "date", optional=True),
+        Col("extraction", "status", optional=True),
+    ]
+    table_rows = []
     for a in data:
-        table.add_row(
-            str(a["id"]),
-            a["feed"],
-            a["outlet"],
-            a["title"][:90],
-            fmt_time(a["published_at"]),
-            a["date_source"],
-            a["extraction"],
-            str(a["body_length"]),
+        found = a["hits"]
+        table_rows.append(
+            [
+                str(a["id"]),
+                fmt_time(a["discovered_at"]),
+                a["feed"],
+                a["title"] or "",
+                ", ".join(h["watchlist"] for h in found) or "-",
+                ", ".join(f"{h['score']:g}" for h in found) or "-",
+                ", ".join(_story_ref(h) for h in found) or "-",
+                fmt_time(a["published_at"]),
+                a["extraction"] or "-",
+            ]
         )
-    out_console.print(table)
+    out_console.print(listing(f"Articles ({len(data)})", cols, table_rows, out_console, wide=wide))
+
+
+def _story_ref(hit: dict[str, Any]) -> str:
+    if hit["story"] is None:
+        return "-"
+    return f"#{hit['story']} (copy)" if hit["copy_of"] else f"#{hit['story']}"

@@ -31,11 +31,14 @@ from monitor.cli.app import (
     print_json,
     styled,
 )
+from monitor.cli.runtime import open_runtime
 from monitor.config import FetchConfig
 from monitor.domain import FetchResult
 from monitor.errors import FetchError
 from monitor.http import Fetcher
 from monitor.match import Match, MatchReport, compile_watchlists
+from monitor.store import queries
+from monitor.store.db import transaction
 
 MAX_BYTES = 10_000_000
 _HTML_HINTS = ("<html", "<!doctype", "<body", "<head", "<article", "<p>", "<div")
@@ -108,10 +111,34 @@ def _html_title(html: str) -> str:
     return " ".join(html[start:end].split()) if end > start else ""
 
 
+def stored_article(config: Path | None, article_id: int) -> tuple[str, str]:
+    """The title and body the pipeline stored: no fetch, no extraction, the text it matched."""
+    rt = open_runtime(config)
+    with transaction(rt.sessions) as s:
+        found = queries.article_text(s, article_id)
+    rt.engine.dispose()
+    if found is None:
+        fail(f"--article {article_id}: no such article (see monitor articles)", EXIT_USAGE)
+    title, body = found
+    if body is None:
+        err_console.print(
+            line(("warning:", "yellow"), " the body was dropped by retention; matching the title")
+        )
+    return title, body or ""
+
+
 @app.command("match")
 @handle_errors
 def match_command(
-    source: Annotated[str, typer.Argument(help="A saved HTML or text file, a URL, or - (stdin).")],
+    source: Annotated[
+        str | None, typer.Argument(help="A saved HTML or text file, a URL, or - (stdin).")
+    ] = None,
+    article: Annotated[
+        int | None,
+        typer.Option(
+            "--article", help="A stored article's id (monitor articles): match it again as stored."
+        ),
+    ] = None,
     watchlist: Annotated[
         str | None, typer.Option("--watchlist", "-w", help="Only this watchlist id.")
     ] = None,
@@ -119,12 +146,18 @@ def match_command(
     config: ConfigOpt = None,
 ) -> None:
     """Match one article against the watchlists and explain every hit (or the near misses)."""
+    if (source is None) == (article is None):
+        fail("give SOURCE (a file, a URL or -) or --article ID, one of them", EXIT_USAGE)
     cfg = get_config(config)
     known = [w.id for w in cfg.watchlists]
     if watchlist is not None and watchlist not in known:
         fail(f"no watchlist {watchlist!r} (known: {', '.join(known) or 'none'})", EXIT_USAGE)
-    data, url, is_html = read_source(source, cfg.monitor.fetch)
-    title, body = article_parts(data, url, is_html)
+    if article is not None:
+        title, body = stored_article(config, article)
+    else:
+        assert source is not None
+        data, url, is_html = read_source(source, cfg.monitor.fetch)
+        title, body = article_parts(data, url, is_html)
     matcher = compile_watchlists(cfg.watchlists)
     report = matcher.match(title, body, only=watchlist)
     if json_out:

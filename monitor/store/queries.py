@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from monitor.config import FeedConfig
 from monitor.domain import Article, DateSource, ExtractionStatus, FeedEntry
 from monitor.store.insert import insert_new
-from monitor.store.models import AlertRow, ArticleRow, Feed, HitRow, StoryRow
+from monitor.store.models import AlertRow, ArticleRow, Feed, HitRow, StoryArticleRow, StoryRow
 from monitor.urls import mask_url, mask_urls_in
 
 
@@ -147,8 +147,13 @@ def list_articles(
     since: datetime | None = None,
     feed_id: str | None = None,
     limit: int | None = None,
+    hit: bool | None = None,
 ) -> list[ArticleRow]:
+    """Newest first; `hit` True keeps articles with a watchlist hit, False those without."""
     stmt = select(ArticleRow).order_by(ArticleRow.discovered_at.desc(), ArticleRow.id.desc())
+    if hit is not None:
+        has_hit = select(HitRow.id).where(HitRow.article_id == ArticleRow.id).exists()
+        stmt = stmt.where(has_hit if hit else ~has_hit)
     if since is not None:
         stmt = stmt.where(ArticleRow.discovered_at >= since)
     if feed_id is not None:
@@ -156,6 +161,57 @@ def list_articles(
     if limit:
         stmt = stmt.limit(limit)
     return list(session.scalars(stmt))
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleMatch:
+    """One watchlist's verdict on a stored article, and the story it joined there."""
+
+    watchlist: str
+    score: float
+    story_id: int | None
+    story_key: str | None
+    copy_of: int | None
+
+
+def article_matches(session: Session, article_ids: Sequence[int]) -> dict[int, list[ArticleMatch]]:
+    """Hits of these articles with their stories (two reads, whatever the number of ids)."""
+    if not article_ids:
+        return {}
+    hits = session.execute(
+        select(HitRow.article_id, HitRow.watchlist, HitRow.score)
+        .where(HitRow.article_id.in_(article_ids))
+        .order_by(HitRow.article_id, HitRow.watchlist)
+    ).all()
+    links = {
+        (article_id, watchlist): (story_id, key, copy_of)
+        for article_id, watchlist, story_id, key, copy_of in session.execute(
+            select(
+                StoryArticleRow.article_id,
+                StoryRow.watchlist,
+                StoryRow.id,
+                StoryRow.key,
+                StoryArticleRow.copy_of,
+            )
+            .join(StoryRow, StoryRow.id == StoryArticleRow.story_id)
+            .where(StoryArticleRow.article_id.in_(article_ids))
+        )
+    }
+    out: dict[int, list[ArticleMatch]] = {}
+    for article_id, watchlist, score in hits:
+        story_id, key, copy_of = links.get((article_id, watchlist), (None, None, None))
+        out.setdefault(article_id, []).append(
+            ArticleMatch(watchlist, float(score), story_id, key, copy_of)
+        )
+    return out
+
+
+def article_text(session: Session, article_id: int) -> tuple[str, str | None] | None:
+    """(title, body) of a stored article; body None when retention dropped it; None if absent."""
+    row = session.execute(
+        select(ArticleRow.title, ArticleRow.body).where(ArticleRow.id == article_id)
+    ).first()
+    return None if row is None else (row[0] or "", row[1])
 
 
 def count_articles(session: Session) -> int:
