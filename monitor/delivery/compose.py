@@ -15,11 +15,13 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from monitor.config.models import AppConfig
+from monitor.delivery.asof import as_of_alert
 from monitor.delivery.build import Channel, build_alert, build_digest
 from monitor.delivery.errors import MessageGone
 from monitor.delivery.load import (
     active_story_ids,
     alert_of,
+    alert_record,
     feed_problems,
     load_stories,
     stories_of_deliveries,
@@ -125,4 +127,6 @@ def compose_alert(
     stories = load_stories(session, [span.story_id])
     if not stories:
         raise MessageGone("the story of this alert was deleted", permanent=True)
-    return build_alert(channel, stories[0], span.kind, at=span.at)
+    article_id, origin_count = alert_record(session, alert_id) if alert_id else (None, None)
+    story = as_of_alert(stories[0], at=span.at, article_id=article_id, origin_count=origin_count)
+    return build_alert(channel, story, span.kind, at=span.at)

@@ -54,6 +54,8 @@ def load_stories(session: Session, story_ids: Iterable[int]) -> list[StoryRecord
                 published_at=art.published_at,
                 discovered_at=art.discovered_at,
                 copy_of=link.copy_of,
+                origins=_strs(link.origins),
+                added_at=link.added_at,
             )
         )
     hits: dict[int, list[HitRecord]] = {}
@@ -115,6 +117,12 @@ def alert_of(session: Session, alert_id: int) -> tuple[int, str, datetime] | Non
     """(story id, kind, raised at) of an alert, or None when it was deleted."""
     row = session.get(AlertRow, alert_id)
     return None if row is None else (row.story_id, row.kind, row.created_at)
+
+
+def alert_record(session: Session, alert_id: int) -> tuple[int | None, int | None]:
+    """(article that raised it, origin count it recorded) of an alert; Nones when unknown."""
+    row = session.get(AlertRow, alert_id)
+    return (None, None) if row is None else (row.article_id, row.origin_count or None)
 
 
 #: Failures in a row before a feed shows in digests (one blip is not worth a reader's time).

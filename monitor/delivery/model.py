@@ -25,6 +25,8 @@ class ArticleRecord:
     published_at: datetime | None
     discovered_at: datetime
     copy_of: int | None = None
+    origins: tuple[str, ...] = ()  # what its story link credits (none for a copy)
+    added_at: datetime | None = None  # when it joined the story (alerts show the story then)
 
 
 @dataclass(frozen=True, slots=True)
