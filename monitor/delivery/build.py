@@ -166,9 +166,13 @@ def build_digest(
     Feeds that keep failing are listed too: a quiet digest must not hide a broken source.
     """
     by_watchlist: dict[str, list[DigestStory]] = {}
+    found_late: list[DigestStory] = []
     for record in stories:
         badge = story_badge(record)
         if not accepts(channel, record, badge):
+            continue
+        if record.stale:  # old news found late: a short section, not among the news
+            found_late.append(build_story(record, badge))
             continue
         by_watchlist.setdefault(record.watchlist, []).append(build_story(record, badge))
     sections = tuple(
@@ -177,16 +181,25 @@ def build_digest(
     )
     counts: dict[str, int] = dict(Counter(str(s.badge) for sec in sections for s in sec.stories))
     watchlists = [s.watchlist for s in sections] or list(channel.watchlists)
+    subject = subject_line(counts, watchlists)
+    if found_late:
+        lists = watchlists or sorted({s.watchlist for s in found_late})
+        late = (
+            f"{len(found_late)} older {'report' if len(found_late) == 1 else 'reports'} found late"
+        )
+        subject = f"{late}: {', '.join(lists)}" if not counts else f"{subject}; {late}"
+    found_late.sort(key=lambda s: (s.first_seen, s.key), reverse=True)
     return Digest(
         kind="digest",
         channel=channel.name,
-        subject=subject_line(counts, watchlists),
+        subject=subject,
         since=since,
         until=until,
         timezone=channel.timezone,
         sections=sections,
         counts=counts,
         feed_problems=tuple(feed_problems),
+        found_late=tuple(found_late),
     )
 
 

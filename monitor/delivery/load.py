@@ -97,7 +97,13 @@ def active_story_ids(session: Session, since: datetime, until: datetime) -> list
     alerted = select(AlertRow.story_id).where(
         AlertRow.created_at >= since, AlertRow.created_at < until
     )
-    return sorted(set(session.scalars(seen)) | set(session.scalars(alerted)))
+    # articles found in the window: a story of old news found late has an old last_seen
+    found = select(StoryArticleRow.story_id).where(
+        StoryArticleRow.added_at >= since, StoryArticleRow.added_at < until
+    )
+    return sorted(
+        set(session.scalars(seen)) | set(session.scalars(alerted)) | set(session.scalars(found))
+    )
 
 
 def stories_of_deliveries(session: Session, delivery_ids: Iterable[int]) -> list[int]:

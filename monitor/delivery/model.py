@@ -133,6 +133,8 @@ class Digest:
     alert_kind: AlertKind | None = None  # for kind == "alert"
     counts: dict[str, int] = field(default_factory=dict)
     feed_problems: tuple[FeedProblem, ...] = ()  # digests only: coverage the reader lacks
+    # digests only: old reports first found in this period (stale stories), listed briefly
+    found_late: tuple[DigestStory, ...] = ()
 
     @property
     def stories(self) -> tuple[DigestStory, ...]:
@@ -140,7 +142,7 @@ class Digest:
 
     @property
     def empty(self) -> bool:
-        return not self.stories
+        return not self.stories and not self.found_late
 
 
 @dataclass(frozen=True, slots=True)

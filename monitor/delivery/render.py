@@ -164,6 +164,20 @@ def slack_messages(digest: Digest) -> list[dict[str, Any]]:
     if digest.empty:
         text = "Nothing matched your watchlists in this period."
         groups.append([{"type": "section", "text": {"type": "mrkdwn", "text": text}}])
+    if digest.found_late:
+        n = len(digest.found_late)
+        lines = [f"*Found late: {n} older report{'s' if n != 1 else ''}, not breaking news*"]
+        lines += [
+            f"• :hourglass: {slack_escape(s.headline)} ({len(s.articles)} articles; first seen "
+            f"{format_time(s.first_seen, digest.timezone)})"
+            for s in digest.found_late
+        ]
+        groups.append(
+            [
+                {"type": "section", "text": {"type": "mrkdwn", "text": piece}}
+                for piece in _split_text("\n".join(lines))
+            ]
+        )
     if digest.feed_problems:
         lines = [f"*Not watched properly: {len(digest.feed_problems)} feed(s)*"]
         lines += [
