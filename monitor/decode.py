@@ -88,6 +88,19 @@ _LATIN_GUESSES = frozenset(
 )  # fmt: skip
 
 
+def _wide_without_bom(head: bytes) -> str | None:
+    """UTF-16/32 without a BOM, from the zero bytes around the first ASCII character."""
+    if len(head) < 4 or b"\x00" not in head:
+        return None
+    zero = [b == 0 for b in head]
+    return {
+        (True, True, True, False): "utf-32-be",
+        (False, True, True, True): "utf-32-le",
+        (True, False, True, False): "utf-16-be",
+        (False, True, False, True): "utf-16-le",
+    }.get((zero[0], zero[1], zero[2], zero[3]))
+
+
 def decode_bytes(data: bytes, *labels: str | None) -> Decoded:
     """A BOM, else the first label (aliased) that decodes strictly, else UTF-8, else
     detection; never an exception, at worst U+FFFD for undecodable bytes.
@@ -97,6 +110,9 @@ def decode_bytes(data: bytes, *labels: str | None) -> Decoded:
     for bom, codec in _BOMS:
         if data.startswith(bom):
             return Decoded(data.decode(codec, errors="replace"), codec, False)
+    wide = _wide_without_bom(data[:4])
+    if wide is not None:  # no label can be read before this is known (XML 1.0 appendix F)
+        return Decoded(data.decode(wide, errors="replace"), wide, False)
     tried: list[str] = []
     for candidate in [*(codec_for(label) for label in labels), "utf-8"]:
         if candidate is None or candidate in tried:

@@ -111,3 +111,11 @@ def test_pages_decode_with_the_same_aliases(data: bytes, content_type: str, text
         headers={"content-type": content_type},
     )  # fmt: skip
     assert text in decode_page(page)
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"])
+def test_wide_encodings_without_a_bom_are_recognized(codec: str) -> None:
+    """XML 1.0 appendix F: the zero bytes around `<` say UTF-16/32 before any label can."""
+    body = rss(KOREAN, "utf-8").decode().replace('encoding="utf-8"', f'encoding="{codec[:6]}"')
+    feed = parse_feed(body.encode(codec), {}, feed_id="f", base_url="http://ex.org/")
+    assert [e.title for e in feed.entries] == [KOREAN]
