@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -42,21 +43,28 @@ def http_server() -> Iterator[LoopbackServer]:
         yield server
 
 
-def _postgres_schema_url() -> Iterator[str]:
-    """A fresh schema per test on the test server, dropped afterwards."""
-    if not POSTGRES_URL:
-        pytest.skip("MONITOR_TEST_POSTGRES_URL is not set")
+@contextmanager
+def postgres_schema(url: str) -> Iterator[str]:
+    """A fresh schema on the server at `url`, dropped afterwards; yields its URL."""
     schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(POSTGRES_URL)
+    admin = create_engine(url)
     with admin.begin() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in POSTGRES_URL else "?"
+    sep = "&" if "?" in url else "?"
     try:
-        yield f"{POSTGRES_URL}{sep}options=-csearch_path%3D{schema}"
+        yield f"{url}{sep}options=-csearch_path%3D{schema}"
     finally:
         with admin.begin() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+def _postgres_schema_url() -> Iterator[str]:
+    """A fresh schema per test on the test server, dropped afterwards."""
+    if not POSTGRES_URL:
+        pytest.skip("MONITOR_TEST_POSTGRES_URL is not set")
+    with postgres_schema(POSTGRES_URL) as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

@@ -114,8 +114,9 @@ def test_tls_and_auth(
     assert len(smtp.received) == 1 and smtp.received[0].message["Subject"].endswith("defects")
     assert any(a.endswith(":bot:True") for a in smtp.auth_attempts)
     by_channel = {r.channel: r for r in deliveries(sessions)}
-    assert (by_channel["good"].status, by_channel["bad"].status) == ("sent", "failed")
-    assert report.failed == 1  # 535 is permanent: no retries against a wrong password
+    # 535 is about the channel (its password), not the message: it waits, nothing fails
+    assert (by_channel["good"].status, by_channel["bad"].status) == ("sent", "pending")
+    assert report.failed == 0 and report.retrying == 1
     error = by_channel["bad"].last_error or ""
     assert "535" in error and "wrong-pw-123" not in error
     ours = "\n".join(r.getMessage() for r in caplog.records if r.name.startswith("monitor"))
@@ -130,7 +131,7 @@ def test_crash_after_accept_repeats_the_message_with_the_same_message_id(
     sessions: sessionmaker[Session],
 ) -> None:
     with SMTPServer() as smtp:
-        cfg = make_config([smtp.channel()])
+        cfg = make_config([smtp.channel()], delivery={"lease": "10m"})
         with transaction(sessions) as s:
             seed = Seeder(s)
             enqueue_alert(s, cfg, seed.raised(seed.alert(seed.story("s1", "Soldier defects"))), T0)

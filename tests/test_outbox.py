@@ -146,21 +146,38 @@ def test_two_workers_draining_together_send_each_message_once(
     assert subjects == [f"[nk-defections] New story: Story {i}" for i in range(8)]
 
 
-def test_failed_delivery_stays_visible_and_can_be_retried(
+def test_a_channel_down_past_max_attempts_keeps_its_delivery_waiting(
     sessions: sessionmaker[Session],
 ) -> None:
     with SlackWebhook() as hook:
         cfg = make_config([hook.channel()], delivery={"max_attempts": 2, "backoff": "1m"})
-        hook.script = [Answer(503, "busy"), Answer(503, "still busy")]
+        hook.script = [Answer(503, "busy")] * 4
+        with transaction(sessions) as s:
+            seed = Seeder(s)
+            enqueue_alert(s, cfg, seed.alert(seed.story("s1", "Story")).id, T0)
+        reports = [
+            asyncio.run(drain(cfg, sessions, now=T0 + timedelta(hours=h), owner="w"))
+            for h in range(5)
+        ]
+        [row] = rows(sessions)
+    assert [r.retrying for r in reports[:4]] == [1, 1, 1, 1] and reports[4].sent == 1
+    assert sum(r.failed for r in reports) == 0  # the channel's trouble fails no message
+    assert (row.status, row.attempts) == ("sent", 5) and len(hook.accepted) == 1
+
+
+def test_a_delivery_failed_for_its_own_reason_can_be_retried_by_hand(
+    sessions: sessionmaker[Session],
+) -> None:
+    with SlackWebhook() as hook:
+        cfg = make_config([hook.channel()])
+        hook.script = [Answer(400, "invalid_blocks")]
         with transaction(sessions) as s:
             seed = Seeder(s)
             enqueue_alert(s, cfg, seed.raised(seed.alert(seed.story("s1", "Story"))), T0)
         first = asyncio.run(drain(cfg, sessions, now=T0, owner="w"))
-        second = asyncio.run(drain(cfg, sessions, now=T0 + timedelta(hours=1), owner="w"))
         [row] = rows(sessions)
-        assert (first.retrying, second.failed) == (1, 1)
-        assert (row.status, row.attempts) == ("failed", 2)
-        assert row.last_error is not None and "503 still busy" in row.last_error
+        assert first.failed == 1 and (row.status, row.failed_scope) == ("failed", "message")
+        assert row.last_error is not None and "400 invalid_blocks" in row.last_error
         with transaction(sessions) as s:
             assert retry_delivery(s, row.id, T0 + timedelta(hours=2))
             assert not retry_delivery(s, row.id, T0 + timedelta(hours=2))  # not failed now

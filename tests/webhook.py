@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -27,6 +28,7 @@ class SlackWebhook:
         self.posts: list[Any] = []  # every JSON body received
         self.accepted: list[Any] = []  # bodies answered 200 ok
         self.lock = threading.Lock()
+        self.delay = 0.0  # seconds each answer waits (a slow webhook)
         self._httpd: ThreadingHTTPServer | None = None
 
     @property
@@ -45,6 +47,8 @@ class SlackWebhook:
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 data = json.loads(body)  # invalid JSON fails the request (and the test)
+                if hook.delay:
+                    time.sleep(hook.delay)
                 with hook.lock:
                     hook.posts.append(data)
                     answer = hook.script.pop(0) if hook.script else Answer()

@@ -116,15 +116,15 @@ def send(config: ConfigOpt = None, json_out: JsonOpt = False) -> None:
 @deliveries_app.command("retry")
 @handle_errors
 def retry(
-    delivery_id: Annotated[int, typer.Argument(help="The id of a failed delivery.")],
+    delivery_id: Annotated[int, typer.Argument(help="The id of a failed or unsure delivery.")],
     config: ConfigOpt = None,
 ) -> None:
-    """Put a failed delivery back in the queue (due now, attempts reset)."""
+    """Put a failed or unsure delivery back in the queue (due now, attempts reset)."""
     rt = open_runtime(config)
     with transaction(rt.sessions) as s:
         ok = outbox.retry_delivery(s, delivery_id, datetime.now(UTC))
     if not ok:
-        fail(f"delivery {delivery_id} does not exist or has not failed", 1)
+        fail(f"delivery {delivery_id} does not exist or is not failed or unsure", 1)
     out_console.print(
         f"delivery {delivery_id} is pending again; `monitor deliveries send` sends it"
     )

@@ -160,6 +160,12 @@ class _ChannelBase(_Strict):
     daily_cap: int | None = Field(
         None, ge=1, description="Most immediate alerts a day; more fold into the next digest."
     )
+    on_maybe_sent: Literal["resend", "hold"] = Field(
+        "resend",
+        description="A delivery whose worker died mid-send may have gone out: resend it the "
+        "channel's way (email: same Message-ID; Slack: marked 'possible repeat'; file: "
+        "rewritten), or hold it (status unsure) until `monitor deliveries retry ID`.",
+    )
 
     @field_validator("timezone")
     @classmethod
@@ -223,9 +229,21 @@ ChannelConfig = Annotated[EmailChannel | SlackChannel | FileChannel, Field(discr
 
 
 class DeliveryConfig(_Strict):
-    max_attempts: int = Field(8, ge=1, description="Attempts before a delivery is marked failed.")
+    max_attempts: int = Field(
+        8,
+        ge=1,
+        description="Failed tries in a row after which a channel is reported down; it is then "
+        "probed every max_backoff until it answers (its deliveries wait, none fails).",
+    )
     backoff: Duration = Field(timedelta(seconds=30), description="First retry delay; doubles.")
-    max_backoff: Duration = Field(timedelta(hours=1))
+    max_backoff: Duration = Field(
+        timedelta(hours=1), description="Longest delay between tries of a channel that is down."
+    )
+    lease: Duration = Field(
+        timedelta(seconds=30),
+        description="How long a claimed delivery stays claimed; renewed while it is sent, so a "
+        "dead worker's deliveries are taken over after this.",
+    )
 
 
 class ServerConfig(_Strict):

@@ -14,6 +14,7 @@ import os
 import secrets
 import signal
 import socket
+import time
 from concurrent.futures import Executor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -23,6 +24,8 @@ from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_MISSED, JobExecutionEv
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from monitor.config import AppConfig, load_config
 from monitor.config.loader import config_sources
@@ -121,6 +124,42 @@ def reload_refusal(old: AppConfig, new: AppConfig) -> str | None:
     )
 
 
+DB_ERRORS = (OperationalError, InterfaceError, PoolTimeoutError)
+
+
+class DatabaseWatch:
+    """The database as this worker last saw it: reachable, or down with a retry time.
+
+    While it is down the ticks skip their work until the next retry (1 s doubling up to
+    5 s), so the worker reconnects within seconds of its return without hammering it.
+    """
+
+    def __init__(self, first: float = 1.0, cap: float = 5.0) -> None:
+        self.first, self.cap = first, cap
+        self.down_since: float | None = None
+        self.failures = 0
+        self.retry_at = 0.0
+
+    def ready(self) -> bool:
+        return self.down_since is None or time.monotonic() >= self.retry_at
+
+    def failed(self, exc: BaseException, what: str) -> None:
+        now = time.monotonic()
+        if self.down_since is None:
+            self.down_since = now
+            log.error("database unavailable (%s): %s", what, str(exc).splitlines()[0])
+        self.failures += 1
+        self.retry_at = now + min(self.cap, self.first * 2 ** (self.failures - 1))
+
+    def back(self) -> float | None:
+        """After a successful use: seconds the outage lasted, once; None if it was up."""
+        if self.down_since is None:
+            return None
+        lasted = time.monotonic() - self.down_since
+        self.down_since, self.failures = None, 0
+        return lasted
+
+
 class Daemon:
     """One worker: scheduler, poll and delivery ticks, digests, retention, reload, health."""
 
@@ -161,6 +200,7 @@ class Daemon:
         self._files: dict[str, tuple[int, int]] = {}
         self._fetchers: list[Fetcher] = []
         self.executor: Executor | None = None
+        self.database = DatabaseWatch()
 
     # ---- lifecycle -------------------------------------------------------------------
 
@@ -388,8 +428,15 @@ class Daemon:
         """Renew leases on feeds still polling; claim the due ones and start polling them."""
         self.health.tick()
         self.metrics.last_poll_tick.set_to_current_time()
-        if self.stopping:
+        if self.stopping or not self.database.ready():
             return
+        try:
+            self._database_back()
+            self._poll_claims()
+        except DB_ERRORS as exc:
+            self.database.failed(exc, "poll tick")
+
+    def _poll_claims(self) -> None:
         d = self.cfg.monitor.daemon
         now = utcnow()
         room = d.max_claims - len(self.inflight)
@@ -413,10 +460,24 @@ class Daemon:
             log.debug("claimed %d due feeds (%d in flight)", len(taken), len(self.inflight))
 
     def _done(self, feed_id: str) -> Any:
-        def forget(_task: asyncio.Task[Any]) -> None:
+        def forget(task: asyncio.Task[Any]) -> None:
             self.inflight.pop(feed_id, None)
+            exc = None if task.cancelled() else task.exception()
+            if isinstance(exc, DB_ERRORS):  # its lease runs out; the feed is polled again
+                self.database.failed(exc, f"polling feed {feed_id}")
+            elif exc is not None:
+                log.error("feed %s: poll failed: %r", feed_id, exc)
 
         return forget
+
+    def _database_back(self) -> None:
+        """The database answers again: give back delivery claims the outage left behind."""
+        if self.database.down_since is None:
+            return
+        with transaction(self.sessions) as s:
+            released = claims.release_deliveries(s, self.owner)
+        lasted = self.database.back() or 0.0
+        log.warning("database is back after %.1fs; %d delivery claims released", lasted, released)
 
     @property
     def lease(self) -> timedelta:
@@ -429,12 +490,17 @@ class Daemon:
 
     async def delivery_tick(self) -> None:
         """Enqueue due digest slots, send due deliveries, refresh the gauges."""
-        if self.stopping:
+        if self.stopping or not self.database.ready():
             return
-        report = await deliver.tick(self.cfg, self.sessions, owner=self.owner)
-        self._after_drain(report)
-        with transaction(self.sessions) as s:
-            snap = snapshot(s, self.cfg, utcnow())
+        try:
+            self._database_back()
+            report = await deliver.tick(self.cfg, self.sessions, owner=self.owner)
+            self._after_drain(report)
+            with transaction(self.sessions) as s:
+                snap = snapshot(s, self.cfg, utcnow())
+        except DB_ERRORS as exc:
+            self.database.failed(exc, "delivery tick")
+            return
         for status, n in snap.feed_counts().items():
             self.metrics.feeds.labels(status).set(n)
         for status in outbox.STATUSES:
@@ -445,8 +511,11 @@ class Daemon:
         """A digest channel's cron slot: enqueue it now (the unique slot key makes it once)."""
         if self.stopping:
             return
-        report = await deliver.tick(self.cfg, self.sessions, owner=self.owner)
-        self._after_drain(report)
+        try:
+            report = await deliver.tick(self.cfg, self.sessions, owner=self.owner)
+            self._after_drain(report)
+        except DB_ERRORS as exc:  # the delivery tick enqueues the slot once the database is back
+            self.database.failed(exc, "digest")
 
     def _after_drain(self, report: deliver.DrainReport) -> None:
         if report.outcomes:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -89,6 +89,25 @@ def _progress_saver(
     return save
 
 
+async def _renewing(
+    send: Awaitable[str | None],
+    sessions: sessionmaker[Session],
+    claim: outbox.Claim,
+    owner: str,
+    lease: timedelta,
+) -> str | None:
+    """Await the send, renewing the claim's lease every third of it (a slow send keeps it)."""
+    task = asyncio.ensure_future(send)
+    every = max(0.5, lease.total_seconds() / 3)
+    while True:
+        done, _ = await asyncio.wait({task}, timeout=every)
+        if done:
+            return task.result()
+        with transaction(sessions) as s:
+            if not outbox.renew_lease(s, claim, owner, datetime.now(UTC) + lease):
+                log.warning("delivery %s: lease lost while sending", claim.id)
+
+
 async def _deliver(
     cfg: AppConfig,
     sessions: sessionmaker[Session],
@@ -96,43 +115,85 @@ async def _deliver(
     now: datetime,
     client: httpx.AsyncClient,
     after_accept: AfterAccept | None,
+    owner: str,
 ) -> Outcome:
+    """Send one claimed delivery; a failure fails it only when it is about this message."""
     channel = outbox.find_channel(cfg, claim.channel)
+    policy = cfg.monitor.delivery
+    if channel is None:  # left the config since the claim: it waits for the channel
+        with transaction(sessions) as s:
+            outbox.retry_later(s, claim, "channel is not in the config", now, counts=False)
+        return Outcome(claim.id, claim.channel, "pending", "channel is not in the config")
+    approved = bool(claim.payload.get("repeat_approved"))  # `monitor deliveries retry`
+    if claim.maybe_sent and channel.on_maybe_sent == "hold" and not approved:
+        with transaction(sessions) as s:
+            outbox.hold_unsure(s, claim, now)
+        log.warning("delivery %s (%s): maybe sent before a crash; held", claim.id, claim.channel)
+        return Outcome(claim.id, claim.channel, "unsure", "maybe sent before a crash")
     msg_id: str | None = None
     try:
-        if channel is None:
-            raise SendError(f"channel {claim.channel!r} is not in the config", permanent=True)
         with transaction(sessions) as s:
             digest = load_message(cfg, s, channel, claim)
-        out = Outgoing(claim.dedupe_key, digest, now, progress=claim.payload)
-        msg_id = await channels.send(
-            channel, out, SendContext(client, _progress_saver(sessions, claim))
-        )
+            outbox.mark_sending(s, claim, owner, now, policy.lease)  # in flight from here
+        out = Outgoing(claim.dedupe_key, digest, now, claim.payload, claim.maybe_sent)
+        sending = channels.send(channel, out, SendContext(client, _progress_saver(sessions, claim)))
+        msg_id = await _renewing(sending, sessions, claim, owner, policy.lease)
     except SendError as exc:
-        policy = cfg.monitor.delivery
-        retry_at: datetime | None = None
-        if not exc.permanent and claim.attempts < policy.max_attempts:
-            delay = backoff_delay(policy, claim.attempts)
-            if exc.retry_after is not None:
-                delay = max(timedelta(seconds=exc.retry_after), timedelta(seconds=1))
-            retry_at = now + delay
-        with transaction(sessions) as s:
-            status = outbox.mark_failed_attempt(s, claim, now, exc.message, retry_at=retry_at)
-        log.warning(
-            "delivery %s (%s, attempt %s): %s -> %s",
-            claim.id,
-            claim.channel,
-            claim.attempts,
-            exc.message,
-            status,
-        )
-        return Outcome(claim.id, claim.channel, status, exc.message)
+        return _after_error(sessions, policy, claim, now, exc)
     if after_accept is not None:
         after_accept(claim)  # tests inject a crash here: accepted but not yet marked
     with transaction(sessions) as s:
         outbox.mark_sent(s, claim, now, msg_id)
+        revived = outbox.revive_failed(s, claim.channel, now) if claim.attempts > 1 else 0
+    if claim.attempts > 1:
+        log.info(
+            "channel %s answers again after %d tries%s",
+            claim.channel,
+            claim.attempts - 1,
+            f"; {revived} failed deliveries queued again" if revived else "",
+        )
     log.info("delivery %s (%s) sent", claim.id, claim.channel)
     return Outcome(claim.id, claim.channel, "sent", None, msg_id)
+
+
+def _after_error(
+    sessions: sessionmaker[Session],
+    policy: DeliveryConfig,
+    claim: outbox.Claim,
+    now: datetime,
+    exc: SendError,
+) -> Outcome:
+    """Fail the message for its own reasons; otherwise the channel is down or busy: wait.
+
+    The channel's queue head is its probe: nothing behind it is tried until it goes, so a
+    down channel costs one try per backoff step (capped at max_backoff), for as long as it
+    takes, and no delivery is failed for the channel's sake. A Retry-After wait is no try.
+    """
+    if exc.fails_message:
+        with transaction(sessions) as s:
+            outbox.mark_failed(s, claim, now, exc.message)
+        log.warning("delivery %s (%s) failed: %s", claim.id, claim.channel, exc.message)
+        return Outcome(claim.id, claim.channel, "failed", exc.message)
+    if exc.retry_after is not None:
+        wait = max(timedelta(seconds=exc.retry_after), timedelta(seconds=1))
+        with transaction(sessions) as s:
+            outbox.retry_later(s, claim, exc.message, now + wait, counts=False)
+        log.info("channel %s asks to wait %ss: %s", claim.channel, wait.seconds, exc.message)
+        return Outcome(claim.id, claim.channel, "pending", exc.message)
+    delay = backoff_delay(policy, claim.attempts)
+    with transaction(sessions) as s:
+        outbox.retry_later(s, claim, exc.message, now + delay)
+    level = logging.WARNING if claim.attempts >= policy.max_attempts else logging.INFO
+    log.log(
+        level,
+        "channel %s %s (try %d): %s; next try in %ds",
+        claim.channel,
+        "is down" if claim.attempts >= policy.max_attempts else "did not take a message",
+        claim.attempts,
+        exc.message,
+        delay.total_seconds(),
+    )
+    return Outcome(claim.id, claim.channel, "pending", exc.message)
 
 
 async def drain(
@@ -158,13 +219,18 @@ async def drain(
             clock = now or datetime.now(UTC)
             with transaction(sessions) as s:
                 names = [c.name for c in cfg.monitor.channels]
-                claims = outbox.claim(s, owner, clock, channels=names)
+                lease = cfg.monitor.delivery.lease
+                claims = outbox.claim(s, owner, clock, lease=lease, channels=names)
             if not claims:
                 break
             results = await asyncio.gather(
-                *(_deliver(cfg, sessions, c, clock, http, after_accept) for c in claims)
+                *(_deliver(cfg, sessions, c, clock, http, after_accept, owner) for c in claims),
+                return_exceptions=True,  # every channel's send finishes before an error rises
             )
-            outcomes.extend(results)
+            outcomes.extend(r for r in results if isinstance(r, Outcome))
+            errors = [r for r in results if isinstance(r, BaseException)]
+            if errors:
+                raise errors[0]
     finally:
         if own:
             await http.aclose()

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from monitor.config.models import AppConfig
@@ -25,9 +25,9 @@ from monitor.store.insert import insert_new
 from monitor.store.models import DeliveryRow
 
 log = logging.getLogger(__name__)
-LEASE = timedelta(minutes=10)
+LEASE = timedelta(seconds=30)  # delivery.lease; renewed while a send runs
 MAX_CATCH_UP = timedelta(days=7)  # a digest after a long outage covers at most this much
-STATUSES = ("pending", "sent", "failed", "held", "folded", "skipped")
+STATUSES = ("pending", "sent", "failed", "held", "folded", "skipped", "unsure")
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +41,7 @@ class Claim:
     alert_id: int | None
     attempts: int  # including this one
     payload: dict[str, Any]
+    maybe_sent: bool = False  # an earlier send was in flight when its worker died
 
 
 def find_channel(cfg: AppConfig, name: str) -> Channel | None:
@@ -265,47 +266,118 @@ def claim(
                     row.alert_id,
                     row.attempts + 1,
                     dict(row.payload or {}),
+                    maybe_sent=row.sending_at is not None,
                 )
             )
     return claims
+
+
+def _done(**values: Any) -> dict[str, Any]:
+    """Column values that end a send: lease given back, nothing in flight."""
+    return {"lease_owner": None, "lease_until": None, "sending_at": None, **values}
+
+
+def mark_sending(
+    session: Session, claim: Claim, owner: str, now: datetime, lease: timedelta
+) -> bool:
+    """Record that the send starts now (and renew the lease); False if the claim was lost."""
+    result = session.execute(
+        update(DeliveryRow)
+        .where(DeliveryRow.id == claim.id, DeliveryRow.lease_owner == owner)
+        .values(sending_at=now, lease_until=now + lease)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def renew_lease(session: Session, claim: Claim, owner: str, until: datetime) -> bool:
+    """Keep a long send's claim alive; False when another worker has taken it meanwhile."""
+    result = session.execute(
+        update(DeliveryRow)
+        .where(DeliveryRow.id == claim.id, DeliveryRow.lease_owner == owner)
+        .values(lease_until=until)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
 def mark_sent(session: Session, claim: Claim, now: datetime, message_id: str | None) -> None:
     session.execute(
         update(DeliveryRow)
         .where(DeliveryRow.id == claim.id)
-        .values(
-            status="sent", sent_at=now, message_id=message_id, lease_owner=None, lease_until=None
-        )
+        .values(**_done(status="sent", sent_at=now, message_id=message_id, failed_scope=None))
         .execution_options(synchronize_session=False)
     )
 
 
-def mark_failed_attempt(
-    session: Session,
-    claim: Claim,
-    now: datetime,
-    error: str,
-    *,
-    retry_at: datetime | None,
-    message_id: str | None = None,
-) -> str:
-    """Reschedule (retry_at given) or give up; returns the new status."""
-    status = "pending" if retry_at is not None else "failed"
+def mark_failed(session: Session, claim: Claim, now: datetime, error: str) -> None:
+    """Give up on this message for its own reason (the channel refused this message)."""
     session.execute(
         update(DeliveryRow)
         .where(DeliveryRow.id == claim.id)
         .values(
-            status=status,
-            last_error=error[:2000],
-            next_attempt_at=retry_at or now,
-            lease_owner=None,
-            lease_until=None,
-            message_id=message_id,
+            **_done(
+                status="failed",
+                last_error=error[:2000],
+                next_attempt_at=now,
+                failed_scope="message",
+            )
         )
         .execution_options(synchronize_session=False)
     )
-    return status
+
+
+def retry_later(
+    session: Session, claim: Claim, error: str, retry_at: datetime, *, counts: bool = True
+) -> None:
+    """Back to pending, due at `retry_at` (the channel's next probe). `counts=False` gives the
+    attempt back: waiting for a rate limit (Retry-After) is not a failed try."""
+    values = _done(status="pending", last_error=error[:2000], next_attempt_at=retry_at)
+    if not counts:
+        values["attempts"] = max(0, claim.attempts - 1)
+    session.execute(
+        update(DeliveryRow)
+        .where(DeliveryRow.id == claim.id)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def hold_unsure(session: Session, claim: Claim, now: datetime) -> None:
+    """A maybe-sent delivery on a channel that holds them: an operator decides."""
+    session.execute(
+        update(DeliveryRow)
+        .where(DeliveryRow.id == claim.id)
+        .values(  # sending_at stays: a retry by the operator still flags the repeat
+            status="unsure",
+            attempts=max(0, claim.attempts - 1),
+            last_error="a send was in flight when its worker died: it may have gone out "
+            "(`monitor deliveries retry ID` sends it again)",
+            next_attempt_at=now,
+            lease_owner=None,
+            lease_until=None,
+        )
+        .execution_options(synchronize_session=False)
+    )
+
+
+def revive_failed(session: Session, channel: str, now: datetime) -> int:
+    """Failed deliveries of `channel` not failed by their own message go back to pending.
+
+    Called when the channel answers again after an outage: rows that older versions failed
+    for the channel's sake (too many attempts while it was down) are sent after all, in order.
+    """
+    result = session.execute(
+        update(DeliveryRow)
+        .where(
+            DeliveryRow.channel == channel,
+            DeliveryRow.status == "failed",
+            or_(DeliveryRow.failed_scope.is_(None), DeliveryRow.failed_scope != "message"),
+        )
+        .values(**_done(status="pending", attempts=0, next_attempt_at=now))
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
 
 
 def save_progress(session: Session, claim: Claim, payload: dict[str, Any]) -> None:
@@ -319,12 +391,27 @@ def save_progress(session: Session, claim: Claim, payload: dict[str, Any]) -> No
 
 
 def retry_delivery(session: Session, delivery_id: int, now: datetime) -> bool:
-    """failed -> pending, due now, attempts reset (`monitor deliveries retry ID`)."""
+    """failed or unsure -> pending, due now, attempts reset (`monitor deliveries retry ID`).
+
+    An unsure row keeps its maybe-sent mark, so the channel flags the repeat, and is sent
+    (the operator approved the possible repeat) rather than held again.
+    """
+    row = session.get(DeliveryRow, delivery_id)
+    if row is None or row.status not in ("failed", "unsure"):
+        return False
+    unsure = row.status == "unsure"
+    payload = {**(row.payload or {}), "repeat_approved": True} if unsure else row.payload
     result = session.execute(
         update(DeliveryRow)
-        .where(DeliveryRow.id == delivery_id, DeliveryRow.status == "failed")
+        .where(DeliveryRow.id == delivery_id, DeliveryRow.status.in_(("failed", "unsure")))
         .values(
-            status="pending", attempts=0, next_attempt_at=now, lease_owner=None, lease_until=None
+            **_done(
+                status="pending",
+                attempts=0,
+                next_attempt_at=now,
+                payload=payload,
+                sending_at=row.sending_at if unsure else None,
+            )
         )
         .execution_options(synchronize_session=False)
     )

@@ -109,6 +109,18 @@ def release_all(session: Session, owner: str) -> tuple[int, int]:
     return int(feeds.rowcount), int(deliveries.rowcount)  # type: ignore[attr-defined]
 
 
+def release_deliveries(session: Session, owner: str) -> int:
+    """Give back `owner`'s pending delivery claims (after a database outage cut its sends
+    short). A row that was in flight keeps its mark: its next send is "maybe sent"."""
+    result = session.execute(
+        update(DeliveryRow)
+        .where(DeliveryRow.lease_owner == owner, DeliveryRow.status == "pending")
+        .values(lease_owner=None, lease_until=None)
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
 def leased_by(session: Session, owner: str, now: datetime) -> list[str]:
     """The feeds `owner` holds a live lease on (status, tests)."""
     return list(

@@ -213,7 +213,8 @@ class DeliveryRow(Base):
     kind: Mapped[str] = mapped_column(String(20))  # alert, digest
     alert_id: Mapped[int | None] = mapped_column(ForeignKey("alerts.id", ondelete="SET NULL"))
     # pending, sent, failed; held (quiet hours / daily cap: waits for the channel's next
-    # digest), folded (that digest took it, see folded_into), skipped (an empty digest slot)
+    # digest), folded (that digest took it, see folded_into), skipped (an empty digest slot),
+    # unsure (maybe sent before a crash; the channel holds such rows for an operator)
     status: Mapped[str] = mapped_column(String(20), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -225,3 +226,7 @@ class DeliveryRow(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
     folded_into: Mapped[int | None] = mapped_column(Integer)  # the digest delivery that took it
+    # set just before a send starts, cleared when it ends: a row found with it set after its
+    # worker died may have been accepted by the channel ("maybe sent")
+    sending_at: Mapped[datetime | None]
+    failed_scope: Mapped[str | None] = mapped_column(String(20))  # message, or channel (legacy)

@@ -22,6 +22,7 @@ class Outgoing:
     digest: Digest
     now: datetime  # the message's Date
     progress: Mapping[str, Any] = field(default_factory=dict)  # saved by an earlier attempt
+    maybe_sent: bool = False  # an earlier attempt was in flight when its worker died
 
 
 @dataclass(frozen=True, slots=True)

@@ -109,20 +109,30 @@ def _send_sync(channel: EmailChannel, msg: EmailMessage) -> str:
 
 
 def _classify(channel: EmailChannel, exc: BaseException) -> SendError:
+    """Only a 5xx answer to the message itself (DATA) is about the message.
+
+    A refused login, sender or recipient list comes from the channel's config and would
+    refuse every message alike: the channel is down until someone fixes it.
+    """
     secret = channel.password.get_secret_value() if channel.password else None
     where = f"SMTP {channel.host}:{channel.port}"
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         codes = [code for code, _ in exc.recipients.values()]
         text = "; ".join(f"{r}: {c} {m!r}" for r, (c, m) in exc.recipients.items())
         permanent = all(c >= 500 for c in codes)
-        return SendError(scrub(f"{where}: recipients refused: {text}", secret), permanent=permanent)
+        return SendError(
+            scrub(f"{where}: recipients refused: {text}", secret),
+            permanent=permanent,
+            scope="channel",
+        )
     if isinstance(exc, smtplib.SMTPResponseException):
         raw = exc.smtp_error
         answer = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw or "")
         message = scrub(f"{where}: {exc.smtp_code} {answer}".strip(), secret)
-        return SendError(message, permanent=exc.smtp_code >= 500)
+        about = "message" if isinstance(exc, smtplib.SMTPDataError) else "channel"
+        return SendError(message, permanent=exc.smtp_code >= 500, scope=about)
     if isinstance(exc, smtplib.SMTPNotSupportedError):
-        return SendError(scrub(f"{where}: {exc}", secret), permanent=True)
+        return SendError(scrub(f"{where}: {exc}", secret), permanent=True, scope="channel")
     kind = type(exc).__name__
     return SendError(scrub(f"{where}: {kind}: {exc}", secret))
 

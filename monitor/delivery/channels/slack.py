@@ -10,12 +10,15 @@ import httpx
 from monitor.config.models import SlackChannel
 from monitor.delivery.channels.base import Outgoing, SendContext
 from monitor.delivery.errors import SendError, hide_in_logs, scrub
-from monitor.delivery.render import slack_messages
+from monitor.delivery.render import SLACK_MAX_BLOCKS, slack_messages
 
 __all__ = ["post_slack", "send"]
 
 log = logging.getLogger(__name__)
 MAX_ANSWER_CHARS = 300
+# 401/403 invalid_token, 404 no_service, 410 channel_is_archived: the webhook, not the message
+CHANNEL_GONE = frozenset({401, 403, 404, 410})
+REPEAT_NOTE = "(possible repeat: a crash interrupted the first send) "
 
 
 def _retry_after(value: str | None) -> float | None:
@@ -42,6 +45,8 @@ async def post_slack(
         raise SendError(f"Slack webhook: 429 rate limited ({answer})", retry_after=wait)
     if resp.status_code >= 500:
         raise SendError(f"Slack webhook: {resp.status_code} {answer}")
+    if resp.status_code in CHANNEL_GONE:  # the webhook itself: every message would fail
+        raise SendError(f"Slack webhook: {resp.status_code} {answer}", scope="channel")
     if resp.status_code >= 400:
         raise SendError(f"Slack webhook: {resp.status_code} {answer}", permanent=True)
     if resp.status_code >= 300:
@@ -51,12 +56,25 @@ async def post_slack(
     return f"{resp.status_code} {answer}"
 
 
+def mark_repeat(payload: dict[str, Any]) -> dict[str, Any]:
+    """A part that may have been posted already says so (Slack has no idempotency key)."""
+    blocks = list(payload.get("blocks") or [])
+    note = {"type": "context", "elements": [{"type": "mrkdwn", "text": REPEAT_NOTE.strip()}]}
+    if len(blocks) < SLACK_MAX_BLOCKS:
+        blocks.insert(1 if blocks else 0, note)
+    return {**payload, "text": REPEAT_NOTE + str(payload.get("text") or ""), "blocks": blocks}
+
+
 async def send(channel: SlackChannel, out: Outgoing, ctx: SendContext) -> str | None:
-    """Post each part in order; a retry resumes after the parts Slack already accepted."""
+    """Post each part in order; a retry resumes after the parts Slack already accepted.
+
+    After a crash mid-send (`out.maybe_sent`) the interrupted part says "possible repeat".
+    """
     parts = slack_messages(out.digest)
     done = int(out.progress.get("parts_sent") or 0)
     for i in range(done, len(parts)):
-        await post_slack(ctx.client, channel, parts[i])
+        part = mark_repeat(parts[i]) if out.maybe_sent and i == done else parts[i]
+        await post_slack(ctx.client, channel, part)
         if len(parts) > 1:
             ctx.save_progress({"parts_sent": i + 1})
     return None

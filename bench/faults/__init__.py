@@ -1,0 +1,1 @@
+"""Fault trials against the daemon (kills, outages, rate limits, a database restart)."""
