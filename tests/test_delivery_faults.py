@@ -37,10 +37,13 @@ def raise_alerts(sessions: sessionmaker[Session], cfg: Any, n: int) -> list[str]
     with transaction(sessions) as s:
         seed = Seeder(s)
         for i in range(n):
-            enqueue_alert(s, cfg, seed.alert(seed.story(f"s{i:02}", f"Story {i:02}")).id, T0)
+            enqueue_alert(
+                s, cfg, seed.raised(seed.alert(seed.story(f"s{i:02}", f"Story {i:02}"))), T0
+            )
     return [f"[nk-defections] New story: Story {i:02}" for i in range(n)]
 
 
+@pytest.mark.slow
 def test_a_ten_minute_outage_of_both_channels_loses_nothing(
     sessions: sessionmaker[Session],
 ) -> None:
@@ -180,6 +183,7 @@ def test_a_channel_that_holds_maybe_sent_deliveries_waits_for_an_operator(
     ]
 
 
+@pytest.mark.slow
 def test_a_slow_send_renews_its_lease_so_no_other_worker_takes_it(
     sessions: sessionmaker[Session],
 ) -> None:

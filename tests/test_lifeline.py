@@ -8,6 +8,8 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
+
 from tests.conftest import ROOT
 from tests.test_daemon_support import wait_for
 
@@ -40,6 +42,7 @@ def _children(pid: int) -> list[int]:
         return [int(p) for p in f.read().split()]
 
 
+@pytest.mark.slow
 def test_a_killed_parent_leaves_no_extraction_process_behind(tmp_path: object) -> None:
     script = os.path.join(str(tmp_path), "parent.py")
     with open(script, "w", encoding="utf-8") as f:

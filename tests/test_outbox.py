@@ -154,7 +154,7 @@ def test_a_channel_down_past_max_attempts_keeps_its_delivery_waiting(
         hook.script = [Answer(503, "busy")] * 4
         with transaction(sessions) as s:
             seed = Seeder(s)
-            enqueue_alert(s, cfg, seed.alert(seed.story("s1", "Story")).id, T0)
+            enqueue_alert(s, cfg, seed.raised(seed.alert(seed.story("s1", "Story"))), T0)
         reports = [
             asyncio.run(drain(cfg, sessions, now=T0 + timedelta(hours=h), owner="w"))
             for h in range(5)

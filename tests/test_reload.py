@@ -98,7 +98,7 @@ def test_a_delivery_whose_channel_left_the_config_waits_and_is_shown(
     with transaction(sessions) as s:
         seed = Seeder(s)
         for i in range(2):
-            enqueue_alert(s, full, seed.alert(seed.story(f"s{i}", f"Story {i}")).id, T0)
+            enqueue_alert(s, full, seed.raised(seed.alert(seed.story(f"s{i}", f"Story {i}"))), T0)
     partial = make_config([file_channel("kept", tmp_path / "k")])
     for minute in (1, 60, 600):  # many ticks: never failed, never attempted
         report = asyncio.run(drain(partial, sessions, now=later(minute), owner="w"))

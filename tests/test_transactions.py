@@ -38,7 +38,7 @@ CHILD = textwrap.dedent(
     cfg = AppConfig(monitor=monitor, watchlists=[], path="t.yaml", database_url=url)
     calls = []
 
-    def processor(session, article, now):
+    def processor(session, article, now, **_kw):
         queries.store_hit(session, article.id, "w", 3.0, [], {}, now)
         calls.append(article.id)
         if mode == "kill" and len(calls) == 2:
@@ -87,6 +87,7 @@ def feed(http_server: LoopbackServer) -> str:
     )
 
 
+@pytest.mark.slow
 def test_a_kill_inside_an_article_leaves_neither_the_article_nor_its_hit(
     database_url: str, feed: str
 ) -> None:

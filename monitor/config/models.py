@@ -88,6 +88,12 @@ class FetchConfig(_Strict):
         description="Longest extraction of one page; past it the feed text is used and the "
         "stuck worker is replaced.",
     )
+    max_entries_per_pass: int = Field(
+        1000,
+        ge=1,
+        description="Most new entries taken from one feed in one pass, newest first; a bigger "
+        "feed's rest comes in the next passes (one huge feed never floods the daemon).",
+    )
     fetch_articles: bool = Field(
         True, description="Fetch each new entry's page; false uses the feed's own text only."
     )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import functools
 import logging
 import multiprocessing
 import os
@@ -31,13 +32,14 @@ from monitor.domain import (
     ExtractionStatus,
     FeedEntry,
     FetchResult,
+    ParsedFeed,
 )
 from monitor.errors import BlockedURLError, FetchError, ParseError
 from monitor.extract.article import decode_html, extract_article
 from monitor.extract.lifeline import die_with
-from monitor.feeds import parse_feed
 from monitor.http import Fetcher
 from monitor.pipeline.ingest import ArticleProcessor
+from monitor.pipeline.window import parse_window
 from monitor.store import claims, queries
 from monitor.store.db import transaction
 from monitor.store.models import Feed
@@ -45,6 +47,7 @@ from monitor.store.models import Feed
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
+PARSE_IN_WORKER_BYTES = 1_000_000  # bodies this big are parsed in an extraction worker
 HTML_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "")
 
 
@@ -206,6 +209,18 @@ def build_article(
     )
 
 
+def next_backlog(total: int, cap: int, skip: int) -> int:
+    """How many newest entries the next pass skips (0: the feed was taken whole). Pure.
+
+    A pass takes the newest `cap` and the `cap` after the first `skip`; while entries are
+    left beyond that, the next pass starts where this one stopped.
+    """
+    if total <= cap:
+        return 0
+    end = max(skip, cap) + (cap if skip > 0 else 0)
+    return end if end < total else 0
+
+
 def decode_page(result: FetchResult) -> str:
     """The page as text: the header's charset first, with browsers' label aliases (euc-kr is
     CP949, iso-8859-1 is windows-1252), then the page's own declaration (`monitor.decode`)."""
@@ -305,6 +320,7 @@ class Poller:
             row = s.get(Feed, fc.id)
             assert row is not None
             url, etag, last_modified = row.url, row.etag, row.last_modified
+            skip = row.backlog or 0
         try:
             result = await fetcher.fetch(url, etag=etag, last_modified=last_modified)
         except FetchError as exc:
@@ -332,9 +348,7 @@ class Poller:
                 ),
             )
         try:
-            parsed = parse_feed(
-                result.body, result.headers, feed_id=fc.id, base_url=result.final_url
-            )
+            parsed, total = await self._parse(executor, result, fc, skip)
         except ParseError as exc:
             log.warning("feed %s: %s", fc.id, exc)
             return self._record(
@@ -360,6 +374,16 @@ class Poller:
         stored = sum(1 for ok, _ in results if ok)
         errors = [err for _, err in results if err]
         warning = f"feed is not well-formed: {parsed.bozo}" if parsed.bozo else None
+        cap = self.cfg.monitor.fetch.max_entries_per_pass
+        backlog = next_backlog(total, cap, skip)
+        if backlog:
+            log.info(
+                "feed %s: %d entries; took the newest %d and %d of the backlog, more next pass",
+                fc.id,
+                total,
+                min(cap, total),
+                len(parsed.entries) - min(cap, total),
+            )
         report = self._record(
             fc,
             queries.FeedOutcome(
@@ -368,11 +392,37 @@ class Poller:
                 etag=result.etag,
                 last_modified=result.last_modified,
                 new_articles=stored,
-                entries=len(parsed.entries),
+                entries=total,
                 warning=warning,
+                backlog=backlog,
             ),
         )
         return dataclasses.replace(report, article_errors=errors)
+
+    async def _parse(
+        self, executor: Executor | None, result: FetchResult, fc: FeedConfig, skip: int
+    ) -> tuple[ParsedFeed, int]:
+        """Parse off the event loop: a big body in an extraction worker, else in a thread.
+
+        Only the pass's window of entries comes back (`fetch.max_entries_per_pass`, newest
+        first, plus the backlog's next slice): one huge feed costs the daemon neither a frozen
+        loop nor its parse tree's memory.
+        """
+        parse = functools.partial(
+            parse_window,
+            result.body,
+            dict(result.headers),
+            feed_id=fc.id,
+            base_url=result.final_url,
+            cap=self.cfg.monitor.fetch.max_entries_per_pass,
+            skip=skip,
+        )
+        if executor is not None and len(result.body) >= PARSE_IN_WORKER_BYTES:
+            try:
+                return await asyncio.get_running_loop().run_in_executor(executor, parse)
+            except BrokenProcessPool:  # the pool was replaced meanwhile: parse here instead
+                pass
+        return await asyncio.to_thread(parse)
 
     async def _ingest_one(
         self, fetcher: Fetcher, executor: Executor | None, fc: FeedConfig, entry: FeedEntry
@@ -430,6 +480,7 @@ class Poller:
                         f"matching or story assignment failed ({exc!r}); the article is stored: "
                         "run `monitor rematch` once the cause is fixed"
                     )
+        await asyncio.sleep(0)  # one short transaction per entry, and the loop runs between
         return True, (f"{entry.url}: {error}" if error else None)
 
     async def _extract(

@@ -85,6 +85,8 @@ class Feed(Base):
     disabled_reason: Mapped[str | None] = mapped_column(Text)
     last_new_article_at: Mapped[datetime | None]
     entries_seen: Mapped[int] = mapped_column(Integer, default=0)
+    # entries of a huge feed still to take: the next pass skips this many newest ones
+    backlog: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     lease_owner: Mapped[str | None] = mapped_column(String(100))
     lease_until: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -232,6 +232,7 @@ class FeedOutcome:
     entries: int = 0
     retry_after: float | None = None
     warning: str | None = None  # e.g. bozo feed that still yielded entries
+    backlog: int = 0  # entries still to take from this feed (fetch.max_entries_per_pass)
 
     def __post_init__(self) -> None:
         # Shown in the summary and stored in the error column: no credential of a feed URL.
@@ -264,6 +265,10 @@ def record_poll(
         feed.last_error_kind = "bozo" if result.warning else None
         if result.etag is not None or result.last_modified is not None:
             feed.etag, feed.last_modified = result.etag, result.last_modified
+        if result.outcome == "ok":
+            feed.backlog = result.backlog
+        if result.backlog:  # the next pass must get the whole feed again, not a 304
+            feed.etag = feed.last_modified = None
         if result.new_articles:
             feed.last_new_article_at = now
         feed.next_poll_at = now + interval * (1 + jitter)

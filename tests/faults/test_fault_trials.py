@@ -9,9 +9,12 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
+
 from bench.faults import trials
 from bench.faults.harness import summary
 
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
 KILLS = int(os.environ.get("MONITOR_FAULT_KILLS", "30"))
 
 
