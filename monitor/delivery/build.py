@@ -74,6 +74,18 @@ def _shorten(text: str, limit: int = SNIPPET_CHARS) -> str:
     return cut + "…"
 
 
+def evidence_label(rule: str, term: str, text: str) -> str:
+    """What matched, in words: `keyword "defected"`, `person Thae Yong-ho`, never the
+    watchlist's pattern syntax (`defect*`)."""
+    shown = " ".join((text or term).split()) or term
+    if rule.endswith("person"):
+        kind = "person" if rule == "target-person" else "person named"
+        return f"{kind} {term}"
+    if rule in ("keyword", ""):
+        return f'keyword "{shown}"'
+    return f'{rule.replace("-", " ").replace("_", " ")} "{shown}"'
+
+
 def _evidence(story: StoryRecord) -> tuple[Evidence, ...]:
     """One snippet per matched person or term, strongest matches first."""
     found: list[tuple[float, Evidence]] = []
@@ -91,7 +103,8 @@ def _evidence(story: StoryRecord) -> tuple[Evidence, ...]:
             if not term or not snippet or term.casefold() in seen:
                 continue
             seen.add(term.casefold())
-            found.append((float(m.get("weight") or 0), Evidence(term, _shorten(snippet))))
+            label = evidence_label(str(m.get("rule") or ""), term, str(m.get("text") or ""))
+            found.append((float(m.get("weight") or 0), Evidence(term, _shorten(snippet), label)))
     return tuple(e for _, e in found[:MAX_EVIDENCE])
 
 
@@ -123,16 +136,25 @@ def article_links(articles: Iterable[ArticleRecord]) -> tuple[ArticleLink, ...]:
     return tuple(_link(a, copies.get(a.id, ())) for a in originals)
 
 
+def _lead(articles: Iterable[ArticleRecord]) -> str | None:
+    """The lead sentence of the first report (an original, not a copy) that has one."""
+    ordered = sorted(articles, key=lambda a: (a.copy_of is not None, _when(a), a.id))
+    return next((a.lead for a in ordered if a.lead), None)
+
+
 def build_story(story: StoryRecord, badge: AlertKind | None = None) -> DigestStory:
-    """What a reader sees of one story."""
+    """What a reader sees of one story. "First seen" is when the service first saw a report
+    (discovery); the publication time is shown apart, since a report can be found late."""
     people = story.people or tuple(dict.fromkeys(p for h in story.hits for p in h.people))
+    seen = min((a.discovered_at for a in story.articles), default=story.first_seen)
+    published = min((a.published_at for a in story.articles if a.published_at), default=None)
     return DigestStory(
         key=story.key,
         watchlist=story.watchlist,
         headline=" ".join(story.headline.split()) or "(untitled story)",
         badge=badge or story_badge(story),
-        first_seen=story.first_seen,
-        last_seen=story.last_seen,
+        first_seen=seen,
+        last_seen=max((a.discovered_at for a in story.articles), default=story.last_seen),
         origins=story.origins,
         people=people,
         terms=story.terms,
@@ -140,6 +162,8 @@ def build_story(story: StoryRecord, badge: AlertKind | None = None) -> DigestSto
         articles=article_links(story.articles),
         stale=story.stale,
         score=story.score,
+        lead=_lead(story.articles),
+        first_published=published,
     )
 
 

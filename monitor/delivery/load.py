@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from monitor.delivery.model import ArticleRecord, FeedProblem, HitRecord, StoryRecord
+from monitor.delivery.text import lead_sentence
 from monitor.store.models import (
     AlertRow,
     ArticleRow,
@@ -56,6 +57,7 @@ def load_stories(session: Session, story_ids: Iterable[int]) -> list[StoryRecord
                 copy_of=link.copy_of,
                 origins=_strs(link.origins),
                 added_at=link.added_at,
+                lead=lead_sentence(art.body, art.title),
             )
         )
     hits: dict[int, list[HitRecord]] = {}

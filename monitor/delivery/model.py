@@ -27,6 +27,7 @@ class ArticleRecord:
     copy_of: int | None = None
     origins: tuple[str, ...] = ()  # what its story link credits (none for a copy)
     added_at: datetime | None = None  # when it joined the story (alerts show the story then)
+    lead: str | None = None  # the body's first sentence
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,10 +77,12 @@ class ArticleLink:
 
 @dataclass(frozen=True, slots=True)
 class Evidence:
-    """A matched person or term with a short snippet that shows it in context."""
+    """A matched person or term with a short snippet that shows it in context; `label` says
+    what matched in words (`keyword "defected"`, `person Thae Yong-ho`), not matcher syntax."""
 
     term: str
     snippet: str
+    label: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +93,7 @@ class DigestStory:
     watchlist: str
     headline: str
     badge: AlertKind
-    first_seen: datetime
+    first_seen: datetime  # when the service first saw a report of it
     last_seen: datetime
     origins: tuple[str, ...]
     people: tuple[str, ...]
@@ -99,6 +102,8 @@ class DigestStory:
     articles: tuple[ArticleLink, ...]
     stale: bool
     score: float
+    lead: str | None = None  # the first report's lead sentence
+    first_published: datetime | None = None  # the earliest publication time, shown apart
 
 
 @dataclass(frozen=True, slots=True)

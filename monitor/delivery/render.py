@@ -8,8 +8,10 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import jinja2
+from markupsafe import Markup
 
 from monitor.delivery.model import Digest, DigestStory, Rendered
+from monitor.delivery.text import TEXT_WIDTH, has_hangul, wrap_text
 
 # Slack's limits: https://api.slack.com/reference/block-kit/blocks
 SLACK_MAX_BLOCKS = 50
@@ -49,18 +51,25 @@ def _env() -> jinja2.Environment:
     return env
 
 
+def lang_attr(text: str | None) -> Markup:
+    """` lang="ko"` on an element holding Korean: browsers and mail readers then pick a
+    Korean font from the fallback list (and screen readers a Korean voice)."""
+    return Markup(' lang="ko"') if has_hangul(text) else Markup("")
+
+
 def _render(name: str, digest: Digest) -> str:
     template = _env().get_template(name)
     return template.render(
         digest=digest,
         intro=INTRO.get(digest.alert_kind or "", ""),
         when=lambda v: format_time(v, digest.timezone),
+        lang=lang_attr,
     )
 
 
 def render_text(digest: Digest) -> str:
-    """The plain-text part (and the file channel's .txt)."""
-    return _render("message.txt", digest)
+    """The plain-text part (and the file channel's .txt), wrapped at 78 columns."""
+    return wrap_text(_render("message.txt", digest), TEXT_WIDTH)
 
 
 def render_html(digest: Digest) -> str:
@@ -117,13 +126,17 @@ def _story_blocks(story: DigestStory, tz: str) -> list[dict[str, Any]]:
     if story.stale:
         head += "  :hourglass: *STALE* (old report found late)"
     lines = [head, f"*{slack_escape(story.headline)}*"]
+    if story.lead:
+        lines.append(f"_{slack_escape(story.lead)}_")
     origins = ", ".join(slack_escape(o) for o in story.origins) or "-"
     lines.append(f"Independent origins ({len(story.origins)}): {origins}")
     if story.people:
         lines.append("People: " + ", ".join(slack_escape(p) for p in story.people))
     if story.terms:
         lines.append("Event: " + ", ".join(slack_escape(t) for t in story.terms))
-    lines.extend(f"> {slack_escape(e.term)}: “{slack_escape(e.snippet)}”" for e in story.evidence)
+    lines.extend(
+        f"> {slack_escape(e.label or e.term)}: “{slack_escape(e.snippet)}”" for e in story.evidence
+    )
     for a in story.articles:
         line = f"• *{slack_escape(a.outlet)}*: {_link(a.url, a.title)}"
         if a.copies:
@@ -134,7 +147,9 @@ def _story_blocks(story: DigestStory, tz: str) -> list[dict[str, Any]]:
         for piece in _split_text("\n".join(lines))
     ]
     seen = f"First seen {format_time(story.first_seen, tz)}"
-    if story.last_seen != story.first_seen:
+    if story.first_published:
+        seen += f" · published {format_time(story.first_published, tz)}"
+    if format_time(story.last_seen, tz) != format_time(story.first_seen, tz):
         seen += f" · last {format_time(story.last_seen, tz)}"
     blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": seen}]})
     return blocks
