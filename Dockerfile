@@ -25,6 +25,7 @@ LABEL org.opencontainers.image.title="news-monitor" \
       org.opencontainers.image.created="${CREATED}" \
       org.opencontainers.image.licenses="MIT" \
       org.opencontainers.image.documentation="docs/deploy.md" \
+      org.opencontainers.image.source="https://github.com/news-monitor/news-monitor" \
       org.opencontainers.image.base.name="docker.io/library/python:3.11-slim-bookworm"
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
