@@ -16,10 +16,11 @@ from monitor.config import load_config
 from monitor.config.stories import StoriesConfig
 from monitor.match import Matcher, compile_watchlists
 from monitor.stories.cluster import assign
+from monitor.stories.copies import CopyIndex, signature
 from monitor.stories.events import event_terms
 from monitor.stories.fingerprint import fingerprint
 from monitor.stories.index import StoryIndex
-from monitor.stories.model import Alert, StoryCandidate, StorySummary
+from monitor.stories.model import Alert, CopyOf, StoryCandidate, StorySummary
 from monitor.stories.origins import article_origins, wire_source
 from monitor.stories.place import Original, place
 from monitor.stories.subjects import Mention, split_people
@@ -86,6 +87,7 @@ class Replay:
         self.alerts: dict[str, Alert] = {}
         self.copies: dict[int, int | None] = {}
         self.originals: dict[int, Original] = {}
+        self.copy_index = CopyIndex()
 
     @property
     def stories(self) -> dict[int, StorySummary]:
@@ -93,7 +95,11 @@ class Replay:
 
     def add(self, c: StoryCandidate, now: datetime | None = None) -> int:
         pool: Sequence[StorySummary] = self.index if self.use_index else list(self.index)
-        a = assign(c, pool, self.cfg, now or c.discovered_at)
+        sig = signature(c.text)
+        match = self.copy_index.find(sig, exclude=c.article_id)
+        self.copy_index.add(c.article_id, sig, match.root if match else None)
+        copy = CopyOf(match.root, self.placed.get(match.root), match.reason()) if match else None
+        a = assign(c, pool, self.cfg, now or c.discovered_at, copy=copy)
         original = self.originals.get(a.copy_of) if a.copy_of is not None else None
         p = place(c, a, self.index, self.cfg, score=1.0, original=original)
         assert p is not None
@@ -261,11 +267,10 @@ def test_stale_opener_waits_for_fresh_news() -> None:
     assert [a.kind for a in replay.alerts.values()] == ["new"]
 
 
-def test_stored_copy_outside_open_stories_is_found() -> None:
+def test_stored_copy_outside_open_stories_is_recorded() -> None:
+    """The copy index names an original in no open story: placed by score, copy recorded."""
     c = cand(5, ESTUARY_AP, "CityNews", T0)
-    a = assign(
-        c, [], CFG, T0, stored=[(9, fingerprint(ESTUARY_AP[1])), (3, fingerprint(SOLDIER[1]))]
-    )
+    a = assign(c, [], CFG, T0, copy=CopyOf(9, None, "copy of 9"))
     assert a.new_story
     assert a.copy_of == 9
 

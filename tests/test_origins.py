@@ -180,3 +180,95 @@ def test_origins_agree_with_corpus_labels() -> None:
         agree += got == labels["origin"]
     assert total >= 20
     assert agree / total >= 0.9
+
+
+# --- origins as papers write them (issue 10): each case a class, in our own words ----------
+
+OFFICIAL = ["Unification Ministry", "National Intelligence Service", "Joint Chiefs of Staff"]
+LEAD_FILL = " The man was in good health and was being questioned by investigators, it said."
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param(
+            "Busan, Mar 3 (Kyodo) A fishing boat from the North reached the port, the coast "
+            "guard said." + LEAD_FILL,
+            ["Kyodo"],
+            id="relay dateline without a dash",
+        ),
+        pytest.param(
+            "Guards walk along the fence. (Yonhap via AP)\n\nSEOUL (Reuters) - A soldier walked "
+            "across the border on Tuesday." + LEAD_FILL,
+            ["Reuters"],
+            id="dateline after a photo caption",
+        ),
+        pytest.param(
+            "A diplomat fled his post in Europe last month." + LEAD_FILL + "\n\n"
+            "Source: Sankei Shimbun, a Japanese daily",
+            ["Sankei Shimbun"],
+            id="source line naming a Japanese daily",
+        ),
+        pytest.param(
+            "A diplomat fled his post, the Asahi Shimbun, which first reported the case, said."
+            + LEAD_FILL,
+            ["Asahi Shimbun"],
+            id="which first reported",
+        ),
+        pytest.param(
+            "The envoy is now in Seoul, according to lawmakers briefed by the spy agency of "
+            "the South, and South Korea's spy agency told them he came with his wife." + LEAD_FILL,
+            ["National Intelligence Service"],
+            id="lawmakers briefed by the spy agency",
+        ),
+        pytest.param(
+            "A man crossed the border on Monday, a Joint Chiefs of Staff official said."
+            + LEAD_FILL,
+            ["Joint Chiefs of Staff"],
+            id="an official of the body speaks in the lead",
+        ),
+        pytest.param(
+            "A man crossed the border on Monday, the Korea Herald reported.\n\nThe National "
+            "Intelligence Service would not confirm the report." + LEAD_FILL,
+            ["Korea Herald"],
+            id="a refusal to confirm is no credit",
+        ),
+        pytest.param(
+            "A pilot flew his jet into the country, the Korea Herald reported.\n\n"
+            "Japan's Defense Ministry said it was tracking the flight." + LEAD_FILL,
+            ["Korea Herald"],
+            id="another state's body is not ours",
+        ),
+        pytest.param(
+            "북한 병사 1명이 귀순했다고 교도통신이 보도했다." + LEAD_FILL,
+            ["Kyodo"],
+            id="a Japanese wire named in Korean",
+        ),
+    ],
+)
+def test_origins_as_papers_write_them(text: str, expected: list[str]) -> None:
+    found = extract_origins(text, own_outlet="Some Site", official_sources=OFFICIAL)
+    assert found == expected
+
+
+def test_an_official_quoted_deep_in_the_text_is_detail_not_the_origin() -> None:
+    text = (
+        "A soldier crossed the border on Monday, the Korea Herald reported."
+        + LEAD_FILL
+        + "\n\nHis unit had been on duty for a week, the paper said, citing nobody else."
+        + "\n\nThe border has many guard posts along its length and is watched day and night."
+        + "\n\nA Unification Ministry spokesperson said separately that resettlement aid rose."
+    )
+    assert extract_origins(text, own_outlet="Site", official_sources=OFFICIAL) == ["Korea Herald"]
+
+
+def test_a_copy_never_credits_the_site_it_was_copied_through() -> None:
+    own = ["The Straits Times"]  # "This article was first published in The Straits Times"
+    origins = copy_origins(
+        own,
+        original_source="Reuters",
+        original_origins=["KCNA"],
+        outlet="AsiaOne",
+        reposters=["The Straits Times"],
+    )
+    assert origins == ["Reuters", "KCNA"]

@@ -38,10 +38,16 @@ class StoriesConfig(BaseModel):
         description="A hit joins the best open story whose similarity score reaches this "
         "(shared people, event terms and headline/lead words; see docs/stories.md).",
     )
-    copy_similarity: float = Field(
-        0.75,
-        gt=0.5,
+    copy_window: Duration = Field(
+        timedelta(days=30),
+        description="A new body is compared with every body stored within this window to find "
+        "the agency text it copies, whatever story either is in.",
+    )
+    copy_containment: float = Field(
+        0.45,
+        gt=0.0,
         le=1.0,
-        description="SimHash similarity (1 - differing bits/64) at or above which a body is "
-        "a syndicated copy of a stored one.",
+        description="Share of the shorter text's word 4-shingles (captions, datelines and "
+        "trailers removed) found in a stored body at or above which the new one is its copy "
+        "(real copies 0.53-0.98, unrelated reports at most 0.36).",
     )

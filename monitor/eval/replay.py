@@ -27,7 +27,7 @@ from monitor.eval import scores as metrics_eval
 from monitor.extract.article import extract_article
 from monitor.pipeline.ingest import ArticleProcessor
 from monitor.pipeline.poll import build_article
-from monitor.store import db, queries
+from monitor.store import copies, db, queries
 from monitor.store.db import transaction
 from monitor.store.models import AlertRow, ArticleRow, HitRow, StoryArticleRow, StoryRow
 from monitor.urls import canonical_url
@@ -217,6 +217,9 @@ def _predictions(
                 if aid
                 else []
             )
+            if not links and aid:  # not a hit: the copy index still knows what it copies
+                root = copies.copy_link(s, aid)[0]
+                copy_of = ids.get(root) if root else None
             if not links and art is not None and art.published_at:
                 stale = art.discovered_at - art.published_at > stale_after
             found = found_dates.get(item.id)

@@ -16,9 +16,11 @@ from monitor.config import AppConfig
 from monitor.delivery import outbox
 from monitor.domain import Article, RaisedAlert
 from monitor.match import Hit, Matcher, compile_watchlists
+from monitor.pipeline.copies import CopyResult, detect_copy
 from monitor.store import queries, stories_repo
 from monitor.stories import StoryCandidate, StoryIndex, article_origins, assign, normalize_outlet
 from monitor.stories import fingerprint as _fingerprint
+from monitor.stories.model import CopyOf
 from monitor.stories.place import Placement, place
 from monitor.stories.subjects import Mention, split_people
 
@@ -121,6 +123,8 @@ class Processor:
         self, session: Session, article: Article, now: datetime, *, fresh: bool = False
     ) -> Ingested:
         assert article.id is not None
+        # every body, hit or not, enters the copy index: a later hit may copy it
+        copy = detect_copy(session, article, self.cfg.monitor.stories, now)
         hits = self.matcher.match(article.title, article.text).hits
         if not hits:
             return Ingested(article.id, now)
@@ -132,7 +136,9 @@ class Processor:
                 queries.insert_hit(session, *args)
             else:
                 queries.store_hit(session, *args)
-            done = self.place(session, article, hit, now, fresh=fresh, fingerprint=print_)
+            done = self.place(
+                session, article, hit, now, fresh=fresh, fingerprint=print_, copy=copy
+            )
             if done is not None:
                 placed.append(done)
         return Ingested(article.id, now, tuple(hits), tuple(placed))
@@ -182,11 +188,13 @@ class Processor:
         *,
         fresh: bool = False,
         fingerprint: int | None = None,
+        copy: CopyResult | None = None,
     ) -> Placed | None:
         """Place the article's hit in a story and record the alerts it raises.
 
         None when there is nothing to do: the article was placed before (a replay), or the
-        story it was assigned to is gone.
+        story it was assigned to is gone. `copy` is what the copy index found for the
+        article (None: it was not asked).
         """
         assert article.id is not None
         cfg = self.cfg.monitor.stories
@@ -199,18 +207,59 @@ class Processor:
             return None  # replayed: already placed, nothing to raise again
         since = candidate.time - cfg.window - timedelta(days=1)
         index, seq = self.indexes.synced(session, hit.watchlist, since)
+        copy_of = self._copy_of(session, copy, hit.watchlist)
         # decide
-        assignment = assign(candidate, index, cfg, now)
+        assignment = assign(candidate, index, cfg, now, copy=copy_of)
         original = (
             stories_repo.original(session, assignment.copy_of)
             if assignment.copy_of is not None
             else None
         )
-        placement = place(candidate, assignment, index, cfg, score=hit.score, original=original)
+        voices = (
+            frozenset(normalize_outlet(o) for o in stories_repo.story_voices(session, sid))
+            if (sid := assignment.story_id) is not None
+            else frozenset()
+        )
+        placement = place(
+            candidate,
+            assignment,
+            index,
+            cfg,
+            score=hit.score,
+            original=original,
+            voices=voices,
+            reposters=self._reposters(session, copy),
+        )
         if placement is None:
             return None
         # write
         return self._write(session, placement, article.id, seq, now)
+
+    @staticmethod
+    def _reposters(session: Session, copy: CopyResult | None) -> tuple[str, ...]:
+        """The site a copy was copied through (its direct source, when not the root)."""
+        if copy is None or copy.match is None or copy.match.source == copy.match.root:
+            return ()
+        outlet = stories_repo.article_outlet(session, copy.match.source)
+        return (outlet,) if outlet else ()
+
+    @staticmethod
+    def _copy_of(session: Session, copy: CopyResult | None, watchlist: str) -> CopyOf | None:
+        """The copy index's answer as assignment takes it: the article, and its story here.
+
+        A copy points at its root original; an original that arrived after its copy points
+        at that copy (placement then sees the earlier publication and repoints the copy).
+        """
+        if copy is None:
+            return None
+        if copy.match is not None:
+            target, reason = copy.match.root, copy.match.reason()
+        elif copy.displaced is not None:
+            target, reason = copy.displaced, "original of a copy"
+        else:
+            return None
+        link = stories_repo.story_of_article(session, target, watchlist)
+        return CopyOf(target, link.story_id if link else None, reason)
 
     def _write(
         self, session: Session, placement: Placement, article_id: int, seq: int, now: datetime

@@ -185,6 +185,35 @@ class StoryArticleRow(Base):
     added_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class ArticleCopyRow(Base):
+    """An article in the copy index: when it counts for the window, its sample size, and the
+    root original it copies (None: an original). See monitor/stories/copies.py."""
+
+    __tablename__ = "article_copies"
+
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True
+    )
+    seen_at: Mapped[datetime] = mapped_column(index=True)  # published, else discovered
+    samples: Mapped[int] = mapped_column(Integer, default=0)
+    copy_of: Mapped[int | None] = mapped_column(
+        ForeignKey("articles.id", ondelete="SET NULL"), index=True
+    )
+    source_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id", ondelete="SET NULL"))
+    share: Mapped[float] = mapped_column(Float, default=0.0)  # containment with the source
+
+
+class CopyPostingRow(Base):
+    """One sampled shingle hash of an indexed body (hash first: the lookup key)."""
+
+    __tablename__ = "copy_postings"
+
+    hash: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
 class AlertRow(Base):
     """new / corroborated / confirmed; `key` makes a repeat impossible."""
 

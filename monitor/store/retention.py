@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from monitor.store import copies
 from monitor.store.models import ArticleRow
 
 log = logging.getLogger(__name__)
@@ -27,6 +28,7 @@ def drop_old_bodies(session: Session, now: datetime, keep: timedelta) -> int:
         .execution_options(synchronize_session=False)
     )
     count = int(result.rowcount)  # type: ignore[attr-defined]
+    copies.forget_before(session, cutoff)  # without its body a posting cannot be checked
     if count:
         log.info("retention: dropped the bodies of %d articles discovered before %s", count, cutoff)
     return count

@@ -154,6 +154,21 @@ def link_article(
     )
 
 
+def story_voices(session: Session, story_id: int) -> frozenset[str]:
+    """Outlets (as stored) of the story's original reports, copies left out."""
+    rows = session.scalars(
+        select(ArticleRow.outlet)
+        .join(StoryArticleRow, StoryArticleRow.article_id == ArticleRow.id)
+        .where(StoryArticleRow.story_id == story_id, StoryArticleRow.copy_of.is_(None))
+    )
+    return frozenset(rows)
+
+
+def article_outlet(session: Session, article_id: int) -> str | None:
+    """The outlet of a stored article (None when it is gone)."""
+    return session.scalar(select(ArticleRow.outlet).where(ArticleRow.id == article_id))
+
+
 def repoint_copies(session: Session, old_original: int, new_original: int) -> None:
     """`old_original` turned out to be a copy of `new_original`: it and its copies point there."""
     session.execute(

@@ -16,10 +16,9 @@ from datetime import date, datetime, timedelta
 
 from monitor.config.stories import StoriesConfig
 from monitor.stories.events import CORE
-from monitor.stories.fingerprint import hamming
 from monitor.stories.gazetteer import GENERIC, compatible
 from monitor.stories.index import StoryIndex
-from monitor.stories.model import Assignment, StoryCandidate, StorySummary
+from monitor.stories.model import Assignment, CopyOf, StoryCandidate, StorySummary
 from monitor.stories.outlets import is_official
 
 __all__ = ["add_to_story", "assign", "is_stale", "open_story", "score", "story_key"]
@@ -145,18 +144,6 @@ def score(candidate: StoryCandidate, story: StorySummary) -> tuple[float, tuple[
 
 #: The most that people and event terms can add (bounds the score before computing it).
 _MAX_NON_WORDS = PERSON * 2 + PLACE * 2 + NESTED + ROLE * 2 + DETAIL * 2 + COUNT + DATE + NEAR
-#: A copy shares at least this share of the candidate's headline/lead words with its story.
-_COPY_WORDS = 0.5
-
-
-def _copy_in(fp: int, prints: Sequence[tuple[int, int]], max_bits: int) -> tuple[int, int] | None:
-    """(distance, article id) of the closest stored fingerprint within max_bits."""
-    best: tuple[int, int] | None = None
-    for article_id, other in prints:
-        d = hamming(fp, other)
-        if d <= max_bits and (best is None or (d, article_id) < best):
-            best = (d, article_id)
-    return best
 
 
 def assign(
@@ -165,19 +152,19 @@ def assign(
     cfg: StoriesConfig,
     now: datetime,
     *,
-    stored: Sequence[tuple[int, int]] = (),
+    copy: CopyOf | None = None,
 ) -> Assignment:
     """Pick the story for a candidate among open stories (any order), or open a new one.
 
-    `stored` are (article id, fingerprint) of other stored articles (not in these
-    stories) against which a copy is also detected. Passing a `StoryIndex` visits only
-    stories sharing a person, event term or word with the candidate: the same answer
-    (a story sharing none scores at most 0 and cannot hold a copy), much faster.
+    `copy` says which stored article the candidate's body copies (the copy index found it
+    among all recent bodies, stories.copies): the candidate joins that article's story
+    whatever the score, as its copy; when that article is in no open story of this
+    watchlist the candidate is placed by score and still records what it copies. Passing a
+    `StoryIndex` visits only stories sharing a person, event term or word with the
+    candidate: the same answer (a story sharing none scores at most 0), much faster.
     """
     t = candidate.published_at or candidate.discovered_at or now
     lo, hi = t - cfg.window, t + cfg.window
-    max_bits = int((1.0 - cfg.copy_similarity) * 64)
-    fp = candidate.fingerprint
     n_tokens = len(candidate.tokens) or 1
     pool: list[tuple[StorySummary, int, bool]] = []
     if isinstance(open_stories, StoryIndex):
@@ -196,7 +183,6 @@ def assign(
             pool.append((s, words, link))
     best: tuple[float, datetime, int] | None = None
     best_story: StorySummary | None = None
-    copy: tuple[int, int, StorySummary] | None = None  # (distance, article id, story)
     for story, words, link in pool:
         if story.watchlist != candidate.watchlist:
             continue
@@ -205,10 +191,6 @@ def assign(
         ):
             continue  # outside the window, and no subject person to follow it across time
         share = words / n_tokens
-        if fp is not None and story.fingerprints and share >= _COPY_WORDS:
-            hit = _copy_in(fp, story.fingerprints, max_bits)
-            if hit and (copy is None or hit < (copy[0], copy[1])):
-                copy = (hit[0], hit[1], story)
         if WORDS * share + (_MAX_NON_WORDS if link else 0.0) < cfg.join_score:
             continue
         value = _points(candidate, story, words)[0]
@@ -217,20 +199,24 @@ def assign(
         rank = (value, story.last_seen, -story.story_id)
         if best is None or rank > best:
             best, best_story = rank, story
-    if copy is not None:
-        story = copy[2]
-        value, reasons = score(candidate, story)
-        return Assignment(story.story_id, story.key, copy[1], value, ("copy", *reasons))
-    copy_of: int | None = None
-    if fp is not None and stored:
-        hit = _copy_in(fp, stored, max_bits)
-        copy_of = hit[1] if hit else None
+    copy_of = copy.article_id if copy is not None else None
+    if copy is not None and copy.story_id is not None:
+        home = _find(open_stories, copy.story_id)
+        if home is not None and home.watchlist == candidate.watchlist:
+            value, reasons = score(candidate, home)
+            return Assignment(home.story_id, home.key, copy_of, value, (copy.reason, *reasons))
     if best_story is not None:
         value, reasons = score(candidate, best_story)
         if t > best_story.last_seen + cfg.window:
             reasons = ("follow-up", *reasons)  # a subject person's story, long after
         return Assignment(best_story.story_id, best_story.key, copy_of, value, reasons)
     return Assignment(None, story_key(candidate), copy_of, 0.0, ("new story",))
+
+
+def _find(stories: Sequence[StorySummary], story_id: int) -> StorySummary | None:
+    if isinstance(stories, StoryIndex):
+        return stories.get(story_id)
+    return next((s for s in stories if s.story_id == story_id), None)
 
 
 def _origins(candidate: StoryCandidate, copy_of: int | None) -> frozenset[str]:
@@ -279,11 +265,18 @@ def add_to_story(
     candidate: StoryCandidate,
     assignment: Assignment,
     cfg: StoriesConfig,
+    *,
+    voices: frozenset[str] = frozenset(),
 ) -> StorySummary:
-    """The story after a candidate joined it; a copy adds no origin and no new words."""
+    """The story after a candidate joined it; a copy adds no origin and no new words.
+
+    `voices` are the outlets whose own reports the story already holds: crediting one of
+    them ("AP reported" when AP's report is in) is that agency through another site, no
+    new independent origin.
+    """
     if any(aid == candidate.article_id for aid, _ in story.fingerprints):
         return story  # replay of an article already in the story: nothing changes
-    origins = story.origins | _origins(candidate, assignment.copy_of)
+    origins = story.origins | (_origins(candidate, assignment.copy_of) - voices)
     copy = assignment.copy_of is not None
     headline = story.headline
     if not copy and (candidate.time, candidate.title) < (story.first_seen, story.headline):

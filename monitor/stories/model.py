@@ -9,7 +9,7 @@ from datetime import datetime
 from monitor.domain import AlertKind
 from monitor.stories.events import distinctive_tokens, event_profile
 
-__all__ = ["Alert", "AlertKind", "Assignment", "StoryCandidate", "StorySummary"]
+__all__ = ["Alert", "AlertKind", "Assignment", "CopyOf", "StoryCandidate", "StorySummary"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +73,15 @@ class StorySummary:
     def origin_count(self) -> int:
         """The independent origin count that `corroborated` alerts track."""
         return len(self.origins)
+
+
+@dataclass(frozen=True, slots=True)
+class CopyOf:
+    """What the copy index found: the original this body copies, and that original's story."""
+
+    article_id: int  # the root original (a copy of a copy points to the root)
+    story_id: int | None  # its story in the candidate's watchlist, if it has one
+    reason: str = "copy"  # e.g. "copy of 12: 0.91 of the shorter text's shingles"
 
 
 @dataclass(frozen=True, slots=True)

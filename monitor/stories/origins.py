@@ -46,11 +46,40 @@ _STRONG_AFTER = re.compile(
     r"|(?:report|reporting|exclusive|interview|broadcast|scoop)s?\b)",
     re.IGNORECASE,
 )
+#: a person of the body speaking for it: "Unification Ministry spokesperson Koo said"
+_SPEAKER = (
+    r"(?:\s+(?:official|officials|spokes(?:person|man|woman)|officer|chairman|minister|source"
+    r"|sources|chief|head|director|press\s+officer)(?:\s+(?-i:[A-Z])[\w'’.-]+){0,3})?"
+)
+_SAID = (
+    r",?\s*(?:(?:also|later|earlier|further|formally|officially|publicly)\s+)?"
+    r"(?:said|says|added|adds|announced|confirmed|stated|noted|explained|disclosed|told"
+    r"|tells|apologi[sz]ed|acknowledged|admitted|briefed|informed|estimated)\b"
+)
 _WEAK_AFTER = re.compile(
-    rf"^(?:'s|’s)?{_DESC}(?:,[^;]{{0,200}}?,)?,?\s*(?:(?:also|later|earlier|further)\s+)?"
-    r"(?:said|says|added|adds|announced|confirmed|stated|noted|explained|disclosed|told\s+reporters)\b",
+    rf"^(?:'s|’s)?{_DESC}{_SPEAKER}(?:,[^;]{{0,200}}?,)?{_SAID}", re.IGNORECASE
+)
+#: the body itself speaking ("the JCS said"), no person of it named
+_WEAK_PLAIN = re.compile(rf"^(?:'s|’s)?{_DESC}(?:,[^;]{{0,200}}?,)?{_SAID}", re.IGNORECASE)
+#: an official body of another state: North Korea's, Japan's foreign ministry
+_FOREIGN_BEFORE = re.compile(
+    r"(?:North\s+Korea(?:n|['’]s)|Pyongyang['’]s|the\s+North['’]s|Japan(?:ese|['’]s)"
+    r"|China['’]s|Chinese|Beijing['’]s|Russia(?:n|['’]s)|Moscow['’]s|Ukrain(?:e['’]s|ian)"
+    r"|U\.?S\.?|American|Washington['’]s|British|Taiwan(?:ese|['’]s)|Tokyo['’]s"
+    r"|북한|북|일본|중국|러시아|우크라이나|미국|미|대만)\s*$",
     re.IGNORECASE,
 )
+#: "Col. Kim, spokesperson for the JCS, told a briefing": the speaker named before the body
+_SPEAKER_BEFORE = re.compile(
+    r"(?:spokes(?:person|man|woman)|official|officer|chairman|head|chief|director|minister)"
+    r"\s+(?:for|of|at|from|with)\s+(?:the\s+)?(?:South\s+Korean\s+|South\s+Korea['’]s\s+)?$",
+    re.IGNORECASE,
+)
+_SPOKE_AFTER = re.compile(
+    r"^[^.;]{0,60}?\b(?:said|says|told|tells|added|announced|confirmed|explained)\b", re.IGNORECASE
+)
+#: a paragraph that is a credit line: "Source: X, a news outlet", "Via X"
+_SOURCE_LINE = re.compile(r"^\s*\(?(?:source|sources|via|courtesy\s+of)\s*[:\-—–]", re.IGNORECASE)
 _STRONG_BEFORE = re.compile(
     r"(?:"
     rf"(?:reported|broken|published|aired|broadcast|revealed)\s+(?:first\s+|originally\s+|earlier\s+)?by\s+(?:{_W}\s+){{0,5}}"
@@ -63,12 +92,14 @@ _STRONG_BEFORE = re.compile(
     re.IGNORECASE,
 )
 _WEAK_BEFORE = re.compile(
-    rf"(?:according\s+to\s+(?:the\s+)?(?:{_W}\s+){{0,6}}|said\s+(?:the\s+)?(?:(?-i:[A-Z])[\w'’.\-]*\s+){{0,3}})$",
+    rf"(?:according\s+to\s+(?:the\s+)?(?:{_W}\s+){{0,6}}|said\s+(?:the\s+)?(?:(?-i:[A-Z])[\w'’.\-]*\s+){{0,3}}"
+    r"|briefed\s+(?:\w+\s+)?by\s+(?:the\s+)?)$",
     re.IGNORECASE,
 )
 _KO_STRONG = re.compile(r"^(?:의|가|이|는|은|도)?\s*(?:[^.。]*?)(?:보도|단독|인터뷰)")
 _KO_WEAK_AFTER = re.compile(
-    r"^(?:\s*(?:대변인|당국자|관계자|측|당국))?\s*(?:은|는|이|가|도)\s+[^.。]*?"
+    r"^(?:\s*[가-힣]{2,4})?(?:\s*(?:대변인|당국자|관계자|측|당국|공보실장|공보관|실장|장관|차관|국장|의장"
+    r"|본부장|처장))?\s*(?:은|는|이|가|도)\s+[^.。]*?"
     r"(?:밝혔|말했|설명했|전했|덧붙였|발표했|확인했|밝혔습니다|말했습니다)"
 )
 _KO_ACCORDING = re.compile(r"^\s*(?:에\s*따르면|의\s*발표에\s*따르면)")
@@ -81,12 +112,14 @@ _REFUSAL = re.compile(
 )
 _BACKGROUND = re.compile(
     r"\b(?:19|20)\d\d\b|last\s+year|years\s+ago|in\s+the\s+past|previously|a\s+year\s+earlier"
-    r"|지난해|작년|(?:19|20)\d\d년",
+    r"|over\s+the\s+(?:past|last)\s+\w+\s+(?:years|decades|months)|so\s+far\s+this\s+year"
+    r"|a\s+total\s+of|in\s+total|since\s+the\s+end\s+of"
+    r"|지난해|작년|(?:19|20)\d\d년|최근\s*\d+\s*년|지금까지|누적",
     re.IGNORECASE,
 )
 _DATELINE = re.compile(
     r"^\s*(?:\((?:LEAD|UPDATE|URGENT)[^)]*\)\s*)?(?:[A-Z][\w .,']{0,60}?)?"
-    r"\((?P<name>[^()\n]{1,40})\)\s*(?:--|[-—–:])"
+    r"\((?P<name>[^()\n]{1,40})\)\s*(?:--|[-—–:]|(?=[A-Z\"“]))"  # relay: no dash
     r"|^\s*\([^()=\n]{1,20}=(?P<ko>[^()\n]{1,20})\)"
 )
 _CREDIT_LEFTOVER = re.compile(
@@ -158,16 +191,25 @@ def _classify(
     leftover = sent.para_text.replace(sent.text[start:end], "", 1)
     if len(sent.para_text) <= 60 and _CREDIT_LEFTOVER.match(leftover):
         return "credit", "credit-line"
+    if _SOURCE_LINE.match(sent.para_text):
+        return "credit", "source-line"
     if _STRONG_BEFORE.search(before) or _STRONG_AFTER.match(after) or _KO_STRONG.match(clause):
         if _REFUSAL.search(clause) and not re.match(r"^\W*(?:reported|report)", after):
             return "mention", "refused"
         return "credit", "reported"
-    weak = _WEAK_BEFORE.search(before) or _WEAK_AFTER.match(after)
+    if is_official(sent.text[start:end]) and _FOREIGN_BEFORE.search(before[-40:]):
+        return "mention", "foreign-body"  # North Korea's, Japan's, 우크라이나 국방부: not ours
+    weak = _WEAK_BEFORE.search(before) or _WEAK_PLAIN.match(after)
     weak = weak or _KO_ACCORDING.match(after) or _KO_WEAK_AFTER.match(clause)
-    if not weak:
+    speaker = not weak and bool(
+        _WEAK_AFTER.match(after) or (_SPEAKER_BEFORE.search(before) and _SPOKE_AFTER.match(after))
+    )
+    if not weak and not speaker:
         return "mention", "mention"
     if _REFUSAL.search(clause):
         return "mention", "refused"
+    if speaker and not 0 <= sent.paragraph < LEAD_PARAGRAPHS:
+        return "cite", "speaker-later"  # "an official of X said" deep in the text: detail
     if official:
         if _BACKGROUND.search(clause):
             return "cite", "background"
@@ -177,14 +219,39 @@ def _classify(
     return "cite", "said-later"
 
 
+_PARAGRAPH = re.compile(r"[^\n]+")
+#: a dateline stands in the first paragraphs: after a photo caption, a kicker, a byline
+_DATELINE_PARAGRAPHS = 3
+
+
+def _first_dateline(text: str) -> tuple[str, int] | None:
+    """(agency, offset) of the dateline in the text's first paragraphs (after captions)."""
+    for i, para in enumerate(_PARAGRAPH.finditer(text)):
+        if i >= _DATELINE_PARAGRAPHS:
+            return None
+        m = _DATELINE.match(para.group(0))
+        if m and (m.group("ko") or _is_outlet(m.group("name"))):
+            group = "name" if m.group("name") else "ko"
+            return m.group(group), para.start() + m.start(group)
+    return None
+
+
+_NOT_AGENCY = re.compile(r"\bvia\b|photo|pool|file|handout|\d", re.IGNORECASE)
+
+
+def _is_outlet(name: str) -> bool:
+    """A newsroom's name, not a photo credit ("Yonhap via AP", "AP Photo") or a body."""
+    return not _NOT_AGENCY.search(name) and not is_official(normalize_outlet(name))
+
+
 def extract_citations(text: str, *, official_sources: Sequence[str] = ()) -> list[Citation]:
     """Every outlet or official body the text names, classified credit / cite / mention."""
     out: list[Citation] = []
-    m = _DATELINE.match(text)
-    if m:
-        group = "name" if m.group("name") else "ko"
-        name = normalize_outlet(m.group(group))
-        out.append(Citation(name, "credit", "dateline", m.start(group), False))
+    dateline = _first_dateline(text)
+    if dateline:
+        out.append(
+            Citation(normalize_outlet(dateline[0]), "credit", "dateline", dateline[1], False)
+        )
     for sent in _sentences(text):
         mentions = _mentions(sent.text)
         for i, (start, end, surface) in enumerate(mentions):
@@ -232,13 +299,21 @@ def wire_source(text: str, *, own_outlet: str) -> str:
 
 
 def copy_origins(
-    own: Sequence[str], *, original_source: str, original_origins: Sequence[str], outlet: str
+    own: Sequence[str],
+    *,
+    original_source: str,
+    original_origins: Sequence[str],
+    outlet: str,
+    reposters: Sequence[str] = (),
 ) -> list[str]:
     """A syndicated copy's origins: the original's author and credits, then its own credits.
 
     A copy adds no origin to its story; this only explains whom the copy credits
-    (a Reuters text reprinted without its dateline still credits Reuters).
+    (a Reuters text reprinted without its dateline still credits Reuters). A reposting
+    site is never an origin: neither the copy's own outlet nor the `reposters` it copied
+    through ("This article was first published in The Straits Times").
     """
-    me = normalize_outlet(outlet)
+    skip = {normalize_outlet(outlet), *(normalize_outlet(r) for r in reposters)}
+    skip.discard(normalize_outlet(original_source))
     names = [normalize_outlet(original_source), *original_origins, *own]
-    return [n for n in dict.fromkeys(names) if n != me]
+    return [n for n in dict.fromkeys(names) if n not in skip]

@@ -64,13 +64,17 @@ def place(
     *,
     score: float,
     original: Original | None = None,
+    voices: frozenset[str] = frozenset(),
+    reposters: tuple[str, ...] = (),
 ) -> Placement | None:
     """The placement of a candidate where `assignment` put it (None: its story is gone).
 
     `original` is the stored article `assignment.copy_of` names. Feeds are polled
     concurrently, so a copy may be placed before its original: the earlier publication is
     the original, and the stored one becomes its copy (`repoint`). `score` is the hit's;
-    the story keeps the highest score of its hits.
+    the story keeps the highest score of its hits. `voices`: outlets whose own reports
+    the story holds (crediting one adds no origin); `reposters`: sites a copy came through
+    (never its origins).
     """
     stale = is_stale(candidate, cfg)
     origins = candidate.origins
@@ -86,6 +90,7 @@ def place(
                     original_source=original.wire,
                     original_origins=list(original.origins),
                     outlet=candidate.outlet,
+                    reposters=reposters,
                 )
             )
     before: StorySummary | None = None
@@ -95,7 +100,7 @@ def place(
         before = index.get(assignment.story_id)
         if before is None:
             return None
-        after = add_to_story(before, candidate, assignment, cfg)
+        after = add_to_story(before, candidate, assignment, cfg, voices=voices)
     after = replace(after, score=max(score, before.score if before else score))
     alerts = tuple(decide_alerts(before, after, stale=stale))
     return Placement(assignment, before, after, origins, stale, alerts, repoint)

@@ -1,0 +1,156 @@
+"""The copy index in the database: sampled shingle postings of every body in the window.
+
+Kept in tables rather than in a worker's memory, so it survives restarts and every worker
+on one PostgreSQL database sees the bodies the others stored. Lookup is one indexed query
+(postings by hash, grouped by article, within the window); the few candidates it returns
+are measured exactly from their stored bodies (monitor/stories/copies.py). Values leave
+this module, never rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from monitor.store.models import ArticleCopyRow, ArticleRow, CopyPostingRow
+from monitor.stories.copies import Signature
+
+__all__ = [
+    "Candidate",
+    "candidates",
+    "copy_link",
+    "forget_before",
+    "index_article",
+    "promote_root",
+]
+
+#: PostgreSQL and SQLite both take this many bound values in one IN list comfortably.
+_CHUNK = 500
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A stored body sharing samples with a new one: enough to measure it exactly."""
+
+    article_id: int
+    shared: int
+    samples: int
+    root: int | None  # what it copies itself (None: an original)
+    body: str | None  # None after retention dropped it
+    seen_at: datetime
+
+
+def candidates(
+    session: Session, sig: Signature, *, since: datetime, exclude: int, min_shared: int, limit: int
+) -> list[Candidate]:
+    """Indexed bodies seen since `since` sharing at least `min_shared` samples, most first."""
+    if not sig.sample:
+        return []
+    counts: dict[int, int] = {}
+    for i in range(0, len(sig.sample), _CHUNK):
+        chunk = list(sig.sample[i : i + _CHUNK])
+        rows = session.execute(
+            select(CopyPostingRow.article_id, func.count())
+            .join(ArticleCopyRow, ArticleCopyRow.article_id == CopyPostingRow.article_id)
+            .where(
+                CopyPostingRow.hash.in_(chunk),
+                ArticleCopyRow.seen_at >= since,
+                CopyPostingRow.article_id != exclude,
+            )
+            .group_by(CopyPostingRow.article_id)
+        )
+        for aid, n in rows:
+            counts[int(aid)] = counts.get(int(aid), 0) + int(n)
+    best = sorted((a for a, n in counts.items() if n >= min_shared), key=lambda a: (-counts[a], a))
+    best = best[:limit]
+    if not best:
+        return []
+    rows2 = session.execute(
+        select(
+            ArticleCopyRow.article_id,
+            ArticleCopyRow.samples,
+            ArticleCopyRow.copy_of,
+            ArticleCopyRow.seen_at,
+            ArticleRow.body,
+        )
+        .join(ArticleRow, ArticleRow.id == ArticleCopyRow.article_id)
+        .where(ArticleCopyRow.article_id.in_(best))
+    )
+    found = {
+        int(aid): Candidate(int(aid), counts[int(aid)], int(samples), root, body, seen)
+        for aid, samples, root, seen, body in rows2
+    }
+    return [found[a] for a in best if a in found]
+
+
+def index_article(
+    session: Session,
+    article_id: int,
+    sig: Signature,
+    *,
+    seen_at: datetime,
+    root: int | None,
+    source: int | None,
+    share: float,
+) -> bool:
+    """Record a body in the index (once: False when it was already there)."""
+    values = {
+        "article_id": article_id,
+        "seen_at": seen_at,
+        "samples": len(sig.sample),
+        "copy_of": root,
+        "source_id": source,
+        "share": share,
+    }
+    dialect = session.get_bind().dialect.name
+    stmt = (pg_insert if dialect == "postgresql" else sqlite_insert)(ArticleCopyRow).values(values)
+    stmt = stmt.on_conflict_do_nothing(index_elements=["article_id"])
+    if session.execute(stmt.returning(ArticleCopyRow.article_id)).first() is None:
+        return False  # indexed before (a replay)
+    if sig.sample:
+        session.execute(
+            insert(CopyPostingRow), [{"hash": h, "article_id": article_id} for h in sig.sample]
+        )
+    return True
+
+
+def copy_link(session: Session, article_id: int) -> tuple[int | None, int | None, float]:
+    """(root original, direct source, containment) of an indexed article; Nones if original."""
+    row = session.get(ArticleCopyRow, article_id)
+    if row is None:
+        return None, None, 0.0
+    return row.copy_of, row.source_id, row.share
+
+
+def promote_root(session: Session, old_root: int, new_root: int, share: float) -> None:
+    """An earlier-published original arrived after its copy: it becomes the root of them all."""
+    session.execute(
+        update(ArticleCopyRow)
+        .where((ArticleCopyRow.copy_of == old_root) | (ArticleCopyRow.article_id == old_root))
+        .values(copy_of=new_root)
+        .execution_options(synchronize_session=False)
+    )
+    session.execute(
+        update(ArticleCopyRow)
+        .where(ArticleCopyRow.article_id == old_root)
+        .values(source_id=new_root, share=share)
+        .execution_options(synchronize_session=False)
+    )
+    session.execute(
+        update(ArticleCopyRow)
+        .where(ArticleCopyRow.article_id == new_root)
+        .values(copy_of=None, source_id=None, share=0.0)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def forget_before(session: Session, before: datetime) -> int:
+    """Drop postings of bodies older than the window (retention); their rows stay."""
+    old = select(ArticleCopyRow.article_id).where(ArticleCopyRow.seen_at < before)
+    done = session.execute(delete(CopyPostingRow).where(CopyPostingRow.article_id.in_(old)))
+    return int(done.rowcount or 0)  # type: ignore[attr-defined]
