@@ -6,6 +6,7 @@ secret cannot slip through an exception's repr or a library's debug line.
 
 from __future__ import annotations
 
+import copy
 import json
 import logging
 import sys
@@ -18,6 +19,7 @@ from pydantic import BaseModel, SecretStr
 from sqlalchemy.engine import make_url
 
 from monitor.config import AppConfig
+from monitor.sanitize import terminal_safe
 from monitor.urls import mask_urls_in
 
 LogFormat = Literal["text", "json"]
@@ -80,7 +82,16 @@ class TextFormatter(logging.Formatter):
         self.redact = redact
 
     def format(self, record: logging.LogRecord) -> str:
+        # the message may quote feed text: one line, no control sequence (a title with a
+        # newline could forge a log line); a traceback below it keeps its own lines
+        record = copy.copy(record)
+        record.msg, record.args = one_log_line(record.getMessage()), None
         return self.redact(super().format(record))
+
+
+def one_log_line(message: str) -> str:
+    """A log message as one line: newlines shown as `\\n`, other controls as U+FFFD."""
+    return terminal_safe(message.replace("\r", "\\r").replace("\n", "\\n"))
 
 
 class JsonFormatter(logging.Formatter):

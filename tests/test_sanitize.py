@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import logging
+import sys
+
 import pytest
 
+from monitor.logs import Redactor, TextFormatter
 from monitor.sanitize import clean_text, terminal_safe
 
 CLEAN = [
@@ -50,3 +54,28 @@ TERMINAL = [
 @pytest.mark.parametrize(("raw", "shown"), TERMINAL)
 def test_terminal_safe(raw: str, shown: str) -> None:
     assert terminal_safe(raw) == shown
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Title\n2026-12-01 08:00:00 CRITICAL monitor: forged",
+        "a\r\nb",
+        "\x1b[2Jcleared",
+        "\u202eevil",
+    ],
+)
+def test_a_text_log_line_quoting_feed_text_stays_one_line(title: str) -> None:
+    """Feed text in a log message cannot forge a line or drive the terminal; a traceback
+    below the message keeps its lines."""
+    formatter = TextFormatter(Redactor())
+    try:
+        raise ValueError("inner")
+    except ValueError:
+        record = logging.LogRecord(
+            "monitor.t", logging.ERROR, "f", 1, "feed x: %s", (title,), sys.exc_info()
+        )
+    lines = formatter.format(record).splitlines()
+    assert lines[0].endswith(terminal_safe(title.replace("\r", "\\r").replace("\n", "\\n")))
+    assert lines[1] == "Traceback (most recent call last):"
+    assert not any(c in "\n".join(lines) for c in "\x1b\u202e\r")
