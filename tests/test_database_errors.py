@@ -24,7 +24,7 @@ from typer.testing import CliRunner
 from monitor.cli import app as monitor_app
 from monitor.config.dburl import normalize_database_url
 from monitor.store import db
-from tests.conftest import POSTGRES_URL, ROOT
+from tests.conftest import POSTGRES_URL, ROOT, _postgres_schema_url
 
 PASSWORD = "sekrit-pw"
 
@@ -101,9 +101,13 @@ def test_a_missing_postgres_database_says_so(workspace: Path) -> None:
 
 @pytest.mark.skipif(not POSTGRES_URL, reason="MONITOR_TEST_POSTGRES_URL is not set")
 def test_postgres_scheme_is_accepted_as_psycopg(workspace: Path) -> None:
-    assert POSTGRES_URL is not None
-    common = POSTGRES_URL.replace("postgresql+psycopg://", "postgres://")
-    code, output = run(workspace, common, "check", "--connect")
+    schema_url = _postgres_schema_url()  # a fresh schema of the test server, dropped after
+    try:
+        common = next(schema_url).replace("postgresql+psycopg://", "postgres://")
+        assert run(workspace, common, "db", "upgrade")[0] == 0
+        code, output = run(workspace, common, "check", "--connect")
+    finally:
+        schema_url.close()
     assert code == 0, output
     assert "at migration" in " ".join(output.split())
 
