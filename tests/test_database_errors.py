@@ -183,3 +183,27 @@ def test_a_taken_health_port_names_what_sets_it(workspace: Path) -> None:
         errors = [line for line in p.stderr.splitlines() if line.startswith("error:")]
         assert "Traceback" not in p.stderr
         assert len(errors) == 1 and f"127.0.0.1:{port}" in errors[0] and origin in errors[0]
+
+
+@pytest.mark.parametrize(("variable", "says"), [("abc", "not a port number"), ("70000", "70000")])
+def test_an_unusable_health_port_variable_is_one_line(
+    workspace: Path, variable: str, says: str
+) -> None:
+    url = f"sqlite:///{workspace / 'm.db'}"
+    db.upgrade(url)
+    env = {**os.environ, "MONITOR_DATABASE_URL": url, "MONITOR_SERVER_PORT": variable}
+    env["PYTHONPATH"] = str(ROOT)
+    cmd = [
+        sys.executable,
+        "-m",
+        "monitor",
+        "run",
+        "-c",
+        "monitor.yaml",
+        "--health-host",
+        "127.0.0.1",
+    ]
+    proc = subprocess.run(cmd, cwd=workspace, capture_output=True, text=True, timeout=60, env=env)
+    errors = [line for line in proc.stderr.splitlines() if line.startswith("error:")]
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert len(errors) == 1 and says in errors[0] and "MONITOR_SERVER_PORT" in errors[0]

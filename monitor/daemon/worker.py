@@ -177,7 +177,12 @@ class Daemon:
         self.owner = owner or worker_id()
         server = cfg.monitor.server
         self.health_host = health_host or os.environ.get("MONITOR_SERVER_HOST") or server.host
-        env_port = os.environ.get("MONITOR_SERVER_PORT")
+        env_port = (os.environ.get("MONITOR_SERVER_PORT") or "").strip()
+        if env_port and not env_port.isdigit():
+            raise MonitorError(
+                f"$MONITOR_SERVER_PORT is {env_port[:40]!r}, not a port number: "
+                "set 1-65535, or 0 to run without the health endpoint"
+            )
         self.health_port = (
             health_port if health_port is not None else int(env_port) if env_port else server.port
         )
@@ -210,8 +215,8 @@ class Daemon:
             return HealthServer(
                 self.health_host, self.health_port, self.health, probe, self.metrics.registry
             ).start()
-        except OSError as exc:
-            reason = exc.strerror or str(exc)
+        except (OSError, OverflowError) as exc:  # taken, forbidden, or past 65535
+            reason = getattr(exc, "strerror", None) or str(exc)
             raise MonitorError(
                 f"cannot listen for /healthz on {self.health_host}:{self.health_port} "
                 f"({reason}): {self.health_port_origin} sets the port; choose a free one, "
