@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import socket
 import ssl
 import subprocess
@@ -65,6 +66,47 @@ class Received:
     raw: bytes
 
 
+_MSG_ID = re.compile(r"^<[^<>@\s]+@[^<>@\s]+>$")
+_UNSUBSCRIBE = re.compile(
+    r"^<(mailto:[^>\s]+|https://[^>\s]+)>(\s*,\s*<(mailto:[^>\s]+|https://[^>\s]+)>)*$"
+)
+
+
+def mail_problems(msg: EmailMessage) -> list[str]:
+    """What a mail reader would trip on (empty: well-formed). Every message the service sends
+    to this server is parsed with email.policy.default and checked here."""
+    problems: list[str] = []
+    if msg.defects:
+        problems.append(f"parser defects: {msg.defects}")
+    date = msg["Date"]
+    if date is None or getattr(date, "datetime", None) is None:
+        problems.append(f"Date missing or unparsable: {date!r}")
+    elif date.datetime.tzinfo is None:
+        problems.append("Date has no time zone")
+    if not _MSG_ID.match(str(msg["Message-ID"] or "")):
+        problems.append(f"Message-ID not <id@domain>: {msg['Message-ID']!r}")
+    for key in ("From", "To", "Subject"):
+        if not msg[key]:
+            problems.append(f"{key} missing")
+    if "\n" in str(msg["Subject"] or ""):
+        problems.append("Subject holds a line break")
+    if msg.get_content_type() != "multipart/alternative":
+        problems.append(f"not multipart/alternative but {msg.get_content_type()}")
+    else:
+        kinds = [part.get_content_type() for part in msg.iter_parts()]
+        if kinds != ["text/plain", "text/html"]:
+            problems.append(f"parts {kinds}, not text/plain then text/html")
+        for part in msg.iter_parts():
+            try:
+                part.get_content()
+            except (LookupError, UnicodeDecodeError) as exc:
+                problems.append(f"{part.get_content_type()} does not decode: {exc}")
+    unsubscribe = msg["List-Unsubscribe"]
+    if unsubscribe is not None and not _UNSUBSCRIBE.match(str(unsubscribe).strip()):
+        problems.append(f"List-Unsubscribe not <mailto:...> or <https://...>: {unsubscribe!r}")
+    return problems
+
+
 class _Handler:
     def __init__(self, server: SMTPServer) -> None:
         self.server = server
@@ -72,6 +114,11 @@ class _Handler:
     async def handle_DATA(self, _server: Any, _session: Any, envelope: Any) -> str:
         raw = bytes(envelope.original_content or envelope.content)
         msg = BytesParser(policy=policy.default).parsebytes(raw)
+        problems = mail_problems(msg)  # type: ignore[arg-type]
+        if problems:
+            with self.server.lock:
+                self.server.malformed.extend(problems)
+            return "554 5.6.0 malformed message: " + "; ".join(problems)
         with self.server.lock:
             self.server.received.append(
                 Received(envelope.mail_from, list(envelope.rcpt_tos), msg, raw)  # type: ignore[arg-type]
@@ -92,6 +139,7 @@ class SMTPServer:
     ) -> None:
         self.port = port or free_port()
         self.received: list[Received] = []
+        self.malformed: list[str] = []  # what mail_problems found
         self.lock = threading.Lock()
         self.auth_attempts: list[str] = []
         self._tls = tls
