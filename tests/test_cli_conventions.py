@@ -11,6 +11,7 @@ import pytest
 from rich.console import Console
 
 from monitor.cli.tables import Col, listing
+from tests.conftest import ROOT
 from tests.test_cli import monitor, workspace  # noqa: F401  (workspace is a fixture)
 
 ID = "nk-20261120-42"
@@ -96,3 +97,18 @@ def test_articles_show_what_matched_and_match_explains_a_stored_article(workspac
     assert missing.returncode == 2 and "no such article" in missing.stderr
     neither = monitor("match", "-c", "monitor.yaml", cwd=workspace)
     assert neither.returncode == 2 and "--article" in neither.stderr
+
+
+@pytest.mark.slow
+def test_eval_prints_words_not_python_reprs(tmp_path: Path) -> None:
+    corpus = tmp_path / "few.jsonl"
+    lines = (ROOT / "tests" / "fixtures" / "corpus" / "dev.jsonl").read_text(encoding="utf-8")
+    corpus.write_text("\n".join(lines.splitlines()[:6]) + "\n", encoding="utf-8")
+    proc = monitor(
+        "eval", str(corpus), "-c", str(ROOT / "config" / "monitor.yaml"), cwd=tmp_path,
+        env={**os.environ, "COLUMNS": "200"},
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    [alerts] = [line for line in proc.stdout.splitlines() if line.startswith("alerts:")]
+    assert "{" not in alerts and "'" not in alerts and "new_on_stale" not in alerts
+    assert "new on stale" in alerts

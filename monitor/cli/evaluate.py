@@ -79,7 +79,11 @@ def eval_(
         m = metrics[name]
         table.add_row(name, f"{m['precision']:.3f}", f"{m['recall']:.3f}", f"{m.get('f1', 0):.3f}")
     out_console.print(table)
-    out_console.print(f"alerts: {metrics['alerts']}")
+    alerts = metrics["alerts"]
+    out_console.print(
+        "alerts: " + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in alerts.items()),
+        soft_wrap=True,
+    )
     if explain:
         out_console.print(f"relevance errors: {len(explanations)}")
         for text in render_explanations(explanations):
