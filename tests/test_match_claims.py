@@ -145,6 +145,12 @@ TOWARD_THE_NORTH: list[Case] = [
         True,
         None,
     ),
+    (
+        "North Korea says detained American wants to stay",
+        "State media said the American private had sought asylum in North Korea.",
+        False,
+        "reverse",
+    ),
     ("탈북민 재입북", "북한 매체는 탈북민 1명이 월북했다고 주장했다.", True, None),
     # a possessive is no destination: asylum for Pyongyang's envoy is a defection
     (
