@@ -125,3 +125,21 @@ def setup_logging(fmt: LogFormat = "text", level: str = "INFO") -> None:
     root.setLevel(level.upper())
     for noisy in ("httpx", "httpcore", "apscheduler", "mail.log"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
+
+
+def command_logging(cfg: AppConfig) -> None:
+    """One-shot commands (`poll`, `digest`, ...): warnings go to stderr through the same
+    redacting formatter as the daemon's logs, never Python's bare fallback (which printed
+    feed URLs with their keys and feed text with its control characters).
+
+    Handlers someone else installed (a test harness, an embedding program) are kept.
+    """
+    REDACTOR.set(secret_values(cfg))
+    root = logging.getLogger()
+    if root.handlers:
+        return
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(TextFormatter(REDACTOR))
+    handler.setLevel(logging.WARNING)
+    root.addHandler(handler)
+    root.setLevel(logging.WARNING)

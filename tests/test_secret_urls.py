@@ -9,9 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import subprocess
+import sys
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
+import yaml
 from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.config import AppConfig, MonitorConfig
@@ -21,6 +26,7 @@ from monitor.pipeline.poll import Poller
 from monitor.store import db, queries
 from monitor.store.db import transaction
 from monitor.urls import mask_url, mask_urls_in
+from tests.conftest import ROOT
 from tests.loopback import LoopbackServer, Response
 
 SECRET = "s3cr3tK3yValue"
@@ -132,3 +138,29 @@ def test_a_feed_key_never_reaches_status_error_column_or_logs(
     for text in [*errors, *listing, str(status), *logged, summary]:
         assert SECRET not in text  # ... and none shows the key
     assert any("api_key=***" in t for t in [*listing, str(status)])
+
+
+def test_a_one_shot_command_logs_warnings_redacted_on_stderr(
+    http_server: LoopbackServer, tmp_path: Path
+) -> None:
+    """`monitor poll` from cron: its warnings go through the redacting formatter (they used
+    to reach stderr through Python's bare fallback, feed key and all)."""
+    url = http_server.url(f"/rss?api_key={SECRET}")
+    http_server.route(f"/rss?api_key={SECRET}", Response(404, b"gone"))
+    (tmp_path / "watchlists").symlink_to(ROOT / "config" / "watchlists")
+    cfg = {
+        "database": {"url": f"sqlite:///{tmp_path / 'm.db'}", "auto_upgrade": True},
+        "fetch": {"allow_private_networks": True, "retries": 0},
+        "feeds": [{"id": "keyed", "url": url}],
+    }
+    (tmp_path / "monitor.yaml").write_text(yaml.safe_dump(cfg), encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env.pop("MONITOR_DATABASE_URL", None)
+    proc = subprocess.run(
+        [sys.executable, "-m", "monitor", "poll", "-c", "monitor.yaml"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=120, env=env,
+    )  # fmt: skip
+    assert proc.returncode == 1  # its only feed failed
+    assert SECRET not in proc.stderr + proc.stdout
+    warnings = [line for line in proc.stderr.splitlines() if " WARNING monitor." in line]
+    assert warnings and all("api_key=***" in w for w in warnings), proc.stderr

@@ -19,6 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from monitor.cli.runtime import OPENED
 from monitor.config import AppConfig, load_config
 from monitor.errors import ConfigError, DatabaseNotReadyError, MonitorError
+from monitor.logs import command_logging
 from monitor.sanitize import terminal_safe
 from monitor.store.db import describe_failure
 
@@ -125,7 +126,9 @@ def handle_errors(fn: Callable[P, R]) -> Callable[P, R]:
 
 
 def get_config(path: Path | None) -> AppConfig:
-    return load_config(path)
+    cfg = load_config(path)
+    command_logging(cfg)  # warnings on stderr, redacted, one line each
+    return cfg
 
 
 def _version(value: bool) -> None:

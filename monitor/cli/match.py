@@ -39,6 +39,7 @@ from monitor.http import Fetcher
 from monitor.match import Match, MatchReport, compile_watchlists
 from monitor.store import queries
 from monitor.store.db import transaction
+from monitor.urls import mask_url, mask_urls_in
 
 MAX_BYTES = 10_000_000
 _HTML_HINTS = ("<html", "<!doctype", "<body", "<head", "<article", "<p>", "<div")
@@ -75,7 +76,7 @@ def _fetch(url: str, fetch: FetchConfig) -> tuple[bytes, bool]:
     try:
         result = asyncio.run(_get(url, fetch))
     except FetchError as exc:
-        fail(f"{url}: {exc.message}", EXIT_FAILED)
+        fail(f"{mask_url(url)}: {mask_urls_in(exc.message)}", EXIT_FAILED)
     ctype = result.headers.get("content-type", "text/html").lower()
     return result.body, "html" in ctype or "xml" in ctype
 

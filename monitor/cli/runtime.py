@@ -9,6 +9,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.config import AppConfig, load_config
+from monitor.logs import command_logging
 from monitor.store import db
 
 
@@ -26,6 +27,7 @@ OPENED: list[tuple[str, str]] = []
 def open_runtime(config: Path | None, *, upgrade: bool = False) -> Runtime:
     """Load config, connect, and refuse an unmigrated database (unless told to upgrade it)."""
     cfg = load_config(config)
+    command_logging(cfg)
     OPENED[:] = [(cfg.database_url, cfg.database_url_origin)]
     engine = db.open_database(
         cfg.database_url,
