@@ -78,6 +78,30 @@ SOURCES: list[Case] = [
         False,
         "source",
     ),
+    (
+        "Foreign films spread despite the ban",
+        "A survey of 2,400 North Korean defectors found that most had watched foreign films.",
+        False,
+        "source",
+    ),
+    (
+        "Labour camp beatings",
+        "The beatings were described by three North Korean escapees who fled last year.",
+        False,
+        "source",
+    ),
+    (
+        "Power cuts in Pyongyang",
+        "Lee, a North Korean defector who now teaches in Busan, said blackouts were daily.",
+        False,
+        "source",
+    ),
+    (
+        "외국 영상 시청 늘어",
+        "북한이탈주민 대상 설문에 따르면 북한 주민의 외국 영상 시청이 늘었다.",
+        False,
+        "source",
+    ),
     # defectors as the actors of another story: groups, activists
     (
         "Defector groups vow more leaflet launches",

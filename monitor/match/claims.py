@@ -34,7 +34,10 @@ from monitor.match.normalize import normalize_term
 
 _SEP = r"[\s\"'\-]+"
 # a gap stays inside one clause: no punctuation, no conjunction that opens another clause
-_GAP_WORD = r"(?!(?:whether|if|but|although|though|because|unless)(?!\w))[^\s,;:()\[\]\"]+"
+_GAP_WORD = (
+    r"(?!(?:whether|if|but|although|though|because|unless)(?!\w))"
+    r"(?:\d{1,3}(?:,\d{3})+(?!\d)|[^\s,;:()\[\]\"]+)"  # 1,000 is one word
+)
 _GAP = re.compile(r"^~(\d+)$")
 # how far from the keyword (or a phrase's anchor) a pattern may reach, in characters: keeps
 # the regexes off the rest of a long sentence (a body with no full stops is one sentence)
@@ -48,6 +51,7 @@ _PERCENT = r"\d[\d.,]*\s?(?:%|percent(?!\w)|per cent(?!\w)|퍼센트)\w*"
 _PLACE_BEFORE = re.compile(
     r"(?<!\w)(?:in|to|into|from|at|for|via|through|toward|towards|across)\s+(?:the\s+)?\Z"
 )
+_BUILT_IN = ("PERCENT",)
 _POSSESSIVE = re.compile(r"'s(?!\w)")
 _PLACE_AFTER = re.compile(r"(?:으로|로|에서|에|행)\Z")
 
@@ -182,8 +186,8 @@ class ClaimRules:
                 after_tokens = after_tokens[1:]
             body, _ = self._sequence(after_tokens)
             after = re.compile(_join(lead, loose=after_tokens[0] == ",") + body)
-        if kw_token.startswith("KW="):
-            kw = re.compile(self._token(kw_token[3:]))
+        if kw_token.startswith("KW="):  # matched at the occurrence: no left boundary (북한이탈주민)
+            kw = re.compile(_alternation(self._alternatives(kw_token[3:]), bounded=False))
         return _Around(pattern, before, after, kw)
 
     def _phrase(
@@ -257,9 +261,9 @@ def _literal(alt: str) -> str:
     return body + (r"\w*" if prefix else r"(?!\w|'s(?!\w))")
 
 
-def _alternation(alts: Iterable[str]) -> str:
-    parts = [_literal(a) for a in alts if a == "PERCENT" or normalize_term(a.rstrip("*"))]
-    return r"(?<![\w.])(?:" + "|".join(parts) + ")"
+def _alternation(alts: Iterable[str], *, bounded: bool = True) -> str:
+    parts = [_literal(a) for a in alts if a in _BUILT_IN or normalize_term(a.rstrip("*"))]
+    return (r"(?<![\w.])" if bounded else "") + "(?:" + "|".join(parts) + ")"
 
 
 def _join(gap: int, *, loose: bool = False) -> str:
