@@ -16,7 +16,6 @@ from typing import Annotated
 from urllib.parse import urlsplit
 
 import typer
-from rich.table import Table
 
 from monitor.cli.app import (
     EXIT_USAGE,
@@ -33,6 +32,7 @@ from monitor.cli.app import (
 )
 from monitor.cli.listing import fmt_time
 from monitor.cli.runtime import open_runtime
+from monitor.cli.tables import Col, WideOpt, listing
 from monitor.config import load_config
 from monitor.config.editor import add_feeds
 from monitor.errors import FetchError, ParseError
@@ -59,7 +59,9 @@ app.add_typer(feeds_app, name="feeds")
 
 @feeds_app.callback()
 @handle_errors
-def feeds(ctx: typer.Context, config: ConfigOpt = None, json_out: JsonOpt = False) -> None:
+def feeds(
+    ctx: typer.Context, config: ConfigOpt = None, json_out: JsonOpt = False, wide: WideOpt = False
+) -> None:
     """Each feed's status: last poll, outcome, failures, last error, next poll."""
     if ctx.invoked_subcommand is not None:
         return
@@ -71,12 +73,18 @@ def feeds(ctx: typer.Context, config: ConfigOpt = None, json_out: JsonOpt = Fals
     if json_out:
         print_json(rows)
         return
-    table = Table(title=f"Feeds ({len(rows)})")
-    for col in ("feed", "status", "last poll", "outcome", "fails", "next poll", "last error"):
-        table.add_column(col, overflow="fold")
+    cols = [
+        Col("feed", "id"),
+        Col("status", "status"),
+        Col("last poll", "date"),
+        Col("outcome", "status", optional=True),
+        Col("fails", "number"),
+        Col("next poll", "date", optional=True),
+        Col("last error", "title"),
+    ]
     colors = {"ok": "green", "failing": "red", "disabled": "yellow", "new": "cyan"}
-    for r in rows:
-        table.add_row(
+    table_rows = [
+        [
             r["id"],
             styled(r["status"], colors.get(r["status"], "")),
             fmt_time(r["last_polled_at"]),
@@ -84,8 +92,10 @@ def feeds(ctx: typer.Context, config: ConfigOpt = None, json_out: JsonOpt = Fals
             str(r["consecutive_failures"]),
             fmt_time(r["next_poll_at"]),
             r["disabled_reason"] or r["last_error"] or "",
-        )
-    out_console.print(table)
+        ]
+        for r in rows
+    ]
+    out_console.print(listing(f"Feeds ({len(rows)})", cols, table_rows, out_console, wide=wide))
 
 
 def _known(path: Path | None) -> tuple[Path, set[str], set[str]]:
