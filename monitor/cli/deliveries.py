@@ -9,7 +9,6 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from monitor.cli.app import (
     ConfigOpt,
@@ -22,6 +21,7 @@ from monitor.cli.app import (
     styled,
 )
 from monitor.cli.runtime import open_runtime
+from monitor.cli.tables import Col, WideOpt, listing
 from monitor.delivery import deliver, outbox
 from monitor.store.db import transaction
 
@@ -52,6 +52,7 @@ def deliveries(
     limit: Annotated[int, typer.Option("--limit", help="At most this many (0: all).")] = 200,
     config: ConfigOpt = None,
     json_out: JsonOpt = False,
+    wide: WideOpt = False,
 ) -> None:
     """List deliveries, newest first."""
     if ctx.invoked_subcommand is not None:
@@ -67,23 +68,34 @@ def deliveries(
     if json_out:
         print_json(rows)
         return
-    table = Table(title=f"Deliveries ({len(rows)})")
-    for col in ("id", "channel", "kind", "status", "tries", "next / sent", "key", "last error"):
-        table.add_column(col, overflow="fold")
+    cols = [
+        Col("id", "id"),
+        Col("channel", "id"),
+        Col("kind", "status"),
+        Col("status", "status"),
+        Col("tries", "number", optional=True),
+        Col("next / sent", "date"),
+        Col("key", "id", optional=True),
+        Col("last error", "title"),
+    ]
     colors = {"sent": "green", "failed": "red", "pending": "yellow", "held": "cyan"}
+    table_rows = []
     for r in rows:
         when = r["sent_at"] if r["status"] == "sent" else r["next_attempt_at"]
-        table.add_row(
-            str(r["id"]),
-            r["channel"],
-            r["kind"],
-            styled(r["status"], colors.get(r["status"], "")),
-            str(r["attempts"]),
-            _fmt(datetime.fromisoformat(when)) if when else "-",
-            r["dedupe_key"],
-            r["last_error"] or "",
+        table_rows.append(
+            [
+                str(r["id"]),
+                r["channel"],
+                r["kind"],
+                styled(r["status"], colors.get(r["status"], "")),
+                str(r["attempts"]),
+                _fmt(datetime.fromisoformat(when)) if when else "-",
+                r["dedupe_key"],
+                r["last_error"] or "",
+            ]
         )
-    out_console.print(table)
+    title = f"Deliveries ({len(rows)})"
+    out_console.print(listing(title, cols, table_rows, out_console, wide=wide))
 
 
 @deliveries_app.command("send")
