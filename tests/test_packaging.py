@@ -44,6 +44,17 @@ def test_every_data_file_is_package_data(folder: str) -> None:
     assert not missing, f"not in [tool.setuptools.package-data]: {missing}"
 
 
+def test_every_data_file_anywhere_in_the_package_ships() -> None:
+    """A data file added to any module folder (a gazetteer, a template) reaches the wheel."""
+    files = {
+        p.resolve()
+        for p in PACKAGE.rglob("*")
+        if p.is_file() and p.suffix not in {".py", ".pyc"} and "__pycache__" not in p.parts
+    }
+    missing = sorted(str(p.relative_to(PACKAGE.parent.resolve())) for p in files - _shipped())
+    assert not missing, f"not in [tool.setuptools.package-data]: {missing}"
+
+
 def test_migrations_found_through_the_package(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("MONITOR_ALEMBIC_DIR", raising=False)
     assert db.alembic_dir() == MIGRATIONS == "monitor:migrations"
