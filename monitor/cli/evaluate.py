@@ -23,6 +23,8 @@ from monitor.cli.app import (
 from monitor.config import config_path
 from monitor.eval.explain import relevance_errors
 from monitor.eval.explain import render as render_explanations
+from monitor.eval.explain_stories import copy_errors, story_errors
+from monitor.eval.explain_stories import render as render_story_explanations
 from monitor.eval.replay import load_corpus, replay, score, temporary_database
 from monitor.match import compile_watchlists
 from monitor.pipeline.ingest import make_processor
@@ -63,12 +65,21 @@ def eval_(
     explanations = (
         relevance_errors(items, preds, compile_watchlists(cfg.watchlists)) if explain else []
     )
+    story_expl = copy_expl = []
     if explain:
-        metrics["explain"] = {"relevance": explanations}
+        matcher = compile_watchlists(cfg.watchlists)
+        story_expl = story_errors(items, preds, cfg, matcher)
+        copy_expl = copy_errors(items, preds, cfg)
+        metrics["explain"] = {
+            "relevance": explanations,
+            "stories": story_expl,
+            "syndication": copy_expl,
+        }
     if predictions is not None:
         with predictions.open("w", encoding="utf-8") as fh:
             for p in preds:
-                fh.write(json.dumps(p, ensure_ascii=False) + "\n")
+                public = {k: v for k, v in p.items() if not k.startswith("_")}
+                fh.write(json.dumps(public, ensure_ascii=False) + "\n")
     if json_out:
         print_json(metrics)
         return
@@ -87,4 +98,9 @@ def eval_(
     if explain:
         out_console.print(f"relevance errors: {len(explanations)}")
         for text in render_explanations(explanations):
+            out_console.print(clip(text, 400), soft_wrap=True)
+        for text in [
+            *render_story_explanations("story", story_expl),
+            *render_story_explanations("syndication", copy_expl),
+        ]:
             out_console.print(clip(text, 400), soft_wrap=True)

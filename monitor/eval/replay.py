@@ -198,9 +198,11 @@ def _predictions(
             story_key = None
             copy_of = None
             origins: list[str] = []
+            reasons: list[str] = []
             stale = False
             if links:
                 link = links[0]
+                reasons = [str(r) for r in link.reasons or []]
                 story = s.get(StoryRow, link.story_id)
                 story_key = story.key if story else None
                 copy_of = ids.get(link.copy_of) if link.copy_of else None
@@ -217,8 +219,8 @@ def _predictions(
                 if aid
                 else []
             )
+            root, source, share = copies.copy_link(s, aid) if aid else (None, None, 0.0)
             if not links and aid:  # not a hit: the copy index still knows what it copies
-                root = copies.copy_link(s, aid)[0]
                 copy_of = ids.get(root) if root else None
             if not links and art is not None and art.published_at:
                 stale = art.discovered_at - art.published_at > stale_after
@@ -236,6 +238,9 @@ def _predictions(
                     "alerts": alerts,
                     "stale": stale,
                     "published": found.isoformat() if found else None,
+                    # for --explain only (not written with --predictions): why it went there
+                    "_reasons": reasons,
+                    "_copy": {"source": ids.get(source) if source else None, "share": share},
                 }
             )
     return out
