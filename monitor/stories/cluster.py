@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 
 from monitor.config.stories import StoriesConfig
 from monitor.stories.events import CORE
-from monitor.stories.gazetteer import GENERIC, compatible
+from monitor.stories.gazetteer import GENERIC, NESTING, compatible
 from monitor.stories.index import StoryIndex
 from monitor.stories.model import Assignment, CopyOf, StoryCandidate, StorySummary
 from monitor.stories.outlets import is_official
@@ -142,6 +142,37 @@ def score(candidate: StoryCandidate, story: StorySummary) -> tuple[float, tuple[
     return total, tuple(reasons)
 
 
+_COEF = {"place": PLACE, "role:": ROLE, "detai": DETAIL, "count": COUNT, "date:": DATE}
+
+
+def _linking_terms(candidate: StoryCandidate, join_score: float) -> tuple[frozenset[str], float]:
+    """(terms that pool stories, the most all other terms can add to a story's score).
+
+    The heaviest terms link (a story sharing one is scored); the light rest (a late
+    paragraph, a recalled past) are left out as long as everything they could add stays
+    below `join_score`, so a story sharing only those cannot join and need not be visited.
+    """
+    ranked = sorted(
+        candidate.event,
+        key=lambda t: (-_COEF.get(t[:5], 0.0) * candidate.weights.get(t, CORE), t),
+    )
+    nested = [candidate.weights.get(t, CORE) for t in candidate.event if t in NESTING]
+    fixed = NESTED * max(nested, default=0.0)  # a place inside one the story names: any story
+    for cut in range(len(ranked) + 1):
+        rest = ranked[cut:]
+        by_kind: dict[str, list[float]] = {}
+        for t in rest:
+            by_kind.setdefault(t[:5], []).append(candidate.weights.get(t, CORE))
+        bound = fixed + sum(
+            _COEF.get(kind, 0.0) * sum(sorted(ws, reverse=True)[: _CAPS.get(kind, 1)])
+            for kind, ws in by_kind.items()
+        )
+        bound += NEAR if "place" in by_kind else 0.0  # "within a day" needs a shared place
+        if bound < join_score or cut == len(ranked):
+            return frozenset(ranked[:cut]), bound
+    raise AssertionError("unreachable")
+
+
 #: The most that people and event terms can add (bounds the score before computing it).
 _MAX_NON_WORDS = PERSON * 2 + PLACE * 2 + NESTED + ROLE * 2 + DETAIL * 2 + COUNT + DATE + NEAR
 
@@ -167,9 +198,9 @@ def assign(
     lo, hi = t - cfg.window, t + cfg.window
     n_tokens = len(candidate.tokens) or 1
     pool: list[tuple[StorySummary, int, bool]] = []
+    via, rest = _linking_terms(candidate, cfg.join_score)
     if isinstance(open_stories, StoryIndex):
-        # a role alone (0.5 each, two at most) can reach the join score only when it is low
-        counts, linked = open_stories.related(candidate, roles=cfg.join_score <= ROLE * 2)
+        counts, linked = open_stories.related(candidate, terms=via)
         for sid in counts:
             found = open_stories.get(sid)
             if found is not None:
@@ -177,9 +208,7 @@ def assign(
     else:
         for s in open_stories:
             words = len(candidate.tokens & s.centroid)
-            link = not (
-                candidate.people.isdisjoint(s.people) and candidate.event.isdisjoint(s.event_terms)
-            )
+            link = not (candidate.people.isdisjoint(s.people) and via.isdisjoint(s.event_terms))
             pool.append((s, words, link))
     best: tuple[float, datetime, int] | None = None
     best_story: StorySummary | None = None
@@ -191,7 +220,7 @@ def assign(
         ):
             continue  # outside the window, and no subject person to follow it across time
         share = words / n_tokens
-        if WORDS * share + (_MAX_NON_WORDS if link else 0.0) < cfg.join_score:
+        if WORDS * share + (_MAX_NON_WORDS if link else rest) < cfg.join_score:
             continue
         value = _points(candidate, story, words)[0]
         if value < cfg.join_score:

@@ -14,7 +14,16 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["DETAILS", "GENERIC", "PARENT", "PLACES", "ROLES", "compatible", "sector_tags"]
+__all__ = [
+    "DETAILS",
+    "GENERIC",
+    "NESTING",
+    "PARENT",
+    "PLACES",
+    "ROLES",
+    "compatible",
+    "sector_tags",
+]
 
 # tag -> surface forms (English forms match as words, case-insensitive; Hangul as substrings)
 ROLES: dict[str, tuple[str, ...]] = {
@@ -217,6 +226,9 @@ PARENT: dict[str, tuple[str, ...]] = {
     "place:shenyang": ("place:china",),
     "place:hong-kong": ("place:china",),
 }
+
+#: every place that lies inside another or has one inside it
+NESTING = frozenset(PARENT) | frozenset(p for parents in PARENT.values() for p in parents)
 
 #: places every border story names: they link reports a little and never set them apart
 GENERIC = frozenset(

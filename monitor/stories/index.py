@@ -63,15 +63,15 @@ class StoryIndex(Sequence[StorySummary]):
         return self._stories.get(story_id)
 
     def related(
-        self, candidate: StoryCandidate, *, roles: bool = True
+        self, candidate: StoryCandidate, *, terms: Iterable[str] | None = None
     ) -> tuple[dict[int, int], set[int]]:
         """(story id -> shared distinctive words, ids sharing a person or event term).
 
         A word found in more than COMMON_SHARE of the open stories (and in more than
         COMMON_MIN of them) brings no story into the pool: like a stop word, it tells
         nothing about the event; a pooled story's words are then counted exactly
-        (`exact_words`). With `roles=False`, a shared role tag alone ("soldier") pools no
-        story either: the caller says a role alone can never reach its join score.
+        (`exact_words`). `terms`: the candidate's event terms that link (default: all);
+        the caller knows the others cannot lift a story to its join score.
         """
         counts: dict[int, int] = {}
         post = self._postings
@@ -83,7 +83,7 @@ class StoryIndex(Sequence[StorySummary]):
             for sid in ids:
                 counts[sid] = counts.get(sid, 0) + 1
         linked: set[int] = set()
-        events = (t for t in candidate.event if roles or not t.startswith("role:"))
+        events = candidate.event if terms is None else terms
         for key in (*(f"p:{p}" for p in candidate.people), *(f"e:{t}" for t in events)):
             linked.update(post.get(key, ()))
         for sid in linked:
