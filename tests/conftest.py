@@ -47,7 +47,7 @@ def http_server() -> Iterator[LoopbackServer]:
 def postgres_schema(url: str) -> Iterator[str]:
     """A fresh schema on the server at `url`, dropped afterwards; yields its URL."""
     schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(url)
+    admin = create_engine(url, pool_pre_ping=True)  # survives a server restart meanwhile
     with admin.begin() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
     sep = "&" if "?" in url else "?"

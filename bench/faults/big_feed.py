@@ -25,7 +25,7 @@ from sqlalchemy import func, select
 
 from monitor.store import db
 from monitor.store.db import transaction
-from monitor.store.models import ArticleRow
+from monitor.store.models import ArticleRow, Feed
 from tests.conftest import postgres_schema
 from tests.feedgen import Item, rss
 from tests.loopback import LoopbackServer, Request, Response
@@ -58,13 +58,15 @@ def children(pid: int) -> list[int]:
 
 def run(url: str, folder: Path, items: int, seconds: float) -> dict[str, Any]:
     t0 = datetime.now(UTC) - timedelta(days=1)
-    with LoopbackServer() as server:
+    # the big feed's pages live on another host (127.0.0.2), as they would: the per-host
+    # limit must not make the small feeds on 127.0.0.1 wait behind a thousand page fetches
+    with LoopbackServer() as server, LoopbackServer(host="127.0.0.2") as pages:
         server._httpd.socket.listen(256)
         big = rss(
             [
                 Item(
                     f"Archive item {i}",
-                    server.url(f"/a/{i}"),  # a 404: the feed's own text stands in
+                    pages.url(f"/a/{i}"),  # a 404: the feed's own text stands in
                     t0 + timedelta(seconds=i),
                     guid=f"big-{i}",
                     summary=f"Entry {i} of the archive.",
@@ -119,12 +121,20 @@ def run(url: str, folder: Path, items: int, seconds: float) -> dict[str, Any]:
         sessions = db.session_factory(db.make_engine(url))
         with transaction(sessions) as s:
             stored = s.scalar(select(func.count()).where(ArticleRow.feed_id == "big")) or 0
+            row = s.get(Feed, "big")
+            big_state = {
+                "outcome": row.last_outcome if row else None,
+                "error": row.last_error if row else None,
+                "backlog": row.backlog if row else None,
+            }
+        log_tail = [
+            line[:300]
+            for line in (folder / "daemon.log").read_text(errors="replace").splitlines()
+            if " big" in line or "ERROR" in line
+        ][-8:]
     with lock:
         gaps = [
-            b - a
-            for times in fetched.values()
-            for a, b in itertools.pairwise(times)
-            if a >= start
+            b - a for times in fetched.values() for a, b in itertools.pairwise(times) if a >= start
         ]
     return {
         "items": items,
@@ -135,6 +145,8 @@ def run(url: str, folder: Path, items: int, seconds: float) -> dict[str, Any]:
         "daemon_peak_rss_mb": round(daemon_peak, 1),
         "worker_peak_rss_mb": round(worker_peak, 1),
         "big_feed_articles_stored": int(stored),
+        "big_feed": big_state,
+        "log": log_tail,
         "small_feed_polls": sum(len(v) for v in fetched.values()),
         "small_feed_max_gap_s": round(max(gaps, default=0.0), 1),
         "small_feed_interval_s": SMALL_INTERVAL,
