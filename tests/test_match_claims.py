@@ -207,6 +207,23 @@ NEGATION: list[Case] = [
         False,
         "negated",
     ),
+    # a claim raised, then taken back in the same paragraph
+    (
+        "Crew of stray boat sent home",
+        "Four North Korean sailors reached the sea border on Sunday.\n\nA flag on their mast "
+        "led officers to believe they were seeking asylum. Questioned later, however, none of "
+        "them showed any desire to defect.",
+        False,
+        "negated",
+    ),
+    # a negation about the other people of a group takes nothing back
+    (
+        "Two North Korean sailors stay, two go home",
+        "Two of the North Korean sailors asked to stay in South Korea. The other two, however, "
+        "showed no desire to defect.",
+        True,
+        None,
+    ),
     # uncertainty is not negation
     (
         "",

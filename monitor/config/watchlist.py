@@ -150,6 +150,16 @@ class ClaimsConfig(_Strict):
         description="Terms in a reversed claim's sentence that make it count anyway "
         "(a defector going back).",
     )
+    retraction: list[str] = Field(
+        default_factory=list,
+        description="Contrast words (however, but, 그러나): a negated claim whose sentence has "
+        "one retracts the claims before it in its paragraph (speculation, then a denial).",
+    )
+    others: list[str] = Field(
+        default_factory=list,
+        description="Words that give a negation other subjects (the other two, the rest, "
+        "나머지): no retraction then.",
+    )
     foreign: list[str] = Field(
         default_factory=list,
         description="Subjects that are not the watched people (Russian, Cuban): a keyword "

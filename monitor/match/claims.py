@@ -130,6 +130,8 @@ class ClaimRules:
         self.reverse = [self._around(p) for p in cfg.reverse]
         self.returning = _terms(cfg.returning)
         self.foreign = _terms(cfg.foreign)
+        self.retraction = _terms(cfg.retraction)
+        self.others = _terms(cfg.others)
         self.article_context = cfg.article_context
         self.lead_sentences = cfg.lead_sentences
         self.phrases = [
@@ -235,6 +237,19 @@ class ClaimRules:
                 if m.end() <= start or m.start() >= end:
                     return None  # the one going back is a defector: a claim
         return turned
+
+    def retracts(self, text: str, lo: int, hi: int) -> str | None:
+        """The contrast word when a negation in sentence [lo, hi) takes back earlier claims
+        ("however, the three showed no intention of defecting"); None when it speaks of
+        other people ("the other two")."""
+        if self.retraction is None or self.about_others(text, lo, hi):
+            return None
+        m = self.retraction.search(text, lo, hi)
+        return m.group() if m else None
+
+    def about_others(self, text: str, lo: int, hi: int) -> bool:
+        """The sentence [lo, hi) speaks of other people of a group ("the other two")."""
+        return self.others is not None and self.others.search(text, lo, hi) is not None
 
     def foreign_subject(self, text: str, lo: int, hi: int) -> str | None:
         """A foreign subject named in the sentence [lo, hi), if any: not a place one goes to

@@ -243,6 +243,40 @@ def _lead_context(
     return None
 
 
+def _retract(
+    accepted: list[tuple[Occurrence, Occurrence | None, bool, float]],
+    retractions: list[tuple[Occurrence, str]],
+    fields: dict[Field, _Field],
+    miss: Any,
+) -> list[tuple[Occurrence, Occurrence | None, bool, float]]:
+    """Drop the claims that a later negation of their paragraph takes back ("speculation that
+    the men sought asylum ... however, they showed no intention of defecting")."""
+    kept = []
+    for item in accepted:
+        occ = item[0]
+        text = fields[occ.field].norm.text
+        para_end = text.find("\n", occ.start)
+        para_end = len(text) if para_end == -1 else para_end
+        by = next(
+            (
+                (n, word)
+                for n, word in retractions
+                if n.field == occ.field and occ.end <= n.start < para_end
+            ),
+            None,
+        )
+        if by is None:
+            kept.append(item)
+            continue
+        n, word = by
+        miss(
+            "negated",
+            occ,
+            f"taken back later in its paragraph ({word!r}): {fields[n.field].text(n)!r}",
+        )
+    return kept
+
+
 def _evaluate(
     wl: CompiledWatchlist,
     occs: list[Occurrence],
@@ -288,6 +322,7 @@ def _evaluate(
 
     accepted: list[tuple[Occurrence, Occurrence | None, bool, float]] = []
     negated: dict[str, float] = {}
+    retractions: list[tuple[Occurrence, str]] = []
     for occ in _keep_longest(keywords):
         veto = next((x for x in exclusions if _covers(x, occ)), None)
         if veto is not None:
@@ -321,12 +356,19 @@ def _evaluate(
         verdict = rules.judge(f.norm.text, lo, hi, occ.start, occ.end, reverse=occ.entry.reverse)
         if verdict is not None:
             miss(verdict.reason, occ, verdict.detail())
-            if verdict.reason == "negated":  # "no intention of defecting" counts against
+            # "no intention of defecting" counts against, unless said of others of a group
+            others = verdict.reason == "negated" and rules.about_others(f.norm.text, lo, hi)
+            if verdict.reason == "negated" and not others:
                 factor = wl.title_factor if occ.field == "title" else 1.0
                 key = occ.entry.canonical
                 negated[key] = max(negated.get(key, 0.0), weight * factor)
+                contrast = rules.retracts(f.norm.text, lo, hi)
+                if contrast is not None:
+                    retractions.append((occ, contrast))
             continue
         accepted.append((occ, ctx, from_article, weight))
+    if retractions:
+        accepted = _retract(accepted, retractions, fields, miss)
 
     matches: list[Match] = []
     best: dict[tuple[str, str], float] = {}
