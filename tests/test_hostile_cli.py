@@ -113,7 +113,11 @@ def raw_text(database_url: str) -> str:
 
 LISTINGS = [
     ("feeds",),
+    ("feeds", "--wide"),
     ("articles",),
+    ("articles", "--hits", "--wide"),
+    ("articles", "--misses"),
+    ("deliveries", "--wide"),
     ("stories",),
     ("deliveries",),
     ("deliveries", "--status", "skipped"),
