@@ -295,12 +295,42 @@ def _matcher() -> Matcher:
 def _subjects(title: str, body: str) -> frozenset[str]:
     """The subject people of an article as ingestion finds them: matcher, then subjects."""
     mentions = [
-        Mention(m.term, m.field, m.start)
+        Mention(m.term, m.field, m.start, m.end)
         for hit in _matcher().match(title, body).hits
         for m in hit.matches
         if m.rule == "target-person"
     ]
     return split_people(body, mentions).subjects
+
+
+def _corpus_rows(corpus: str) -> list[dict]:
+    """Relevant records with an event, in published order (skips when the file is absent)."""
+    path = FIXTURES / "corpus" / corpus
+    if not path.exists():
+        path = SHARED / "corpus" / corpus
+    if not path.exists():
+        pytest.skip("shared corpus not present")
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    rows = [r for r in rows if r["labels"]["relevant"] and r["labels"]["event"]]
+    return sorted(rows, key=lambda r: r["published"])
+
+
+def _row_candidate(n: int, row: dict) -> StoryCandidate:
+    when = datetime.fromisoformat(row["published"].replace("Z", "+00:00"))
+    body = row["labels"]["body"]
+    return StoryCandidate(
+        article_id=n,
+        watchlist="nk-defections",
+        outlet=row["outlet"],
+        title=row["title"],
+        text=body,
+        published_at=when,
+        discovered_at=when,
+        people=_subjects(row["title"], body),
+        terms=KEYWORDS,
+        fingerprint=fingerprint(body),
+        origins=tuple(article_origins(body, own_outlet=row["outlet"])),
+    )
 
 
 @pytest.mark.parametrize("corpus", ["dev.jsonl", "dev2.jsonl"])
@@ -310,33 +340,11 @@ def test_corpus_bcubed(corpus: str, use_index: bool) -> None:
 
     The grouping alone (gold relevance, labelled body): docs/stories.md holds the figures.
     """
-    path = FIXTURES / "corpus" / corpus
-    if not path.exists():
-        path = SHARED / "corpus" / corpus
-    if not path.exists():
-        pytest.skip("shared corpus not present")
-    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
-    rows = [r for r in rows if r["labels"]["relevant"] and r["labels"]["event"]]
-    rows.sort(key=lambda r: r["published"])
+    rows = _corpus_rows(corpus)
     replay = Replay(use_index=use_index)
     pred: dict[str, int] = {}
     for n, row in enumerate(rows, start=1):
-        when = datetime.fromisoformat(row["published"].replace("Z", "+00:00"))
-        body = row["labels"]["body"]
-        c = StoryCandidate(
-            article_id=n,
-            watchlist="nk-defections",
-            outlet=row["outlet"],
-            title=row["title"],
-            text=body,
-            published_at=when,
-            discovered_at=when,
-            people=_subjects(row["title"], body),
-            terms=KEYWORDS,
-            fingerprint=fingerprint(body),
-            origins=tuple(article_origins(body, own_outlet=row["outlet"])),
-        )
-        pred[row["id"]] = replay.add(c)
+        pred[row["id"]] = replay.add(_row_candidate(n, row))
     gold = {r["id"]: r["labels"]["event"] for r in rows}
     precision, recall, f1 = _bcubed(pred, gold)
     print(f"{corpus}: B-cubed P {precision:.3f} R {recall:.3f} F1 {f1:.3f}")
@@ -344,6 +352,28 @@ def test_corpus_bcubed(corpus: str, use_index: bool) -> None:
     assert f1 >= 0.95
     events_with_new = {replay.alerts[k].story_key for k in replay.alerts if ":new:" in k}
     assert len(events_with_new) == len(replay.stories)
+
+
+@pytest.mark.parametrize("corpus", ["dev.jsonl", "dev2.jsonl"])
+def test_headlines_are_the_same_in_any_arrival_order(corpus: str) -> None:
+    """Each event's story is headed by its earliest original report, however the reports
+    arrive: published order, newest first, and two shuffles."""
+    rows = _corpus_rows(corpus)
+    first = {}  # event -> its earliest original (non-copy) report
+    for row in rows:
+        if not row["labels"].get("syndicated_from"):
+            first.setdefault(row["labels"]["event"], row["id"])
+    rng = random.Random(11)
+    orders = [rows, rows[::-1], rng.sample(rows, len(rows)), rng.sample(rows, len(rows))]
+    seen: list[dict[str, str]] = []
+    for order in orders:
+        replay = Replay(use_index=True)
+        placed = {row["id"]: replay.add(_row_candidate(n, row)) for n, row in enumerate(order, 1)}
+        stories = replay.stories
+        seen.append({ev: stories[placed[rid]].headline for ev, rid in first.items()})
+    assert all(s == seen[0] for s in seen[1:])
+    titles = {row["id"]: row["title"] for row in rows}
+    assert seen[0] == {ev: titles[rid] for ev, rid in first.items()}
 
 
 def test_shuffled_replay_of_one_event_is_stable() -> None:

@@ -205,6 +205,14 @@ def test_headline_is_the_earliest_original_whatever_the_order() -> None:
             {"Kang Pyong-su"},  # twice, in sentences that tell this story
             set(),
         ),
+        (
+            "Envoy in Africa defected",
+            "An envoy posted in Africa defected last year, according to Kang Pyong-su, a "
+            "lawmaker who fled the North himself.\n\nThe envoy arrived with his wife and "
+            "son, a newspaper said, citing Kang Pyong-su.",
+            set(),
+            {"Kang Pyong-su"},  # the source of the story, twice, never its subject
+        ),
     ],
 )
 def test_subjects_apart_from_background_names(
@@ -215,7 +223,7 @@ def test_subjects_apart_from_background_names(
         for field, text in (("title", title), ("body", body)):
             start = text.find(person)
             while start >= 0:
-                mentions.append(Mention(person, field, start))
+                mentions.append(Mention(person, field, start, start + len(person)))
                 start = text.find(person, start + 1)
     people = split_people(body, mentions)
     assert people.subjects == subjects

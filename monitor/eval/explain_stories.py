@@ -36,7 +36,7 @@ def _texts(items: Sequence[CorpusItem]) -> dict[str, tuple[str, str]]:
 def _candidate(n: int, item: CorpusItem, title: str, text: str, matcher: Matcher) -> StoryCandidate:
     hits = matcher.match(title, text).hits
     mentions = [
-        Mention(m.term, m.field, m.start)
+        Mention(m.term, m.field, m.start, m.end)
         for h in hits
         for m in h.matches
         if m.rule == "target-person" and m.term in h.target_people

@@ -152,7 +152,7 @@ class Processor:
         people = split_people(
             article.text,
             (
-                Mention(m.term, m.field, m.start)
+                Mention(m.term, m.field, m.start, m.end)
                 for m in hit.matches
                 if m.rule == "target-person" and m.term in hit.target_people
             ),

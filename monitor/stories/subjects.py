@@ -5,11 +5,14 @@ Yong-ho in 2016" names him as background. Only subjects link reports into one st
 across any time span); background names are shown apart. A person is a subject when named
 in the headline, or in a lead sentence that does not recall the past, or in two or more
 body sentences that do not recall the past. A bare year is no recall here ("fled in 2014"
-is the subject's own story); "since", "like ... before him", "the first since" are.
+is the subject's own story); "since", "like ... before him", "the first since" are. A
+person the story is told by ("according to X, a lawmaker", "citing X") is its source,
+not its subject.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -25,12 +28,27 @@ class Mention:
     person: str
     field: str  # "title" or "body"
     start: int
+    end: int = -1  # end offset of the name as written (-1: unknown)
 
 
 @dataclass(frozen=True, slots=True)
 class People:
     subjects: frozenset[str]
     background: frozenset[str]
+
+
+_SOURCE_BEFORE = re.compile(
+    r"(?:according\s+to|citing|quoting|cited\s+by|quoted\s+by)\s+(?:[\w'’.-]+\s+){0,4}$",
+    re.IGNORECASE,
+)
+
+
+def _speaks(text: str, m: Mention, start: int) -> bool:
+    """The mention names whom the story is told by: "according to X", "citing X".
+
+    "X said" is no such sign: a defector telling his own story is its subject.
+    """
+    return bool(_SOURCE_BEFORE.search(text[max(start, m.start - 60) : m.start]))
 
 
 def split_people(text: str, mentions: Iterable[Mention]) -> People:
@@ -48,6 +66,8 @@ def split_people(text: str, mentions: Iterable[Mention]) -> People:
             if a <= m.start < b:
                 if recalls_past(text[a:b], years=False):
                     break  # recalled as background ("the first since X", "like X before him")
+                if _speaks(text, m, a):
+                    break  # a source of the story ("according to X", "X said"), not its subject
                 plain.setdefault(m.person, set()).add(a)
                 if position >= CORE:
                     lead.add(m.person)
