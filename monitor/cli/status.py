@@ -61,6 +61,7 @@ def _print(snap: StatusSnapshot) -> None:
     out_console.print(
         f"deliveries: {d.get('pending', 0)} pending, {d.get('failed', 0)} failed, "
         f"{d.get('sent', 0)} sent, {d.get('held', 0)} held"
+        + (f", {d['unsure']} unsure (maybe sent before a crash)" if d.get("unsure") else "")
     )
     for w in snap.waiting:
         why = f": {w['reason']}" if w["reason"] else ""

@@ -99,13 +99,16 @@ async def _renewing(
     """Await the send, renewing the claim's lease every third of it (a slow send keeps it)."""
     task = asyncio.ensure_future(send)
     every = max(0.5, lease.total_seconds() / 3)
-    while True:
-        done, _ = await asyncio.wait({task}, timeout=every)
-        if done:
-            return task.result()
-        with transaction(sessions) as s:
-            if not outbox.renew_lease(s, claim, owner, datetime.now(UTC) + lease):
-                log.warning("delivery %s: lease lost while sending", claim.id)
+    try:
+        while True:
+            done, _ = await asyncio.wait({task}, timeout=every)
+            if done:
+                return task.result()
+            with transaction(sessions) as s:
+                if not outbox.renew_lease(s, claim, owner, datetime.now(UTC) + lease):
+                    log.warning("delivery %s: lease lost while sending", claim.id)
+    finally:
+        task.cancel()  # a cancelled drain (shutdown) or a database error ends the send too
 
 
 async def _deliver(
