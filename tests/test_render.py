@@ -231,3 +231,20 @@ def test_a_digest_says_which_feeds_are_not_watched_properly() -> None:
     assert "yonhap-en" in html and "&lt;no such host&gt;" in html  # feed text escaped
     blocks = [b for m in slack_messages(digest) for b in m["blocks"]]
     assert any("yonhap-en" in str(b) and "&lt;no such host&gt;" in str(b) for b in blocks)
+
+
+def test_a_storys_people_are_its_subjects_and_background_names_are_shown_apart() -> None:
+    """Names the reports recall ("the first since Thae Yong-ho") are no subject of the story:
+    not under People, but listed apart in text, HTML and Slack."""
+    from dataclasses import replace
+
+    story = replace(record(1, "Envoy defects"), people=())
+    digest = build_digest(CHANNEL, [story], since=T0, until=T0 + timedelta(days=1))
+    shown = digest.sections[0].stories[0]
+    assert shown.people == () and shown.also_named == ("Thae Yong-ho",)
+    text = render_text(digest)
+    assert "Also named: Thae Yong-ho" in text and "People:" not in text
+    assert "Also named" in render_html(digest)
+    subject = replace(record(2, "Thae Yong-ho speaks"), people=("Thae Yong-ho",))
+    digest = build_digest(CHANNEL, [subject], since=T0, until=T0 + timedelta(days=1))
+    assert digest.sections[0].stories[0].also_named == ()

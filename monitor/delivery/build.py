@@ -145,7 +145,11 @@ def _lead(articles: Iterable[ArticleRecord]) -> str | None:
 def build_story(story: StoryRecord, badge: AlertKind | None = None) -> DigestStory:
     """What a reader sees of one story. "First seen" is when the service first saw a report
     (discovery); the publication time is shown apart, since a report can be found late."""
-    people = story.people or tuple(dict.fromkeys(p for h in story.hits for p in h.people))
+    # its people are its subjects; names recalled as background or context are shown apart
+    people = story.people
+    also = tuple(
+        p for p in dict.fromkeys(p for h in story.hits for p in h.people) if p not in people
+    )
     seen = min((a.discovered_at for a in story.articles), default=story.first_seen)
     published = min((a.published_at for a in story.articles if a.published_at), default=None)
     return DigestStory(
@@ -164,6 +168,7 @@ def build_story(story: StoryRecord, badge: AlertKind | None = None) -> DigestSto
         score=story.score,
         lead=_lead(story.articles),
         first_published=published,
+        also_named=also,
     )
 
 

@@ -104,6 +104,7 @@ class DigestStory:
     score: float
     lead: str | None = None  # the first report's lead sentence
     first_published: datetime | None = None  # the earliest publication time, shown apart
+    also_named: tuple[str, ...] = ()  # known people named only as background or context
 
 
 @dataclass(frozen=True, slots=True)

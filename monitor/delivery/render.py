@@ -132,6 +132,8 @@ def _story_blocks(story: DigestStory, tz: str) -> list[dict[str, Any]]:
     lines.append(f"Independent origins ({len(story.origins)}): {origins}")
     if story.people:
         lines.append("People: " + ", ".join(slack_escape(p) for p in story.people))
+    if story.also_named:
+        lines.append("Also named: " + ", ".join(slack_escape(p) for p in story.also_named))
     if story.terms:
         lines.append("Event: " + ", ".join(slack_escape(t) for t in story.terms))
     lines.extend(
