@@ -71,6 +71,11 @@ LOOKALIKES: list[tuple[str, str]] = [
         "sent back on Friday after saying they wanted to go home.",
     ),
     (
+        "Families fear new rules on remittances",
+        "Park, a North Korean defector who now lives in Seoul, said the new rules on sending "
+        "money to relatives would hurt families on both sides.",
+    ),
+    (
         "Delegation in Seoul for talks",
         "A North Korean delegation arrived in Seoul on Tuesday for two days of talks on "
         "reopening the joint liaison office.",
