@@ -23,8 +23,10 @@ from monitor.config import FeedConfig, load_config
 from monitor.domain import Article, DateSource
 from monitor.match import Hit, compile_watchlists
 from monitor.pipeline.ingest import Processor
-from monitor.store import db, queries
+from monitor.store import db
+from monitor.store.articles import insert_article
 from monitor.store.db import transaction
+from monitor.store.feeds import sync_feeds
 from monitor.store.models import StoryRow
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -112,7 +114,7 @@ def main() -> None:
         shape = Shape(args.shape)
         seed(sessions, args.stories, rng, shape)
         with transaction(sessions) as s:
-            queries.sync_feeds(s, [FeedConfig(id="bench", url="https://x.invalid/rss")], NOW)
+            sync_feeds(s, [FeedConfig(id="bench", url="https://x.invalid/rss")], NOW)
         articles = []
         with transaction(sessions) as s:
             for i in range(args.hits + 1):
@@ -134,7 +136,7 @@ def main() -> None:
                     date_source=DateSource.META,
                     discovered_at=NOW,
                 )
-                aid = queries.insert_article(s, art)
+                aid = insert_article(s, art)
                 articles.append(
                     Article(**{**{f: getattr(art, f) for f in art.__slots__}, "id": aid})
                 )

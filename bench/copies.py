@@ -28,8 +28,10 @@ from monitor.config import FeedConfig
 from monitor.config.stories import StoriesConfig
 from monitor.domain import Article, DateSource
 from monitor.pipeline.copies import detect_copy
-from monitor.store import db, queries
+from monitor.store import db
+from monitor.store.articles import insert_article
 from monitor.store.db import transaction
+from monitor.store.feeds import sync_feeds
 from monitor.store.models import ArticleCopyRow, ArticleRow, CopyPostingRow
 from monitor.stories.copies import signature
 
@@ -97,7 +99,7 @@ def main() -> None:
         db.upgrade(url)
         sessions = db.session_factory(db.make_engine(url))
         with transaction(sessions) as s:
-            queries.sync_feeds(s, [FeedConfig(id="bench", url="https://x.invalid/rss")], NOW)
+            sync_feeds(s, [FeedConfig(id="bench", url="https://x.invalid/rss")], NOW)
         t0 = time.perf_counter()
         with transaction(sessions) as s:
             have = s.scalar(select(func.count()).select_from(ArticleCopyRow)) or 0
@@ -131,7 +133,7 @@ def main() -> None:
                     date_source=DateSource.META,
                     discovered_at=NOW,
                 )
-                aid = queries.insert_article(s, art)
+                aid = insert_article(s, art)
             art = Article(**{**{f: getattr(art, f) for f in art.__slots__}, "id": aid})
             with transaction(sessions) as s:
                 t = time.perf_counter()

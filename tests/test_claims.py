@@ -9,8 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.config import FeedConfig
-from monitor.store import claims, queries
+from monitor.store import claims
 from monitor.store.db import transaction
+from monitor.store.feeds import sync_feeds
 from monitor.store.models import Feed
 
 T0 = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
@@ -20,7 +21,7 @@ LEASE = timedelta(seconds=30)
 def seed(sessions: sessionmaker[Session], n: int) -> list[str]:
     feeds = [FeedConfig(id=f"f{i:03d}", url=f"https://example.org/{i}.xml") for i in range(n)]
     with transaction(sessions) as s:
-        queries.sync_feeds(s, feeds, T0)
+        sync_feeds(s, feeds, T0)
     return [f.id for f in feeds]
 
 

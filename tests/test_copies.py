@@ -16,8 +16,9 @@ from monitor.config.stories import StoriesConfig
 from monitor.domain import Article, DateSource
 from monitor.pipeline.copies import detect_copy
 from monitor.store import copies as store
-from monitor.store import queries
+from monitor.store.articles import insert_article
 from monitor.store.db import transaction
+from monitor.store.feeds import sync_feeds
 from monitor.stories.copies import (
     COPY_CONTAINMENT,
     CopyIndex,
@@ -161,7 +162,7 @@ def test_a_copy_of_a_copy_points_to_the_root() -> None:
 
 def _store(sessions: sessionmaker[Session], n: int, text: str, when: datetime) -> Article:
     with transaction(sessions) as s:
-        queries.sync_feeds(s, [FeedConfig(id="f", url="https://x.invalid/rss")], when)
+        sync_feeds(s, [FeedConfig(id="f", url="https://x.invalid/rss")], when)
         art = Article(
             canonical_url=f"https://x.invalid/{n}",
             url=f"https://x.invalid/{n}",
@@ -173,7 +174,7 @@ def _store(sessions: sessionmaker[Session], n: int, text: str, when: datetime) -
             date_source=DateSource.META,
             discovered_at=when,
         )
-        aid = queries.insert_article(s, art)
+        aid = insert_article(s, art)
         assert aid is not None
     return Article(**{**{f: getattr(art, f) for f in art.__slots__}, "id": aid})
 

@@ -9,8 +9,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.pipeline.poll import Poller
-from monitor.store import claims, queries
+from monitor.store import claims
+from monitor.store.articles import list_articles
 from monitor.store.db import transaction
+from monitor.store.feeds import sync_feeds
+from monitor.store.hits import store_hit
 from monitor.store.models import ArticleRow, Feed, HitRow
 from monitor.store.retention import drop_old_bodies
 from tests.feedgen import Item, rss
@@ -51,7 +54,7 @@ def test_an_entry_without_a_link_is_stored_from_the_feed_text_without_a_fetch(
     assert report.new_articles == 1
     assert [r.path for r in http_server.requests] == ["/atom.xml"]  # no page request
     with transaction(sessions) as s:
-        (art,) = queries.list_articles(s)
+        (art,) = list_articles(s)
         assert (art.body, art.extraction) == ("The whole text is here.", "feed-fallback")
         assert art.canonical_url.startswith("urn:")
 
@@ -62,7 +65,7 @@ def test_a_poll_ends_the_workers_lease_on_the_feed(
     url = http_server.static("/f.xml", rss([]))
     cfg = make_config(database_url, [{"id": "f", "url": url}], fetch_articles=False)
     with transaction(sessions) as s:
-        queries.sync_feeds(s, cfg.feeds, NOW)
+        sync_feeds(s, cfg.feeds, NOW)
         assert claims.claim_due_feeds(s, ["f"], "w1", NOW, lease=timedelta(minutes=5)) == ["f"]
     asyncio.run(Poller(cfg, sessions, owner="w1").run(["f"]))
     with transaction(sessions) as s:
@@ -81,7 +84,7 @@ def test_retention_drops_old_bodies_and_keeps_hits(
     with transaction(sessions) as s:
         old, _ = s.scalars(select(ArticleRow).order_by(ArticleRow.id)).all()
         old.discovered_at = NOW - timedelta(days=100)
-        queries.store_hit(s, old.id, "w", 3.0, [], {}, NOW)
+        store_hit(s, old.id, "w", 3.0, [], {}, NOW)
     with transaction(sessions) as s:
         assert drop_old_bodies(s, NOW, timedelta(days=90)) == 1
     with transaction(sessions) as s:

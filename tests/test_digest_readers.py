@@ -12,7 +12,7 @@ from monitor.config.models import FileChannel
 from monitor.delivery.build import build_digest, evidence_label
 from monitor.delivery.model import ArticleRecord, HitRecord, StoryRecord
 from monitor.delivery.render import render_html, render_text, slack_messages
-from monitor.delivery.text import cells, lead_sentence, wrap_line, wrap_text
+from monitor.text import cells, lead_sentence, wrap_line, wrap_text
 
 CHANNEL = FileChannel(name="desk", type="file", timezone="Asia/Seoul")
 PUBLISHED = datetime(2026, 11, 20, 1, 0, tzinfo=UTC)

@@ -17,7 +17,7 @@ from monitor.config import AppConfig, MonitorConfig
 from monitor.domain import ExtractionStatus
 from monitor.feeds import parse_feed
 from monitor.pipeline.poll import Poller
-from monitor.store import queries
+from monitor.store.articles import list_articles
 from monitor.store.db import transaction
 from tests.loopback import LoopbackServer, Response
 
@@ -120,7 +120,7 @@ def test_a_polled_podcast_stores_every_episode_and_never_fetches_the_show_page(
     report = asyncio.run(Poller(cfg, sessions).run())
     assert report.new_articles == 6
     with transaction(sessions) as s:
-        stored = queries.list_articles(s)
+        stored = list_articles(s)
     assert sorted(a.title for a in stored) == [f"Episode {i}" for i in range(6)]
     assert {a.extraction for a in stored} == {ExtractionStatus.FEED_FALLBACK}
     assert all((a.body or "").startswith("About Episode") for a in stored)

@@ -20,7 +20,7 @@ from monitor.config import AppConfig, MonitorConfig
 from monitor.errors import ParseError
 from monitor.feeds import parse_feed
 from monitor.pipeline.poll import Poller
-from monitor.store import queries
+from monitor.store.articles import list_articles
 from monitor.store.db import transaction
 from tests.loopback import LoopbackServer, Response
 
@@ -121,4 +121,4 @@ def test_a_polled_json_feed_is_stored(
     report = asyncio.run(Poller(cfg, sessions).run())
     assert report.count("ok") == 1 and report.new_articles == 3
     with transaction(sessions) as s:
-        assert len(queries.list_articles(s)) == 3
+        assert len(list_articles(s)) == 3

@@ -19,8 +19,10 @@ from monitor.config import AppConfig, MonitorConfig
 from monitor.domain import Article
 from monitor.pipeline.ingest import Ingested
 from monitor.pipeline.poll import Poller, PollReport
-from monitor.store import db, queries
+from monitor.store import db
+from monitor.store.articles import list_articles
 from monitor.store.db import transaction
+from monitor.store.feeds import get_feeds
 from monitor.store.models import Feed
 from tests.conftest import FIXTURES
 from tests.feedgen import Item, rss
@@ -96,9 +98,7 @@ def test_corpus_pages_are_stored_once_with_clean_bodies_and_true_dates(
     assert report.count("ok") == len(feeds)
     assert report.new_articles == len(rows)
     with transaction(sessions) as s:
-        stored = {
-            a.url.rsplit("/", 1)[1].removesuffix(".html"): a for a in queries.list_articles(s)
-        }
+        stored = {a.url.rsplit("/", 1)[1].removesuffix(".html"): a for a in list_articles(s)}
     assert len(stored) == len(rows)
     f1s, wrong_dates = [], []
     for row in rows:
@@ -151,7 +151,7 @@ def test_private_article_links_are_refused_unless_allowed(
     assert report.count("ok") == 1  # the feed URL itself is trusted config
     assert http_server.hits("/p.html") == []  # the link was never fetched
     with transaction(sessions) as s:
-        (art,) = queries.list_articles(s)
+        (art,) = list_articles(s)
     assert art.extraction == "blocked"
     assert art.body == "The feed's own summary text."
     assert art.extraction_error and "127.0.0.1" in art.extraction_error
@@ -164,7 +164,7 @@ def test_a_failing_page_falls_back_to_the_feed_text(
     url = http_server.static("/f.xml", rss(items))
     run_poll(make_config(sqlite_url, [{"id": "f", "url": url}]), sessions)
     with transaction(sessions) as s:
-        (art,) = queries.list_articles(s)
+        (art,) = list_articles(s)
     assert (art.extraction, art.body, art.date_source) == (
         "feed-fallback",
         "Summary from the feed.",
@@ -274,8 +274,8 @@ def test_each_broken_feed_is_recorded_and_the_others_still_succeed(
         invalid.outcome == "ok" and invalid.warning and "not well-formed" in invalid.warning
     )
     with transaction(sessions) as s:
-        rows = {f.id: f for f in queries.get_feeds(s)}
-        titles = {a.title for a in queries.list_articles(s)}
+        rows = {f.id: f for f in get_feeds(s)}
+        titles = {a.title for a in list_articles(s)}
     assert "북한 주민 귀순" in titles and "Café crème — “quoted”" in titles
     assert rows["http-500"].consecutive_failures == 1 and "500" in (
         rows["http-500"].last_error or ""
@@ -334,7 +334,7 @@ def test_seed_pages_are_stored_without_chrome_and_with_their_metadata_date(
     url = http_server.static("/seeds.xml", rss(items))
     run_poll(make_config(sqlite_url, [{"id": "seeds", "url": url, "outlet": "Seeds"}]), sessions)
     with transaction(sessions) as s:
-        stored = {a.title: a for a in queries.list_articles(s)}
+        stored = {a.title: a for a in list_articles(s)}
     assert set(stored) == {"seed-000", "seed-003", "seed-004"}
     for art in stored.values():
         assert art.extraction == "page" and (art.body or "").count("\n\n") >= 3
@@ -369,7 +369,7 @@ def test_a_processing_failure_keeps_the_article_and_says_what_to_do(
     assert (feed.outcome, feed.new_articles) == ("ok", 2)
     assert len(feed.article_errors) == 1 and "monitor rematch" in feed.article_errors[0]
     with transaction(sessions) as s:
-        assert sorted(a.title for a in queries.list_articles(s)) == ["bad", "good"]
+        assert sorted(a.title for a in list_articles(s)) == ["bad", "good"]
 
 
 def test_the_extraction_pool_replaces_itself_when_a_worker_dies() -> None:
@@ -404,7 +404,7 @@ def test_a_stuck_extraction_falls_back_to_feed_text_and_the_worker_is_replaced(
         assert pool.restarts >= 1  # the stuck worker was replaced
         assert pool.submit(abs, -3).result(timeout=60) == 3  # and the pool works again
     with transaction(sessions) as s:
-        (art,) = queries.list_articles(s)
+        (art,) = list_articles(s)
     assert (art.extraction, art.body) == ("feed-fallback", "Feed summary.")
     assert art.extraction_error and "extract-timeout" in art.extraction_error
 
@@ -425,5 +425,5 @@ def test_articles_from_an_aggregator_keep_each_items_outlet(
     )
     run_poll(cfg, sessions)
     with transaction(sessions) as s:
-        outlets = {a.title: a.outlet for a in queries.list_articles(s)}
+        outlets = {a.title: a.outlet for a in list_articles(s)}
     assert outlets == {"a": "Reuters", "b": "News Search"}

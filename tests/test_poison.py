@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from monitor.config import AppConfig, MonitorConfig
 from monitor.feeds import defuse, parse_feed
 from monitor.pipeline.poll import Poller
-from monitor.store import queries
+from monitor.store.articles import list_articles
 from monitor.store.db import transaction
 from tests.loopback import LoopbackServer, Response
 
@@ -96,7 +96,7 @@ def test_a_poisoned_feed_stores_every_entry_on_both_backends(
     assert report.count("ok") == 1, report.to_json()
     assert report.new_articles == len(POISON) + 1
     with transaction(sessions) as s:
-        stored = queries.list_articles(s)
+        stored = list_articles(s)
     assert len(stored) == len(POISON) + 1
     assert all("\x00" not in (a.title + (a.body or "")) for a in stored)
     assert sorted(a.author or "" for a in stored)[-1].endswith("Kim")

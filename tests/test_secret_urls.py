@@ -23,8 +23,9 @@ from monitor.config import AppConfig, MonitorConfig
 from monitor.daemon.health import snapshot
 from monitor.logs import REDACTOR, TextFormatter
 from monitor.pipeline.poll import Poller
-from monitor.store import db, queries
+from monitor.store import db
 from monitor.store.db import transaction
+from monitor.store.feeds import feed_to_json, get_feeds
 from monitor.urls import mask_url, mask_urls_in
 from tests.conftest import ROOT
 from tests.loopback import LoopbackServer, Response
@@ -128,9 +129,9 @@ def test_a_feed_key_never_reaches_status_error_column_or_logs(
     assert report.count("ok") == 0
     summary = str(report.to_json())  # what `monitor poll` prints
     with transaction(sessions) as s:
-        rows = queries.get_feeds(s, ["keyed", "refused", "moved"])
+        rows = get_feeds(s, ["keyed", "refused", "moved"])
         errors = [r.last_error or "" for r in rows]
-        listing = [str(queries.feed_to_json(r)) for r in rows]
+        listing = [str(feed_to_json(r)) for r in rows]
         status = snapshot(s, cfg, datetime.now(UTC)).to_json()
     assert all(errors), errors  # each failure is recorded ...
     formatter = TextFormatter(REDACTOR)

@@ -14,8 +14,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from monitor.config import FeedConfig, load_config
 from monitor.domain import Article, DateSource
 from monitor.pipeline.ingest import Processor, make_processor
-from monitor.store import queries
+from monitor.store.articles import insert_article
 from monitor.store.db import transaction
+from monitor.store.feeds import sync_feeds
 from monitor.store.models import AlertRow, StoryArticleRow, StoryRow
 from tests.conftest import FIXTURES, ROOT
 
@@ -37,7 +38,7 @@ def store(sessions: sessionmaker[Session], row: dict) -> Article:
     published = datetime.fromisoformat(row["published"].replace("Z", "+00:00"))
     feed = row["feed"].lower()
     with transaction(sessions) as s:
-        queries.sync_feeds(s, [FeedConfig(id=feed, url="https://x.invalid/rss")], published)
+        sync_feeds(s, [FeedConfig(id=feed, url="https://x.invalid/rss")], published)
         article = Article(
             canonical_url=row["url"],
             url=row["url"],
@@ -49,7 +50,7 @@ def store(sessions: sessionmaker[Session], row: dict) -> Article:
             date_source=DateSource.META,
             discovered_at=published,
         )
-        article_id = queries.insert_article(s, article)
+        article_id = insert_article(s, article)
         assert article_id is not None
     return replace(article, id=article_id)
 

@@ -28,7 +28,8 @@ CHILD = textwrap.dedent(
     import asyncio, os, signal, sys
     from monitor.config import AppConfig, MonitorConfig
     from monitor.pipeline.poll import Poller
-    from monitor.store import db, queries
+    from monitor.store import db
+    from monitor.store.hits import store_hit
 
     url, feed_url, mode = sys.argv[1], sys.argv[2], sys.argv[3]
     monitor = MonitorConfig.model_validate({
@@ -39,7 +40,7 @@ CHILD = textwrap.dedent(
     calls = []
 
     def processor(session, article, now, **_kw):
-        queries.store_hit(session, article.id, "w", 3.0, [], {}, now)
+        store_hit(session, article.id, "w", 3.0, [], {}, now)
         calls.append(article.id)
         if mode == "kill" and len(calls) == 2:
             os.kill(os.getpid(), signal.SIGKILL)  # mid-article: its hit is written, no commit

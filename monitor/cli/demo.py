@@ -19,7 +19,8 @@ from monitor.demo import DEMO_NOW, DemoServer, write_demo_config
 from monitor.pipeline.ingest import make_processor
 from monitor.pipeline.poll import FeedReport, Poller
 from monitor.resources import default_watchlists
-from monitor.store import db, stories_repo
+from monitor.store import db
+from monitor.store import stories as story_store
 from monitor.store.db import transaction
 
 
@@ -93,7 +94,7 @@ def demo(
             outbox.enqueue_digest(s, cfg, channel, now, now - timedelta(days=7), now)
         sent = asyncio.run(deliver.drain(cfg, sessions, now=now, owner="demo"))
         with transaction(sessions) as s:
-            stories = [stories_repo.story_json(s, row) for row in stories_repo.story_rows(s)]
+            stories = story_store.stories_json(s)
     out_console.print(story_table(stories, f"Stories found in the demo feeds ({len(stories)})"))
     files = sorted(p.name for p in out.iterdir() if p.suffix in (".html", ".txt"))
     out_console.print(

@@ -46,8 +46,8 @@ from monitor.opml import (
     parse_opml,
     render_opml,
 )
-from monitor.store import queries
 from monitor.store.db import transaction
+from monitor.store.feeds import feed_to_json, get_feeds, sync_feeds
 from monitor.urls import canonical_url
 
 feeds_app = typer.Typer(
@@ -67,9 +67,9 @@ def feeds(
         return
     rt = open_runtime(config)
     with transaction(rt.sessions) as s:
-        queries.sync_feeds(s, rt.cfg.feeds, datetime.now(UTC))
+        sync_feeds(s, rt.cfg.feeds, datetime.now(UTC))
         configured = {f.id for f in rt.cfg.feeds}
-        rows = [queries.feed_to_json(f) for f in queries.get_feeds(s) if f.id in configured]
+        rows = [feed_to_json(f) for f in get_feeds(s) if f.id in configured]
     if json_out:
         print_json(rows)
         return

@@ -21,7 +21,7 @@ from monitor.cli.app import (
 from monitor.cli.runtime import open_runtime
 from monitor.cli.tables import Col, WideOpt, listing
 from monitor.config.types import parse_duration
-from monitor.store import queries
+from monitor.store.articles import articles_json
 from monitor.store.db import transaction
 
 SinceOpt = Annotated[
@@ -61,44 +61,13 @@ def articles(
         fail("--hits and --misses exclude each other; give one", EXIT_USAGE)
     rt = open_runtime(config)
     with transaction(rt.sessions) as s:
-        rows = queries.list_articles(
+        data = articles_json(
             s,
             since=since_to_datetime(since),
             feed_id=feed,
             limit=limit or None,
             hit=True if hits else (False if misses else None),
         )
-        matches = queries.article_matches(s, [r.id for r in rows])
-        data: list[dict[str, Any]] = [
-            {
-                "id": r.id,
-                "url": r.url,
-                "canonical_url": r.canonical_url,
-                "feed": r.feed_id,
-                "outlet": r.outlet,
-                "title": r.title,
-                "published_at": r.published_at,
-                "date_source": r.date_source,
-                "discovered_at": r.discovered_at,
-                "extraction": r.extraction,
-                "extraction_error": r.extraction_error,
-                "language": r.language,
-                "author": r.author,
-                "body_length": r.body_length,
-                "hits": [
-                    {
-                        "watchlist": m.watchlist,
-                        "score": m.score,
-                        "story": m.story_id,
-                        "story_key": m.story_key,
-                        "copy_of": m.copy_of,
-                    }
-                    for m in matches.get(r.id, [])
-                ],
-                "body": r.body,
-            }
-            for r in rows
-        ]
     if json_out:
         print_json(data)
         return

@@ -37,7 +37,7 @@ from monitor.domain import FetchResult
 from monitor.errors import FetchError
 from monitor.http import Fetcher
 from monitor.match import Match, MatchReport, compile_watchlists
-from monitor.store import queries
+from monitor.store.articles import article_text
 from monitor.store.db import transaction
 from monitor.urls import mask_url, mask_urls_in
 
@@ -116,7 +116,7 @@ def stored_article(config: Path | None, article_id: int) -> tuple[str, str]:
     """The title and body the pipeline stored: no fetch, no extraction, the text it matched."""
     rt = open_runtime(config)
     with transaction(rt.sessions) as s:
-        found = queries.article_text(s, article_id)
+        found = article_text(s, article_id)
     rt.engine.dispose()
     if found is None:
         fail(f"--article {article_id}: no such article (see monitor articles)", EXIT_USAGE)

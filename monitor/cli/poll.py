@@ -27,8 +27,8 @@ from monitor.cli.runtime import open_runtime
 from monitor.delivery import deliver
 from monitor.pipeline.ingest import make_processor
 from monitor.pipeline.poll import FeedReport, Poller, PollReport
-from monitor.store import queries
 from monitor.store.db import transaction
+from monitor.store.status import row_counts
 
 
 @app.command()
@@ -65,7 +65,7 @@ def poll(
         disable=not show_progress,
     )
     with transaction(rt.sessions) as s:
-        before = queries.row_counts(s)
+        before = row_counts(s)
     with progress:
         task = progress.add_task("", total=len(feed) if feed else len(rt.cfg.feeds))
 
@@ -78,7 +78,7 @@ def poll(
     # a one-shot poll from cron delivers its immediate alerts (and due digests) before exiting
     sent = asyncio.run(deliver.tick(rt.cfg, rt.sessions, owner=f"poll-{os.getpid()}"))
     with transaction(rt.sessions) as s:  # what the pass raised (rows other workers add count too)
-        raised = {k: n - before[k] for k, n in queries.row_counts(s).items()}
+        raised = {k: n - before[k] for k, n in row_counts(s).items()}
     if json_out:
         print_json(
             {

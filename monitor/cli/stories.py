@@ -23,9 +23,8 @@ from monitor.cli.app import (
 )
 from monitor.cli.listing import fmt_time
 from monitor.cli.runtime import open_runtime
-from monitor.store import stories_repo
+from monitor.store import stories as story_store
 from monitor.store.db import transaction
-from monitor.store.models import StoryRow
 
 
 def flags(story: dict[str, Any], sep: str = "\n") -> Text:
@@ -85,10 +84,7 @@ def stories(
     """Stories, newest first: headline, origins, articles and copies, confirmed/stale flags."""
     rt = open_runtime(config)
     with transaction(rt.sessions) as s:
-        data = [
-            stories_repo.story_json(s, row)
-            for row in stories_repo.story_rows(s, watchlist=watchlist, limit=limit or None)
-        ]
+        data = story_store.stories_json(s, watchlist=watchlist, limit=limit or None)
     if json_out:
         print_json(data)
         return
@@ -105,12 +101,10 @@ def story(
     """One story with its timeline: each article, why it joined, and each alert."""
     rt = open_runtime(config)
     with transaction(rt.sessions) as s:
-        row = s.get(StoryRow, int(story_id)) if story_id.isdigit() else None
-        if row is None:
-            row = next((r for r in stories_repo.story_rows(s) if r.key == story_id), None)
-        if row is None:
-            fail(f"no story {story_id!r}; `monitor stories` lists them", 1)
-        data = stories_repo.story_json(s, row)
+        found = story_store.story_by_ref(s, story_id)
+    if found is None:
+        fail(f"no story {story_id!r}; `monitor stories` lists them", 1)
+    data = found
     if json_out:
         print_json(data)
         return

@@ -19,24 +19,32 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from pathlib import Path
 from socketserver import ThreadingMixIn
 from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from prometheus_client import CollectorRegistry, make_wsgi_app
-from sqlalchemy import Engine, func, select, text
-from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
-from sqlalchemy.pool import NullPool
 
 from monitor.config import AppConfig
-from monitor.store import db, queries
-from monitor.store.models import DeliveryRow, Feed, StoryRow
+from monitor.store import status as status_store
+from monitor.store.feeds import FeedState, feed_status, get_feeds
+from monitor.store.probe import DatabaseProbe
 from monitor.urls import mask_url, mask_urls_in
 
+__all__ = [
+    "DatabaseProbe",
+    "FeedStatus",
+    "HealthServer",
+    "HealthState",
+    "StatusSnapshot",
+    "assess",
+    "is_silent",
+    "snapshot",
+    "waiting_deliveries",
+]
+
 log = logging.getLogger(__name__)
-DB_TIMEOUT_S = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +109,7 @@ class StatusSnapshot:
         }
 
 
-def is_silent(row: Feed, cadence: timedelta | None, now: datetime) -> bool:
+def is_silent(row: FeedState, cadence: timedelta | None, now: datetime) -> bool:
     """Nothing new for longer than the feed's expected cadence (only for feeds that answer)."""
     if cadence is None or row.last_polled_at is None:
         return False
@@ -111,7 +119,7 @@ def is_silent(row: Feed, cadence: timedelta | None, now: datetime) -> bool:
 
 def snapshot(session: Session, cfg: AppConfig, now: datetime) -> StatusSnapshot:
     """Read the feeds, the outbox and the open stories (one short read)."""
-    rows = {r.id: r for r in queries.get_feeds(session, [f.id for f in cfg.feeds])}
+    rows = {r.id: r for r in get_feeds(session, [f.id for f in cfg.feeds])}
     feeds: list[FeedStatus] = []
     for fc in cfg.feeds:
         row = rows.get(fc.id)
@@ -120,7 +128,7 @@ def snapshot(session: Session, cfg: AppConfig, now: datetime) -> StatusSnapshot:
                 FeedStatus(fc.id, mask_url(fc.url), "new", None, None, None, 0, None, None)
             )
             continue
-        status = queries.feed_status(row)
+        status = feed_status(row)
         if not fc.enabled:
             status = "disabled"
         elif status == "ok" and is_silent(row, fc.expected_cadence, now):
@@ -138,12 +146,7 @@ def snapshot(session: Session, cfg: AppConfig, now: datetime) -> StatusSnapshot:
                 row.lease_owner,
             )
         )
-    deliveries = {
-        status: int(n)
-        for status, n in session.execute(
-            select(DeliveryRow.status, func.count(DeliveryRow.id)).group_by(DeliveryRow.status)
-        )
-    }
+    deliveries = status_store.deliveries_by_status(session)
     failed = [
         {
             "id": d.id,
@@ -151,19 +154,10 @@ def snapshot(session: Session, cfg: AppConfig, now: datetime) -> StatusSnapshot:
             "kind": d.kind,
             "error": mask_urls_in(d.last_error) if d.last_error else None,
         }
-        for d in session.scalars(
-            select(DeliveryRow)
-            .where(DeliveryRow.status == "failed")
-            .order_by(DeliveryRow.id.desc())
-            .limit(10)
-        )
+        for d in status_store.failed_deliveries(session, limit=10)
     ]
     waiting = waiting_deliveries(session, cfg)
-    window_start = now - cfg.monitor.stories.window
-    open_stories = int(
-        session.scalar(select(func.count(StoryRow.id)).where(StoryRow.last_seen >= window_start))
-        or 0
-    )
+    open_stories = status_store.open_story_count(session, now - cfg.monitor.stories.window)
     return StatusSnapshot(now, feeds, deliveries, open_stories, failed, waiting)
 
 
@@ -174,61 +168,20 @@ def waiting_deliveries(session: Session, cfg: AppConfig) -> list[dict[str, Any]]
     status` names it, so the operator sees what a bad edit stranded.
     """
     configured = {c.name for c in cfg.monitor.channels}
-    rows = session.execute(
-        select(DeliveryRow.channel, func.count(DeliveryRow.id), func.min(DeliveryRow.id))
-        .where(DeliveryRow.status == "pending")
-        .group_by(DeliveryRow.channel)
-        .order_by(DeliveryRow.channel)
-    ).all()
     out: list[dict[str, Any]] = []
-    for channel, count, head_id in rows:
-        head = session.get(DeliveryRow, head_id)
-        reason = None if head is None else head.last_error
-        if channel not in configured:
+    for queue in status_store.pending_queues(session):
+        reason = queue.head_error
+        if queue.channel not in configured:
             reason = "channel is not in the config (add it back to send these)"
         out.append(
             {
-                "channel": channel,
-                "pending": int(count),
-                "oldest": head.created_at.isoformat() if head and head.created_at else None,
+                "channel": queue.channel,
+                "pending": queue.pending,
+                "oldest": queue.head_created_at.isoformat() if queue.head_created_at else None,
                 "reason": reason,
             }
         )
     return out
-
-
-class DatabaseProbe:
-    """A fresh connection per check (no pool), so a vanished file or schema shows at once."""
-
-    def __init__(self, url: str) -> None:
-        self.url = url
-        parsed = make_url(url)
-        self.sqlite_file: Path | None = None
-        if parsed.get_backend_name() == "sqlite":
-            if parsed.database and parsed.database != ":memory:":
-                self.sqlite_file = Path(parsed.database)
-            args: dict[str, Any] = {"timeout": DB_TIMEOUT_S}
-        else:
-            args = {"connect_timeout": DB_TIMEOUT_S}
-        self.engine: Engine = db.make_engine(
-            url, poolclass=NullPool, connect_args=args, sqlite_begin="BEGIN"
-        )
-
-    def check(self) -> str | None:
-        """None when the database answers; else what is wrong."""
-        if self.sqlite_file is not None and not self.sqlite_file.exists():
-            return f"database file {self.sqlite_file} does not exist"
-        try:
-            with self.engine.connect() as conn:
-                if self.engine.dialect.name == "postgresql":
-                    conn.execute(text(f"SET statement_timeout = {DB_TIMEOUT_S * 1000}"))
-                conn.execute(text("SELECT version_num FROM alembic_version")).all()
-        except Exception as exc:
-            return f"database does not answer: {type(exc).__name__}: {str(exc).splitlines()[0]}"
-        return None
-
-    def close(self) -> None:
-        self.engine.dispose()
 
 
 @dataclass

@@ -23,13 +23,12 @@ from prometheus_client import (
     ProcessCollector,
     disable_created_metrics,
 )
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from monitor.domain import Article
 from monitor.pipeline.ingest import ArticleProcessor, Ingested
 from monitor.pipeline.poll import FeedReport
-from monitor.store.models import AlertRow, DeliveryRow
+from monitor.store.outbox import alert_send_times
 
 log = logging.getLogger(__name__)
 
@@ -163,12 +162,7 @@ class Metrics:
                 sent.append(delivery_id)
         if not sent:
             return
-        rows = session.execute(
-            select(AlertRow.created_at, DeliveryRow.sent_at)
-            .join(AlertRow, AlertRow.id == DeliveryRow.alert_id)
-            .where(DeliveryRow.id.in_(sent), DeliveryRow.kind == "alert")
-        ).all()
-        for created, sent_at in rows:
+        for created, sent_at in alert_send_times(session, sent):
             if created is not None:
                 self.hit_to_delivered.observe(
                     max(0.0, ((sent_at or now) - created).total_seconds())

@@ -38,8 +38,9 @@ from monitor.logs import REDACTOR, secret_values
 from monitor.pipeline.ingest import make_processor
 from monitor.pipeline.poll import Poller, extraction_pool
 from monitor.pipeline.rematch import rematch
-from monitor.store import claims, db, queries
+from monitor.store import claims, db
 from monitor.store.db import transaction
+from monitor.store.feeds import sync_feeds
 from monitor.store.retention import drop_old_bodies
 
 log = logging.getLogger(__name__)
@@ -285,7 +286,7 @@ class Daemon:
         """Config -> feeds table; workers starting together take turns (no duplicate rows)."""
         with transaction(self.sessions) as s:
             claims.sync_lock(s)
-            queries.sync_feeds(s, cfg.feeds, utcnow())
+            sync_feeds(s, cfg.feeds, utcnow())
 
     async def _open_workers(self) -> None:
         self._sync_feeds(self.cfg)

@@ -18,7 +18,9 @@ from monitor.config.models import AppConfig
 from monitor.delivery.asof import as_of_alert
 from monitor.delivery.build import Channel, build_alert, build_digest
 from monitor.delivery.errors import MessageGone
-from monitor.delivery.load import (
+from monitor.delivery.model import Digest
+from monitor.domain import AlertKind, RaisedAlert, alert_kind
+from monitor.store.reads import (
     active_story_ids,
     alert_of,
     alert_record,
@@ -26,8 +28,6 @@ from monitor.delivery.load import (
     load_stories,
     stories_of_deliveries,
 )
-from monitor.delivery.model import Digest
-from monitor.domain import AlertKind, RaisedAlert, alert_kind
 
 __all__ = ["AlertSpan", "DigestSpan", "compose_alert", "compose_digest", "digest_story_ids"]
 

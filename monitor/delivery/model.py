@@ -6,59 +6,23 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
-from monitor.domain import AlertKind
+from monitor.domain import AlertKind, ArticleRecord, FeedProblem, HitRecord, StoryRecord
+
+__all__ = [
+    "ArticleLink",
+    "ArticleRecord",
+    "Digest",
+    "DigestSection",
+    "DigestStory",
+    "Evidence",
+    "FeedProblem",
+    "HitRecord",
+    "MessageKind",
+    "Rendered",
+    "StoryRecord",
+]
 
 MessageKind = Literal["alert", "digest"]
-
-
-# -- what the database holds, as plain values (load.py produces these) ---------------------
-
-
-@dataclass(frozen=True, slots=True)
-class ArticleRecord:
-    """One article of a story, with the article it copies (syndication) if any."""
-
-    id: int
-    url: str
-    outlet: str
-    title: str
-    published_at: datetime | None
-    discovered_at: datetime
-    copy_of: int | None = None
-    origins: tuple[str, ...] = ()  # what its story link credits (none for a copy)
-    added_at: datetime | None = None  # when it joined the story (alerts show the story then)
-    lead: str | None = None  # the body's first sentence
-
-
-@dataclass(frozen=True, slots=True)
-class HitRecord:
-    """A watchlist hit on one of the story's articles, with its explanation JSON."""
-
-    article_id: int
-    score: float
-    people: tuple[str, ...]
-    explanation: dict[str, object]
-
-
-@dataclass(frozen=True, slots=True)
-class StoryRecord:
-    """A story row plus its articles, hits and alerts: everything a message shows."""
-
-    id: int
-    key: str
-    watchlist: str
-    headline: str
-    first_seen: datetime
-    last_seen: datetime
-    origin_count: int
-    origins: tuple[str, ...]
-    confirmed: bool
-    stale: bool
-    people: tuple[str, ...]
-    terms: tuple[str, ...]
-    score: float
-    articles: tuple[ArticleRecord, ...] = ()
-    hits: tuple[HitRecord, ...] = ()
 
 
 # -- what a message shows (build.py produces these, render.py consumes them) ---------------
@@ -113,16 +77,6 @@ class DigestSection:
 
     watchlist: str
     stories: tuple[DigestStory, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class FeedProblem:
-    """A feed the reader should know is not being watched properly (shown in digests)."""
-
-    feed_id: str
-    status: str  # failing, disabled
-    since: datetime | None  # last poll
-    detail: str
 
 
 @dataclass(frozen=True, slots=True)

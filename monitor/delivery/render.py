@@ -11,7 +11,7 @@ import jinja2
 from markupsafe import Markup
 
 from monitor.delivery.model import Digest, DigestStory, Rendered
-from monitor.delivery.text import TEXT_WIDTH, has_hangul, wrap_text
+from monitor.text import TEXT_WIDTH, has_hangul, wrap_text
 
 # Slack's limits: https://api.slack.com/reference/block-kit/blocks
 SLACK_MAX_BLOCKS = 50

@@ -17,7 +17,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.config import AppConfig, FeedConfig
@@ -27,9 +26,11 @@ from monitor.eval import scores as metrics_eval
 from monitor.extract.article import extract_article
 from monitor.pipeline.ingest import ArticleProcessor
 from monitor.pipeline.poll import build_article
-from monitor.store import copies, db, queries
+from monitor.store import copies, db
+from monitor.store.articles import insert_article
 from monitor.store.db import transaction
-from monitor.store.models import AlertRow, ArticleRow, HitRow, StoryArticleRow, StoryRow
+from monitor.store.feeds import sync_feeds
+from monitor.store.outcomes import ArticleOutcome, article_outcome
 from monitor.urls import canonical_url
 
 
@@ -120,7 +121,7 @@ def replay(
         extracted = [_extract(i) for i in items]
     feed_ids = sorted({_feed_id(i.feed) for i in items})
     with transaction(sessions) as s:
-        queries.sync_feeds(
+        sync_feeds(
             s,
             [FeedConfig(id=f, url="https://corpus.invalid/feed") for f in feed_ids],
             items[0].published if items else datetime.now(UTC),
@@ -135,7 +136,7 @@ def replay(
         seen_urls.add(canonical)
         article = item_article(item, ext, canonical)
         with transaction(sessions) as s:
-            article_id = queries.insert_article(s, article)
+            article_id = insert_article(s, article)
             if article_id is None:
                 continue
             ids[article_id] = item.id
@@ -182,48 +183,26 @@ def _predictions(
         i.id: (e.published_at if e else None) for i, e in zip(items, extracted, strict=True)
     }
     out = []
+    empty = ArticleOutcome((), None, None, (), (), None, (), None, None)
     with transaction(sessions) as s:
         for item in items:
             aid = by_corpus_id.get(item.id)
-            hits = list(s.scalars(select(HitRow).where(HitRow.article_id == aid))) if aid else []
-            hits.sort(key=lambda h: -h.score)
+            done = article_outcome(s, aid) if aid else empty
+            hits = done.hits
             people: list[str] = []
             for h in hits:
                 people.extend(p for p in h.people if p not in people)
-            links = (
-                list(s.scalars(select(StoryArticleRow).where(StoryArticleRow.article_id == aid)))
-                if aid
-                else []
-            )
-            story_key = None
-            copy_of = None
-            origins: list[str] = []
-            reasons: list[str] = []
-            stale = False
-            if links:
-                link = links[0]
-                reasons = [str(r) for r in link.reasons or []]
-                story = s.get(StoryRow, link.story_id)
-                story_key = story.key if story else None
-                copy_of = ids.get(link.copy_of) if link.copy_of else None
-                origins = list(link.origins or [])
-                stale = link.stale
-            art = s.get(ArticleRow, aid) if aid else None
-            alerts = (
-                [
-                    a.kind
-                    for a in s.scalars(
-                        select(AlertRow).where(AlertRow.article_id == aid).order_by(AlertRow.id)
-                    )
-                ]
-                if aid
-                else []
-            )
+            story_key = done.story_key
+            copy_of = ids.get(done.copy_of) if done.copy_of else None
+            origins = list(done.origins)
+            reasons = list(done.reasons)
+            stale = bool(done.linked_stale)
             root, source, share = copies.copy_link(s, aid) if aid else (None, None, 0.0)
-            if not links and aid:  # not a hit: the copy index still knows what it copies
+            if done.linked_stale is None and aid:  # not a hit: the copy index knows its root
                 copy_of = ids.get(root) if root else None
-            if not links and art is not None and art.published_at:
-                stale = art.discovered_at - art.published_at > stale_after
+            if done.linked_stale is None and done.published_at and done.discovered_at:
+                stale = done.discovered_at - done.published_at > stale_after
+            alerts = list(done.alerts)
             found = found_dates.get(item.id)
             out.append(
                 {

@@ -17,7 +17,8 @@ from monitor.delivery import outbox
 from monitor.domain import Article, RaisedAlert
 from monitor.match import Hit, Matcher, compile_watchlists
 from monitor.pipeline.copies import CopyResult, detect_copy
-from monitor.store import queries, stories_repo
+from monitor.store import stories as story_store
+from monitor.store.hits import insert_hit, store_hit
 from monitor.stories import StoryCandidate, StoryIndex, article_origins, assign, normalize_outlet
 from monitor.stories import fingerprint as _fingerprint
 from monitor.stories.model import CopyOf
@@ -51,14 +52,14 @@ class StoryIndexes:
         state = self._by_watchlist.get(watchlist)
         if state is None:  # first use: the stories in the window, and the sequence so far
             state = self._by_watchlist[watchlist] = _IndexState(
-                StoryIndex(), stories_repo.max_seq(session, watchlist)
+                StoryIndex(), story_store.max_seq(session, watchlist)
             )
-            rows = stories_repo.open_stories(session, watchlist, since)
+            rows = story_store.open_stories(session, watchlist, since)
         else:
-            rows = stories_repo.changed_since(session, watchlist, state.seq)
-        for row in rows:
-            state.index.put(stories_repo.to_summary(row))
-            state.seq = max(state.seq, row.seq)
+            rows = story_store.changed_since(session, watchlist, state.seq)
+        for summary, seq in rows:
+            state.index.put(summary)
+            state.seq = max(state.seq, seq)
         return state.index, state.seq + 1
 
 
@@ -133,9 +134,9 @@ class Processor:
         for hit in hits:
             args = (article.id, hit.watchlist, hit.score, list(hit.people), hit.to_json(), now)
             if fresh:
-                queries.insert_hit(session, *args)
+                insert_hit(session, *args)
             else:
-                queries.store_hit(session, *args)
+                store_hit(session, *args)
             done = self.place(
                 session, article, hit, now, fresh=fresh, fingerprint=print_, copy=copy
             )
@@ -202,8 +203,8 @@ class Processor:
             fingerprint = _fingerprint(article.text)
         candidate = self.candidate(article, hit, now, fingerprint)
         # read
-        stories_repo.lock_watchlist(session, hit.watchlist)
-        if not fresh and stories_repo.story_of_article(session, article.id, hit.watchlist):
+        story_store.lock_watchlist(session, hit.watchlist)
+        if not fresh and story_store.is_placed(session, article.id, hit.watchlist):
             return None  # replayed: already placed, nothing to raise again
         since = candidate.time - cfg.window - timedelta(days=1)
         index, seq = self.indexes.synced(session, hit.watchlist, since)
@@ -211,12 +212,12 @@ class Processor:
         # decide
         assignment = assign(candidate, index, cfg, now, copy=copy_of)
         original = (
-            stories_repo.original(session, assignment.copy_of)
+            story_store.original(session, assignment.copy_of)
             if assignment.copy_of is not None
             else None
         )
         voices = (
-            frozenset(normalize_outlet(o) for o in stories_repo.story_voices(session, sid))
+            frozenset(normalize_outlet(o) for o in story_store.story_voices(session, sid))
             if (sid := assignment.story_id) is not None
             else frozenset()
         )
@@ -240,7 +241,7 @@ class Processor:
         """The site a copy was copied through (its direct source, when not the root)."""
         if copy is None or copy.match is None or copy.match.source == copy.match.root:
             return ()
-        outlet = stories_repo.article_outlet(session, copy.match.source)
+        outlet = story_store.article_outlet(session, copy.match.source)
         return (outlet,) if outlet else ()
 
     @staticmethod
@@ -258,20 +259,19 @@ class Processor:
             target, reason = copy.displaced, "original of a copy"
         else:
             return None
-        link = stories_repo.story_of_article(session, target, watchlist)
-        return CopyOf(target, link.story_id if link else None, reason)
+        return CopyOf(target, story_store.story_id_of(session, target, watchlist), reason)
 
     def _write(
         self, session: Session, placement: Placement, article_id: int, seq: int, now: datetime
     ) -> Placed:
         if placement.repoint is not None:
-            stories_repo.repoint_copies(session, placement.repoint, article_id)
+            story_store.repoint_copies(session, placement.repoint, article_id)
         after = placement.after
-        story_id = stories_repo.write_story(session, after, seq=seq, now=now)
-        stories_repo.link_article(session, story_id, article_id, placement, now)
+        story_id = story_store.write_story(session, after, seq=seq, now=now)
+        story_store.link_article(session, story_id, article_id, placement, now)
         raised: list[RaisedAlert] = []
         for alert in placement.alerts:
-            alert_id = stories_repo.insert_alert(session, alert, story_id, article_id, now)
+            alert_id = story_store.insert_alert(session, alert, story_id, article_id, now)
             if alert_id is None:
                 continue
             note = RaisedAlert(

@@ -40,9 +40,17 @@ from monitor.extract.lifeline import die_with
 from monitor.http import Fetcher
 from monitor.pipeline.ingest import ArticleProcessor
 from monitor.pipeline.window import parse_window
-from monitor.store import claims, queries
+from monitor.store import claims
+from monitor.store.articles import insert_article, unseen_entries
 from monitor.store.db import transaction
-from monitor.store.models import Feed
+from monitor.store.feeds import (
+    FeedOutcome,
+    finish_poll,
+    get_feeds,
+    move_feed,
+    poll_target,
+    sync_feeds,
+)
 
 log = logging.getLogger(__name__)
 
@@ -257,8 +265,8 @@ class Poller:
         now = self.clock()
         with transaction(self.sessions) as s:
             claims.sync_lock(s)  # workers starting together must not insert a feed twice
-            queries.sync_feeds(s, self.cfg.feeds, now)
-            rows = {r.id: r for r in queries.get_feeds(s)}
+            sync_feeds(s, self.cfg.feeds, now)
+            rows = {r.id: r for r in get_feeds(s)}
         chosen: list[FeedConfig] = []
         for fc in self.cfg.feeds:
             if feed_ids is not None and fc.id not in feed_ids:
@@ -306,7 +314,7 @@ class Poller:
             log.exception("feed %s: unexpected error", fc.id)
             report = self._record(
                 fc,
-                queries.FeedOutcome("failed", error=f"internal error: {exc!r}", error_kind="bug"),
+                FeedOutcome("failed", error=f"internal error: {exc!r}", error_kind="bug"),
             )
         report = dataclasses.replace(report, seconds=time.perf_counter() - t0)
         if self.on_feed_done:
@@ -317,17 +325,14 @@ class Poller:
         self, fetcher: Fetcher, executor: Executor | None, fc: FeedConfig
     ) -> FeedReport:
         with transaction(self.sessions) as s:
-            row = s.get(Feed, fc.id)
-            assert row is not None
-            url, etag, last_modified = row.url, row.etag, row.last_modified
-            skip = row.backlog or 0
+            url, etag, last_modified, skip = poll_target(s, fc.id)
         try:
             result = await fetcher.fetch(url, etag=etag, last_modified=last_modified)
         except FetchError as exc:
             log.warning("feed %s: %s", fc.id, exc)
             return self._record(
                 fc,
-                queries.FeedOutcome(
+                FeedOutcome(
                     "failed",
                     http_status=exc.status,
                     error=str(exc),
@@ -340,7 +345,7 @@ class Poller:
         if result.not_modified:
             return self._record(
                 fc,
-                queries.FeedOutcome(
+                FeedOutcome(
                     "not-modified",
                     http_status=304,
                     etag=result.etag or etag,
@@ -353,7 +358,7 @@ class Poller:
             log.warning("feed %s: %s", fc.id, exc)
             return self._record(
                 fc,
-                queries.FeedOutcome(
+                FeedOutcome(
                     "failed",
                     http_status=result.status,
                     error=f"{exc} ({result.final_url}); check the feed URL in config",
@@ -361,7 +366,7 @@ class Poller:
                 ),
             )
         with transaction(self.sessions) as s:
-            unseen = queries.unseen_entries(s, parsed.entries)
+            unseen = unseen_entries(s, parsed.entries)
         # an entry carried by two feeds in this pass is fetched once (no await in between)
         new_entries = [e for e in unseen if e.canonical_url not in self._claimed]
         self._claimed.update(e.canonical_url for e in new_entries)
@@ -386,7 +391,7 @@ class Poller:
             )
         report = self._record(
             fc,
-            queries.FeedOutcome(
+            FeedOutcome(
                 "ok",
                 http_status=result.status,
                 etag=result.etag,
@@ -466,7 +471,7 @@ class Poller:
         if error:
             log.info("feed %s: %s: %s (feed text used)", fc.id, entry.url, error)
         with transaction(self.sessions) as s:
-            article_id = queries.insert_article(s, article)
+            article_id = insert_article(s, article)
             if article_id is None:
                 return False, None  # stored meanwhile by another feed or worker
             stored = dataclasses.replace(article, id=article_id)
@@ -517,23 +522,20 @@ class Poller:
                 "the page is pathological or the machine overloaded",
             ) from None
 
-    def _record(self, fc: FeedConfig, outcome: queries.FeedOutcome) -> FeedReport:
+    def _record(self, fc: FeedConfig, outcome: FeedOutcome) -> FeedReport:
         now = self.clock()
         interval = fc.interval or self.cfg.monitor.fetch.default_interval
         with transaction(self.sessions) as s:
-            row = s.get(Feed, fc.id)
-            assert row is not None
-            queries.record_poll(
+            final = finish_poll(
                 s,
-                row,
+                fc.id,
                 outcome,
+                owner=self.owner,
                 now=now,
                 interval=interval,
                 max_backoff=self.cfg.monitor.fetch.max_backoff,
                 jitter=self.rng.uniform(0, 0.1),
             )
-            claims.release_feed(s, row, self.owner)
-            final = "disabled" if row.disabled_reason else outcome.outcome
         return FeedReport(
             feed_id=fc.id,
             outcome=final,
@@ -548,9 +550,7 @@ class Poller:
     def _move(self, fc: FeedConfig, old: str, new: str) -> None:
         """A 301/308 at every hop: the feed moved for good; poll the new address from now on."""
         with transaction(self.sessions) as s:
-            row = s.get(Feed, fc.id)
-            assert row is not None
-            row.url = new  # config_url keeps what config says; a config change resets it
+            move_feed(s, fc.id, new)  # config_url keeps what config says; a config change resets it
         log.warning(
             "feed %s moved permanently: %s -> %s (update config to silence this)", fc.id, old, new
         )

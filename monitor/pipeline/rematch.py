@@ -15,15 +15,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.config import AppConfig
 from monitor.match import compile_watchlists
 from monitor.pipeline.ingest import Processor
-from monitor.store import queries
+from monitor.store.articles import articles_since
 from monitor.store.db import transaction
-from monitor.store.models import HitRow
+from monitor.store.hits import delete_hit, hits_of_articles, store_hit
 
 log = logging.getLogger(__name__)
 
@@ -100,13 +99,8 @@ def rematch(
     if processor is None and cfg.watchlists:
         processor = Processor(cfg, compile_watchlists(cfg.watchlists))
     with transaction(sessions) as s:
-        articles = [queries.row_to_article(r) for r in queries.articles_since(s, since)]
-        stored: dict[int, dict[str, HitRow]] = defaultdict(dict)
-        ids = [a.id for a in articles if a.id is not None]
-        for i in range(0, len(ids), 500):
-            chunk = ids[i : i + 500]
-            for row in s.scalars(select(HitRow).where(HitRow.article_id.in_(chunk))):
-                stored[row.article_id][row.watchlist] = row
+        articles = articles_since(s, since)
+        stored = hits_of_articles(s, [a.id for a in articles if a.id is not None])
     gained: list[HitChange] = []
     lost: list[HitChange] = []
     alerts: list[int] = []
@@ -126,16 +120,15 @@ def rematch(
             for h in added
         ]
         lost += [
-            HitChange(h.watchlist, article.id, article.title, h.score, tuple(h.people or []))
-            for h in removed
+            HitChange(h.watchlist, article.id, article.title, h.score, h.people) for h in removed
         ]
         if dry_run or not (added or removed or new):
             continue
         with transaction(sessions) as s:
             for gone in removed:
-                queries.delete_hit(s, article.id, gone.watchlist)
+                delete_hit(s, article.id, gone.watchlist)
             for hit in new.values():
-                _, created = queries.store_hit(
+                _, created = store_hit(
                     s, article.id, hit.watchlist, hit.score, list(hit.people), hit.to_json(), now
                 )
                 if created and processor is not None:

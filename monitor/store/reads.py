@@ -8,8 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from monitor.delivery.model import ArticleRecord, FeedProblem, HitRecord, StoryRecord
-from monitor.delivery.text import lead_sentence
+from monitor.domain import ArticleRecord, FeedProblem, HitRecord, StoryRecord
 from monitor.store.models import (
     AlertRow,
     ArticleRow,
@@ -20,6 +19,7 @@ from monitor.store.models import (
     StoryRow,
 )
 from monitor.stories.events import event_labels
+from monitor.text import lead_sentence
 from monitor.urls import mask_urls_in
 
 

@@ -26,16 +26,18 @@ def lock_watchlist(session: Session, watchlist: str) -> None:
         )
 
 
-def open_stories(session: Session, watchlist: str, since: datetime) -> list[StoryRow]:
-    """Stories of a watchlist seen since `since` (a worker's first load of its index)."""
+def open_stories(
+    session: Session, watchlist: str, since: datetime
+) -> list[tuple[StorySummary, int]]:
+    """(summary, seq) of a watchlist's stories seen since `since` (a worker's first load)."""
     stmt = select(StoryRow).where(StoryRow.watchlist == watchlist, StoryRow.last_seen >= since)
-    return list(session.scalars(stmt.order_by(StoryRow.seq)))
+    return [(to_summary(row), row.seq) for row in session.scalars(stmt.order_by(StoryRow.seq))]
 
 
-def changed_since(session: Session, watchlist: str, seq: int) -> list[StoryRow]:
-    """Stories of a watchlist changed after `seq` (cheap: the (watchlist, seq) index)."""
+def changed_since(session: Session, watchlist: str, seq: int) -> list[tuple[StorySummary, int]]:
+    """(summary, seq) of a watchlist's stories changed after `seq` (the (watchlist, seq) index)."""
     stmt = select(StoryRow).where(StoryRow.watchlist == watchlist, StoryRow.seq > seq)
-    return list(session.scalars(stmt.order_by(StoryRow.seq)))
+    return [(to_summary(row), row.seq) for row in session.scalars(stmt.order_by(StoryRow.seq))]
 
 
 def max_seq(session: Session, watchlist: str) -> int:
@@ -128,13 +130,19 @@ def write_story(session: Session, summary: StorySummary, *, seq: int, now: datet
     return summary.story_id
 
 
-def story_of_article(session: Session, article_id: int, watchlist: str) -> StoryArticleRow | None:
+def story_id_of(session: Session, article_id: int, watchlist: str) -> int | None:
+    """The story of the watchlist the article is in, if any."""
     stmt = (
-        select(StoryArticleRow)
+        select(StoryArticleRow.story_id)
         .join(StoryRow, StoryRow.id == StoryArticleRow.story_id)
         .where(StoryArticleRow.article_id == article_id, StoryRow.watchlist == watchlist)
     )
-    return session.scalars(stmt).first()
+    return session.scalars(stmt.limit(1)).first()
+
+
+def is_placed(session: Session, article_id: int, watchlist: str) -> bool:
+    """The article is in a story of the watchlist already (a replay places nothing)."""
+    return story_id_of(session, article_id, watchlist) is not None
 
 
 def link_article(
@@ -216,18 +224,27 @@ def insert_alert(
     return insert_new(session, AlertRow, values, ["key"])
 
 
-def story_rows(
+def stories_json(
     session: Session, *, watchlist: str | None = None, limit: int | None = None
-) -> list[StoryRow]:
+) -> list[dict[str, Any]]:
+    """Stories newest first, each as `story_json` shows it (`monitor stories`, the demo)."""
     stmt = select(StoryRow).order_by(StoryRow.last_seen.desc(), StoryRow.id.desc())
     if watchlist:
         stmt = stmt.where(StoryRow.watchlist == watchlist)
     if limit:
         stmt = stmt.limit(limit)
-    return list(session.scalars(stmt))
+    return [_story_json(session, row) for row in session.scalars(stmt)]
 
 
-def story_json(session: Session, row: StoryRow) -> dict[str, Any]:
+def story_by_ref(session: Session, ref: str) -> dict[str, Any] | None:
+    """One story by id or key, as `monitor story` shows it; None when there is none."""
+    row = session.get(StoryRow, int(ref)) if ref.isdigit() else None
+    if row is None:
+        row = session.scalars(select(StoryRow).where(StoryRow.key == ref)).first()
+    return None if row is None else _story_json(session, row)
+
+
+def _story_json(session: Session, row: StoryRow) -> dict[str, Any]:
     """One story with its articles (copies marked) and alerts, for the CLI and scripts."""
     links = session.execute(
         select(StoryArticleRow, ArticleRow)
