@@ -16,7 +16,7 @@ import signal
 import socket
 import time
 from concurrent.futures import Executor
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, timedelta
 from pathlib import Path
 from typing import IO, Any
 
@@ -27,6 +27,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
+from monitor.clock import utcnow
 from monitor.config import AppConfig, load_config
 from monitor.config.loader import config_sources
 from monitor.daemon.health import DatabaseProbe, HealthServer, HealthState, snapshot
@@ -44,10 +45,6 @@ from monitor.store.feeds import sync_feeds
 from monitor.store.retention import drop_old_bodies
 
 log = logging.getLogger(__name__)
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def worker_id() -> str:

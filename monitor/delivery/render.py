@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import jinja2
 from markupsafe import Markup
 
+from monitor.clock import zone
 from monitor.delivery.model import Digest, DigestStory, Rendered
 from monitor.text import TEXT_WIDTH, has_hangul, wrap_text
 
@@ -26,18 +26,11 @@ INTRO = {
 }
 
 
-def _zone(name: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
-
-
 def format_time(value: datetime | None, tz: str) -> str:
     """'2026-11-24 08:10 KST' in the channel's time zone."""
     if value is None:
         return "-"
-    return value.astimezone(_zone(tz)).strftime("%Y-%m-%d %H:%M %Z")
+    return value.astimezone(zone(tz)).strftime("%Y-%m-%d %H:%M %Z")
 
 
 @lru_cache(maxsize=1)

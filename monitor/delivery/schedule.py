@@ -6,21 +6,14 @@ import logging
 import re
 from datetime import UTC, datetime, time, timedelta
 from functools import lru_cache
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from apscheduler.triggers.cron import CronTrigger
+
+from monitor.clock import zone
 
 log = logging.getLogger(__name__)
 _QUIET = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
 _LOOKBACKS = (timedelta(hours=3), timedelta(days=2), timedelta(days=9), timedelta(days=400))
-
-
-def zone(name: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        log.warning("unknown time zone %r: using UTC", name)
-        return ZoneInfo("UTC")
 
 
 @lru_cache(maxsize=64)

@@ -18,11 +18,12 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from monitor.clock import Clock, utcnow
 from monitor.config import AppConfig, FeedConfig
 from monitor.decode import content_type_charset
 from monitor.domain import (
@@ -54,13 +55,8 @@ from monitor.store.feeds import (
 
 log = logging.getLogger(__name__)
 
-Clock = Callable[[], datetime]
 PARSE_IN_WORKER_BYTES = 1_000_000  # bodies this big are parsed in an extraction worker
 HTML_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "")
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True, slots=True)
