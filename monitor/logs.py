@@ -20,34 +20,83 @@ from sqlalchemy.engine import make_url
 
 from monitor.config import AppConfig
 from monitor.sanitize import terminal_safe
-from monitor.urls import mask_urls_in
+from monitor.urls import MASK, mask_urls_in
 
 LogFormat = Literal["text", "json"]
-MASK = "***"
 _MIN_SECRET = 4  # shorter values would mask ordinary words
 
 
-class Redactor:
-    """The set of secret strings to mask; replaced on each config reload."""
+def _usable(secrets: Iterable[str | None]) -> set[str]:
+    return {s for s in secrets if s and len(s) >= _MIN_SECRET}
 
-    def __init__(self) -> None:
+
+class Redactor:
+    """The secret strings to mask: the config's (replaced on each reload) and those a channel
+    registers while it works (`add`: a webhook URL it posts to). The one redaction rule of
+    the project: log formatters, log filters and channel errors all go through it."""
+
+    def __init__(self, secrets: Iterable[str] = ()) -> None:
         self._lock = threading.Lock()
+        self._config: set[str] = _usable(secrets)
+        self._added: set[str] = set()
         self._secrets: tuple[str, ...] = ()
+        self._refresh()
+
+    def _refresh(self) -> None:
+        self._secrets = tuple(sorted(self._config | self._added, key=len, reverse=True))
 
     def set(self, secrets: Iterable[str]) -> None:
-        values = {s for s in secrets if s and len(s) >= _MIN_SECRET}
+        """The config's secrets (on start and on each reload)."""
         with self._lock:
-            self._secrets = tuple(sorted(values, key=len, reverse=True))
+            self._config = _usable(secrets)
+            self._refresh()
 
-    def __call__(self, text: str) -> str:
+    def add(self, secret: str) -> None:
+        """A secret learnt at run time; kept across reloads."""
+        with self._lock:
+            self._added |= _usable([secret])
+            self._refresh()
+
+    def __call__(self, text: str, *extra: str | None) -> str:
+        """`text` with URL credentials, every known secret and `extra` masked."""
         text = mask_urls_in(text)  # credentials in any URL, configured secret or not
-        for secret in self._secrets:
+        secrets = self._secrets
+        if extra:
+            secrets = tuple(sorted(set(secrets) | _usable(extra), key=len, reverse=True))
+        for secret in secrets:
             if secret in text:
                 text = text.replace(secret, MASK)
         return text
 
 
 REDACTOR = Redactor()
+
+
+class RedactingFilter(logging.Filter):
+    """Rewrites a logger's records through a Redactor before any handler sees them (httpx logs
+    every request URL, also where `setup_logging` did not run)."""
+
+    def __init__(self, redact: Redactor) -> None:
+        super().__init__()
+        self.redact = redact
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = self.redact(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        return True
+
+
+_FILTER = RedactingFilter(REDACTOR)
+
+
+def hide_in_logs(secret: str, logger: str = "httpx") -> None:
+    """Keep `secret` (a webhook URL) out of every log line, and out of `logger`'s records."""
+    REDACTOR.add(secret)
+    target = logging.getLogger(logger)
+    if _FILTER not in target.filters:
+        target.addFilter(_FILTER)
 
 
 def secret_values(cfg: AppConfig) -> list[str]:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import logging
-
 from monitor.errors import DeliveryError
+from monitor.logs import REDACTOR, hide_in_logs
+
+__all__ = ["MessageGone", "SendError", "hide_in_logs", "scrub"]
 
 
 class SendError(DeliveryError):
@@ -37,38 +38,9 @@ class SendError(DeliveryError):
 
 
 def scrub(text: str, *secrets: str | None) -> str:
-    """Remove secrets (passwords, webhook URLs) from a message meant for logs or the DB."""
-    for secret in secrets:
-        if secret and len(secret) >= 4:
-            text = text.replace(secret, "***")
-    return text
-
-
-class RedactSecrets(logging.Filter):
-    """Rewrites log records that quote a registered secret (httpx logs every request URL)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.secrets: set[str] = set()
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if self.secrets:
-            message = record.getMessage()
-            cleaned = scrub(message, *self.secrets)
-            if cleaned != message:
-                record.msg, record.args = cleaned, None
-        return True
-
-
-_redactor = RedactSecrets()
-
-
-def hide_in_logs(secret: str, logger: str = "httpx") -> None:
-    """Keep `secret` (a webhook URL) out of `logger`'s records from now on."""
-    _redactor.secrets.add(secret)
-    target = logging.getLogger(logger)
-    if _redactor not in target.filters:
-        target.addFilter(_redactor)
+    """A message meant for logs or the DB, with `secrets` (a password, a webhook URL), every
+    known secret and URL credentials masked (the logs' one redaction rule)."""
+    return REDACTOR(text, *secrets)
 
 
 class MessageGone(SendError):
