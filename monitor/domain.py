@@ -127,6 +127,8 @@ class RaisedAlert:
     score: float  # the story's score
     confirmed: bool  # the story is confirmed by an official source
     created_at: datetime
+    article_id: int | None = None  # the article that raised it
+    origin_count: int | None = None  # the origin count it recorded
 
 
 # -- stories as messages show them, read from the database (store/reads.py) ---------------

@@ -162,6 +162,8 @@ class Seeder:
             score=story.score,
             confirmed=story.confirmed,
             created_at=alert.created_at,
+            article_id=alert.article_id,
+            origin_count=alert.origin_count,
         )
 
 

@@ -62,28 +62,49 @@ class DigestSpan:
 
 @dataclass(frozen=True, slots=True)
 class AlertSpan:
-    """What an alert delivery shows: its story, as of the alert's kind and time."""
+    """What an alert delivery shows: its story as of the alert (kind, time, the article that
+    raised it, the origin count it recorded), so the send reads only the story."""
 
     story_id: int
     kind: AlertKind
     at: datetime
+    article_id: int | None = None
+    origin_count: int | None = None
+    recorded: bool = False  # article_id and origin_count came with the span (else: read them)
 
     @classmethod
     def of(cls, alert: RaisedAlert) -> AlertSpan:
-        return cls(alert.story_id, alert.kind, alert.created_at)
+        return cls(
+            alert.story_id,
+            alert.kind,
+            alert.created_at,
+            alert.article_id,
+            alert.origin_count or None,
+            recorded=True,
+        )
 
     def to_payload(self) -> dict[str, Any]:
-        return {"story_id": self.story_id, "kind": self.kind, "at": self.at.isoformat()}
+        return {
+            "story_id": self.story_id,
+            "kind": self.kind,
+            "at": self.at.isoformat(),
+            "article_id": self.article_id,
+            "origin_count": self.origin_count,
+        }
 
     @classmethod
     def from_payload(cls, payload: Mapping[str, Any]) -> AlertSpan | None:
         """None for rows written before alert rows carried their span (read the alert)."""
         if "story_id" not in payload:
             return None
+        article_id, origin_count = payload.get("article_id"), payload.get("origin_count")
         return cls(
             int(payload["story_id"]),
             alert_kind(str(payload.get("kind"))),
             datetime.fromisoformat(payload["at"]),
+            int(article_id) if article_id is not None else None,
+            int(origin_count) if origin_count else None,
+            recorded="article_id" in payload,
         )
 
 
@@ -127,6 +148,9 @@ def compose_alert(
     stories = load_stories(session, [span.story_id])
     if not stories:
         raise MessageGone("the story of this alert was deleted", permanent=True)
-    article_id, origin_count = alert_record(session, alert_id) if alert_id else (None, None)
+    if span.recorded:
+        article_id, origin_count = span.article_id, span.origin_count
+    else:
+        article_id, origin_count = alert_record(session, alert_id) if alert_id else (None, None)
     story = as_of_alert(stories[0], at=span.at, article_id=article_id, origin_count=origin_count)
     return build_alert(channel, story, span.kind, at=span.at)

@@ -284,6 +284,8 @@ class Processor:
                 score=after.score,
                 confirmed=after.confirmed,
                 created_at=now,
+                article_id=article_id,
+                origin_count=alert.origin_count,
             )
             outbox.enqueue_alert(session, self.cfg, note, now)
             raised.append(note)

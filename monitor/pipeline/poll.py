@@ -466,21 +466,28 @@ class Poller:
         article = build_article(entry, fc, extracted, now=now, status=status, error=error)
         if error:
             log.info("feed %s: %s: %s (feed text used)", fc.id, entry.url, error)
-        with transaction(self.sessions) as s:
-            article_id = insert_article(s, article)
-            if article_id is None:
-                return False, None  # stored meanwhile by another feed or worker
-            stored = dataclasses.replace(article, id=article_id)
-            if self.processor is not None:
-                try:
-                    with s.begin_nested():  # a failure undoes its hits and alerts, not the article
-                        self.processor(s, stored, now, fresh=True)
-                except Exception as exc:
-                    log.exception("feed %s: processing %s failed; article kept", fc.id, entry.url)
-                    error = (
-                        f"matching or story assignment failed ({exc!r}); the article is stored: "
-                        "run `monitor rematch` once the cause is fixed"
-                    )
+        stored = False
+        try:
+            with transaction(self.sessions) as s:
+                article_id = insert_article(s, article)
+                if article_id is None:
+                    return False, None  # stored meanwhile by another feed or worker
+                stored = True
+                if self.processor is not None:
+                    self.processor(s, dataclasses.replace(article, id=article_id), now, fresh=True)
+        except Exception as exc:
+            if not stored:
+                raise  # the database refused the article itself
+            # processing failed: its hits and alerts are undone with the transaction; the
+            # article is stored alone (no savepoint on the path that succeeds)
+            log.exception("feed %s: processing %s failed; article kept", fc.id, entry.url)
+            error = (
+                f"matching or story assignment failed ({exc!r}); the article is stored: "
+                "run `monitor rematch` once the cause is fixed"
+            )
+            with transaction(self.sessions) as s:
+                if insert_article(s, article) is None:
+                    return False, None
         await asyncio.sleep(0)  # one short transaction per entry, and the loop runs between
         return True, (f"{entry.url}: {error}" if error else None)
 

@@ -114,17 +114,12 @@ def claim(
     `channels` limits the claim to the channels in the running config: a delivery whose
     channel left the config (a bad edit, a rename) waits, pending, until it comes back.
     """
-    query = select(DeliveryRow.channel, func.min(DeliveryRow.id)).where(
-        DeliveryRow.status == "pending"
-    )
+    heads = select(func.min(DeliveryRow.id)).where(DeliveryRow.status == "pending")
     if channels is not None:
-        query = query.where(DeliveryRow.channel.in_(list(channels)))
-    heads = session.execute(query.group_by(DeliveryRow.channel)).all()
-    if not heads:
-        return []
-    rows = session.scalars(
+        heads = heads.where(DeliveryRow.channel.in_(list(channels)))
+    rows = session.scalars(  # each channel's head row, in one statement
         select(DeliveryRow)
-        .where(DeliveryRow.id.in_([head_id for _, head_id in heads]))
+        .where(DeliveryRow.id.in_(heads.group_by(DeliveryRow.channel).scalar_subquery()))
         .order_by(DeliveryRow.id)
         .with_for_update(skip_locked=True)  # PostgreSQL; SQLite renders no lock clause
     ).all()

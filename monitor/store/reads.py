@@ -28,24 +28,27 @@ def _strs(value: object) -> tuple[str, ...]:
 
 
 def load_stories(session: Session, story_ids: Iterable[int]) -> list[StoryRecord]:
-    """Stories by id with everything a message shows (two reads: stories with articles, hits)."""
+    """Stories by id with everything a message shows, in one read."""
     ids = sorted(set(story_ids))
     if not ids:
         return []
-    rows = session.execute(
-        select(StoryRow, StoryArticleRow, ArticleRow)
+    rows = session.execute(  # one read: a story's links, their articles and their hits
+        select(StoryRow, StoryArticleRow, ArticleRow, HitRow)
         .outerjoin(StoryArticleRow, StoryArticleRow.story_id == StoryRow.id)
         .outerjoin(ArticleRow, ArticleRow.id == StoryArticleRow.article_id)
+        .outerjoin(
+            HitRow, (HitRow.article_id == ArticleRow.id) & (HitRow.watchlist == StoryRow.watchlist)
+        )
         .where(StoryRow.id.in_(ids))
+        .order_by(StoryRow.id, StoryArticleRow.id)
     ).all()
     stories: dict[int, StoryRow] = {}
     articles: dict[int, list[ArticleRecord]] = {}
-    story_of_article: dict[int, int] = {}
-    for story, link, art in rows:
+    hits: dict[int, list[HitRecord]] = {}
+    for story, link, art, h in rows:
         stories[story.id] = story
         if link is None or art is None:
             continue
-        story_of_article[link.article_id] = link.story_id
         articles.setdefault(link.story_id, []).append(
             ArticleRecord(
                 id=art.id,
@@ -60,15 +63,8 @@ def load_stories(session: Session, story_ids: Iterable[int]) -> list[StoryRecord
                 lead=lead_sentence(art.body, art.title),
             )
         )
-    hits: dict[int, list[HitRecord]] = {}
-    if story_of_article:
-        for h in session.scalars(
-            select(HitRow).where(HitRow.article_id.in_(list(story_of_article)))
-        ):
-            sid = story_of_article[h.article_id]
-            if stories[sid].watchlist != h.watchlist:
-                continue
-            hits.setdefault(sid, []).append(
+        if h is not None:
+            hits.setdefault(link.story_id, []).append(
                 HitRecord(h.article_id, h.score, _strs(h.people), dict(h.explanation or {}))
             )
     return [
