@@ -74,9 +74,7 @@ def _chunks(items: list[str], n: int) -> Iterable[list[str]]:
         yield items[i : i + n]
 
 
-def insert_article(
-    session: Session, article: Article, fingerprint: int | None = None
-) -> int | None:
+def insert_article(session: Session, article: Article) -> int | None:
     """Store a new article; return its id, or None when another worker stored it first."""
     values = {
         "canonical_url": article.canonical_url,
@@ -93,7 +91,6 @@ def insert_article(
         "date_source": article.date_source.value,
         "extraction": article.extraction.value,
         "extraction_error": article.extraction_error,
-        "fingerprint": fingerprint,
         "discovered_at": article.discovered_at,
     }
     return insert_new(session, ArticleRow, values, ["canonical_url"])
