@@ -277,115 +277,72 @@ def _retract(
     return kept
 
 
-def _evaluate(
-    wl: CompiledWatchlist,
-    occs: list[Occurrence],
-    fields: dict[Field, _Field],
-    report: MatchReport,
-) -> None:
-    """Score one watchlist's occurrences; append its hit, misses and mentions to `report`."""
-    contexts = [o for o in occs if o.entry.kind == CONTEXT]
-    rules = wl.claims
-    lead_cache: list[Occurrence | None] = []
+class _Kinds:
+    """One watchlist's occurrences sorted by what they are (phrases found from anchors)."""
 
-    def lead() -> Occurrence | None:
+    def __init__(
+        self, wl: CompiledWatchlist, occs: list[Occurrence], fields: dict[Field, _Field]
+    ) -> None:
+        self._wl, self._fields = wl, fields
+        self.contexts = [o for o in occs if o.entry.kind == CONTEXT]
+        keywords = [o for o in occs if o.entry.kind == KEYWORD]
+        anchors = [o for o in occs if o.entry.kind == ANCHOR]
+        if anchors and self.contexts:
+            keywords += _phrases(wl, anchors, fields)
+        self.keywords = _keep_longest(keywords)
+        self.exclusions = [o for o in occs if o.entry.kind == EXCLUSION]
+        self.persons = _keep_longest([o for o in occs if o.entry.kind in (TARGET, CONTEXT_PERSON)])
+        self._lead: list[Occurrence | None] = []
+
+    def lead(self) -> Occurrence | None:
         """The context term of the title or lead, computed on first need (sentences cost)."""
-        if not lead_cache:
+        if not self._lead:
+            rules = self._wl.claims
             found = None
             if rules.article_context:
-                found = _lead_context(contexts, fields, rules.lead_sentences)
-            lead_cache.append(found)
-        return lead_cache[0]
+                found = _lead_context(self.contexts, self._fields, rules.lead_sentences)
+            self._lead.append(found)
+        return self._lead[0]
 
-    keywords = [o for o in occs if o.entry.kind == KEYWORD]
-    anchors = [o for o in occs if o.entry.kind == ANCHOR]
-    if anchors and contexts:
-        keywords += _phrases(wl, anchors, fields)
-    exclusions = [o for o in occs if o.entry.kind == EXCLUSION]
-    persons = _keep_longest([o for o in occs if o.entry.kind in (TARGET, CONTEXT_PERSON)])
-    misses: list[Miss] = []
 
-    def miss(reason: Any, occ: Occurrence, detail: str | None = None) -> None:
-        s, _e, snip = fields[occ.field].where(occ)
-        misses.append(
-            Miss(
-                wl.id,
-                reason,
-                occ.entry.canonical,
-                fields[occ.field].text(occ),
-                occ.field,
-                s,
-                snip,
-                detail,
-            )
+class _Evidence:
+    """What one watchlist gathers from an article: matches, misses, negated weights."""
+
+    def __init__(self, wl: CompiledWatchlist, fields: dict[Field, _Field]) -> None:
+        self.wl = wl
+        self.fields = fields
+        self.misses: list[Miss] = []
+        self.matches: list[Match] = []
+        self.best: dict[tuple[str, str], float] = {}  # (rule, term) -> its strongest weight
+        self.negated: dict[str, float] = {}  # term -> weight it counts against
+
+    def miss(self, reason: Any, occ: Occurrence, detail: str | None = None) -> None:
+        f = self.fields[occ.field]
+        s, _e, snip = f.where(occ)
+        self.misses.append(
+            Miss(self.wl.id, reason, occ.entry.canonical, f.text(occ), occ.field, s, snip, detail)
         )
 
-    accepted: list[tuple[Occurrence, Occurrence | None, bool, float]] = []
-    negated: dict[str, float] = {}
-    retractions: list[tuple[Occurrence, str]] = []
-    for occ in _keep_longest(keywords):
-        veto = next((x for x in exclusions if _covers(x, occ)), None)
-        if veto is not None:
-            miss("excluded", occ, f"covered by exclusion {veto.entry.canonical!r}")
-            continue
-        ctx = next(
-            (c for c in contexts if not _overlaps(c, occ) and _near(wl, fields, occ, c)), None
-        )
-        f = fields[occ.field]
-        weight = occ.entry.weight
-        late = occ.entry.late_weight
-        if (
-            late is not None
-            and occ.field == "body"
-            and occ.start >= f.lead_end(rules.lead_sentences)
-        ):
-            weight = late
-        from_article = False
-        if ctx is None and occ.entry.needs_context:
-            if weight < wl.threshold or lead() is None:
-                where = "sentence" if wl.window is None else f"{wl.window} words"
-                miss("no-context", occ, f"no context term in the same {where}")
-                continue
-            lo, hi = f.bounds(occ.start)
-            foreign = rules.foreign_subject(f.norm.text, lo, hi)
-            if foreign is not None:
-                miss("foreign-subject", occ, f"its sentence names {foreign!r}, no context term")
-                continue
-            ctx, from_article = lead(), True
-        lo, hi = f.bounds(occ.start)
-        verdict = rules.judge(f.norm.text, lo, hi, occ.start, occ.end, reverse=occ.entry.reverse)
-        if verdict is not None:
-            miss(verdict.reason, occ, verdict.detail())
-            # "no intention of defecting" counts against, unless said of others of a group
-            others = verdict.reason == "negated" and rules.about_others(f.norm.text, lo, hi)
-            if verdict.reason == "negated" and not others:
-                factor = wl.title_factor if occ.field == "title" else 1.0
-                key = occ.entry.canonical
-                negated[key] = max(negated.get(key, 0.0), weight * factor)
-                contrast = rules.retracts(f.norm.text, lo, hi)
-                if contrast is not None:
-                    retractions.append((occ, contrast))
-            continue
-        accepted.append((occ, ctx, from_article, weight))
-    if retractions:
-        accepted = _retract(accepted, retractions, fields, miss)
-
-    matches: list[Match] = []
-    best: dict[tuple[str, str], float] = {}
+    def negate(self, occ: Occurrence, weight: float) -> None:
+        """ "No intention of defecting": the term counts against the hit."""
+        factor = self.wl.title_factor if occ.field == "title" else 1.0
+        key = occ.entry.canonical
+        self.negated[key] = max(self.negated.get(key, 0.0), weight * factor)
 
     def add(
+        self,
         rule: Any,
         occ: Occurrence,
         weight: float,
         ctx: Occurrence | None = None,
         from_article: bool = False,
     ) -> None:
-        f = fields[occ.field]
+        f = self.fields[occ.field]
         if occ.field == "title":
-            weight *= wl.title_factor
+            weight *= self.wl.title_factor
         s, e, snip = f.where(occ)
-        context = fields[ctx.field].text(ctx) if ctx is not None else None
-        matches.append(
+        context = self.fields[ctx.field].text(ctx) if ctx is not None else None
+        self.matches.append(
             Match(
                 rule,
                 occ.entry.canonical,
@@ -401,29 +358,105 @@ def _evaluate(
             )
         )
         key = (rule, occ.entry.canonical)
-        best[key] = max(best.get(key, 0.0), weight)
+        self.best[key] = max(self.best.get(key, 0.0), weight)
 
+    def total(self, rule: str) -> float:
+        return sum(v for (r, _), v in self.best.items() if r == rule)
+
+
+#: keyword, its context, whether the lead stands in for it, its weight there
+_Accepted = tuple[Occurrence, Occurrence | None, bool, float]
+
+
+def _accept_keywords(
+    wl: CompiledWatchlist, kinds: _Kinds, fields: dict[Field, _Field], ev: _Evidence
+) -> list[_Accepted]:
+    """Step 2: keep each keyword no exclusion covers, with context, that no claim rule vetoes."""
+    rules = wl.claims
+    accepted: list[_Accepted] = []
+    retractions: list[tuple[Occurrence, str]] = []
+    for occ in kinds.keywords:
+        veto = next((x for x in kinds.exclusions if _covers(x, occ)), None)
+        if veto is not None:
+            ev.miss("excluded", occ, f"covered by exclusion {veto.entry.canonical!r}")
+            continue
+        ctx = next(
+            (c for c in kinds.contexts if not _overlaps(c, occ) and _near(wl, fields, occ, c)),
+            None,
+        )
+        f = fields[occ.field]
+        weight = occ.entry.weight
+        late = occ.entry.late_weight
+        if (
+            late is not None
+            and occ.field == "body"
+            and occ.start >= f.lead_end(rules.lead_sentences)
+        ):
+            weight = late
+        from_article = False
+        if ctx is None and occ.entry.needs_context:
+            if weight < wl.threshold or kinds.lead() is None:
+                where = "sentence" if wl.window is None else f"{wl.window} words"
+                ev.miss("no-context", occ, f"no context term in the same {where}")
+                continue
+            lo, hi = f.bounds(occ.start)
+            foreign = rules.foreign_subject(f.norm.text, lo, hi)
+            if foreign is not None:
+                ev.miss("foreign-subject", occ, f"its sentence names {foreign!r}, no context term")
+                continue
+            ctx, from_article = kinds.lead(), True
+        lo, hi = f.bounds(occ.start)
+        verdict = rules.judge(f.norm.text, lo, hi, occ.start, occ.end, reverse=occ.entry.reverse)
+        if verdict is not None:
+            ev.miss(verdict.reason, occ, verdict.detail())
+            # "no intention of defecting" counts against, unless said of others of a group
+            others = verdict.reason == "negated" and rules.about_others(f.norm.text, lo, hi)
+            if verdict.reason == "negated" and not others:
+                ev.negate(occ, weight)
+                contrast = rules.retracts(f.norm.text, lo, hi)
+                if contrast is not None:
+                    retractions.append((occ, contrast))
+            continue
+        accepted.append((occ, ctx, from_article, weight))
+    if retractions:
+        accepted = _retract(accepted, retractions, fields, ev.miss)
+    return accepted
+
+
+def _weigh(
+    wl: CompiledWatchlist,
+    kinds: _Kinds,
+    accepted: list[_Accepted],
+    fields: dict[Field, _Field],
+    ev: _Evidence,
+) -> None:
+    """Step 3: matches for accepted keywords, target people, and people near a keyword."""
     for occ, ctx, from_article, weight in accepted:
-        add("keyword", occ, weight, ctx, from_article)
-    for occ in persons:
+        ev.add("keyword", occ, weight, ctx, from_article)
+    for occ in kinds.persons:
         if occ.entry.kind == TARGET:
-            add("target-person", occ, occ.entry.weight)
+            ev.add("target-person", occ, occ.entry.weight)
         elif any(_near(wl, fields, occ, k) for k, _, _, _ in accepted):
-            add("context-person", occ, occ.entry.weight)
+            ev.add("context-person", occ, occ.entry.weight)
 
-    people = list(dict.fromkeys(o.entry.canonical for o in persons))
-    if people:
-        report.mentions[wl.id] = people
-    keyword_score = sum(v for (rule, _), v in best.items() if rule == "keyword")
-    target_score = sum(v for (rule, _), v in best.items() if rule == "target-person")
-    context_score = max((v for (rule, _), v in best.items() if rule == "context-person"), default=0)
-    negated_score = sum(negated.values())
+
+def _conclude(
+    wl: CompiledWatchlist,
+    people: list[str],
+    accepted: list[_Accepted],
+    ev: _Evidence,
+    report: MatchReport,
+) -> None:
+    """Step 4: a hit when claims and targets reach the threshold; else say why not."""
+    keyword_score = ev.total("keyword")
+    target_score = ev.total("target-person")
+    context_score = max((v for (r, _), v in ev.best.items() if r == "context-person"), default=0)
     # context people rank a hit but never make one: the claims and targets must reach it
-    evidence = keyword_score + target_score - negated_score
+    evidence = keyword_score + target_score - sum(ev.negated.values())
     score = evidence + context_score
     if evidence >= wl.threshold and (keyword_score > 0 or target_score > 0):
         targets = [p for p in people if wl.people.get(p) == "target"]
-        terms = list(dict.fromkeys(m.term for m in matches if m.rule == "keyword"))
+        terms = list(dict.fromkeys(m.term for m in ev.matches if m.rule == "keyword"))
         report.hits.append(
             Hit(
                 wl.id,
@@ -432,27 +465,44 @@ def _evaluate(
                 tuple(people),
                 tuple(targets),
                 tuple(terms),
-                tuple(matches),
+                tuple(ev.matches),
             )
         )
-    else:
-        if score > 0:
-            misses.append(
-                Miss(
-                    wl.id,
-                    "below-threshold",
-                    detail=f"claims and targets {evidence:g} < threshold {wl.threshold:g} "
-                    f"({', '.join(m.term for m in matches)}"
-                    + (f"; negated: {', '.join(negated)}" if negated else "")
-                    + ")",
-                )
+        return
+    if score > 0:
+        ev.misses.append(
+            Miss(
+                wl.id,
+                "below-threshold",
+                detail=f"claims and targets {evidence:g} < threshold {wl.threshold:g} "
+                f"({', '.join(m.term for m in ev.matches)}"
+                + (f"; negated: {', '.join(ev.negated)}" if ev.negated else "")
+                + ")",
             )
-        if people and not accepted and target_score == 0:
-            misses.append(
-                Miss(
-                    wl.id,
-                    "context-person-only",
-                    detail=f"named {', '.join(people)} but no keyword with context",
-                )
+        )
+    if people and not accepted and target_score == 0:
+        ev.misses.append(
+            Miss(
+                wl.id,
+                "context-person-only",
+                detail=f"named {', '.join(people)} but no keyword with context",
             )
-    report.misses.extend(misses[:MAX_MISSES_PER_WATCHLIST])
+        )
+
+
+def _evaluate(
+    wl: CompiledWatchlist,
+    occs: list[Occurrence],
+    fields: dict[Field, _Field],
+    report: MatchReport,
+) -> None:
+    """Score one watchlist's occurrences; append its hit, misses and mentions to `report`."""
+    kinds = _Kinds(wl, occs, fields)
+    ev = _Evidence(wl, fields)
+    accepted = _accept_keywords(wl, kinds, fields, ev)
+    _weigh(wl, kinds, accepted, fields, ev)
+    people = list(dict.fromkeys(o.entry.canonical for o in kinds.persons))
+    if people:
+        report.mentions[wl.id] = people
+    _conclude(wl, people, accepted, ev, report)
+    report.misses.extend(ev.misses[:MAX_MISSES_PER_WATCHLIST])
