@@ -112,3 +112,18 @@ def test_eval_prints_words_not_python_reprs(tmp_path: Path) -> None:
     [alerts] = [line for line in proc.stdout.splitlines() if line.startswith("alerts:")]
     assert "{" not in alerts and "'" not in alerts and "new_on_stale" not in alerts
     assert "new on stale" in alerts
+
+
+@pytest.mark.slow
+def test_stories_and_status_fit_80_columns_in_a_pipe(workspace: Path) -> None:  # noqa: F811
+    assert monitor("db", "upgrade", "-c", "monitor.yaml", cwd=workspace).returncode == 0
+    assert monitor("poll", "-c", "monitor.yaml", cwd=workspace).returncode == 0
+    [story] = json.loads(monitor("stories", "-c", "monitor.yaml", "--json", cwd=workspace).stdout)
+    for command in ("stories", "status"):
+        table = monitor(command, "-c", "monitor.yaml", cwd=workspace)  # a pipe: 80 columns
+        assert table.returncode == 0, table.stderr
+        assert max(len(line) for line in table.stdout.splitlines()) <= 80, table.stdout
+    stories = monitor("stories", "-c", "monitor.yaml", cwd=workspace).stdout
+    assert f"│ {story['id']} " in stories  # the id whole, in its own cell
+    wide = monitor("status", "-c", "monitor.yaml", "--wide", cwd=workspace).stdout
+    assert "last new article" in wide.replace("\n", " ") or "last new" in wide

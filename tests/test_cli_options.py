@@ -42,10 +42,17 @@ def test_flags_show_no_value_in_help(path: tuple[str, ...]) -> None:
     flags = [p for p in command(path).params if getattr(p, "is_flag", False)]
     result = CliRunner().invoke(monitor_app, [*path, "--help"], env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
-    for option in flags:
-        name = max(option.opts, key=len)
+    for name in [max(option.opts, key=len) for option in flags] + ["--help"]:
         row = next(line for line in result.output.splitlines() if re.search(rf"{name}\b", line))
         assert not re.search(rf"{name}[\s│]+<", row), row  # no `<bool>` after the flag
+
+
+def test_the_root_flags_show_no_value_in_help() -> None:
+    result = CliRunner().invoke(monitor_app, ["--help"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    for name in ("--install-completion", "--show-completion", "--help"):
+        row = next(line for line in result.output.splitlines() if name in line)
+        assert not re.search(rf"{name}[\s│]+<", row), row
 
 
 @pytest.mark.parametrize("level", ["debug", "INFO", "Warning", "error", "CRITICAL"])

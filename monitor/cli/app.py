@@ -29,8 +29,11 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=True,  # --install-completion / --show-completion for bash, zsh, fish
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain Click help: flags without a "<bool>" metavar
 )
-db_app = typer.Typer(help="Database schema (Alembic migrations).", no_args_is_help=True)
+db_app = typer.Typer(
+    help="Database schema (Alembic migrations).", no_args_is_help=True, rich_markup_mode=None
+)
 app.add_typer(db_app, name="db")
 
 # Exit codes (design.md): 0 success, 1 the work failed, 2 bad usage or invalid config.

@@ -28,6 +28,7 @@ from monitor.store.db import transaction
 deliveries_app = typer.Typer(
     help="The outbox: every alert and digest per channel, its status and last error.",
     invoke_without_command=True,
+    rich_markup_mode=None,  # plain Click help: flags without a "<bool>" metavar
 )
 app.add_typer(deliveries_app, name="deliveries")
 

@@ -95,7 +95,9 @@ def demo(
         sent = asyncio.run(deliver.drain(cfg, sessions, now=now, owner="demo"))
         with transaction(sessions) as s:
             stories = story_store.stories_json(s)
-    out_console.print(story_table(stories, f"Stories found in the demo feeds ({len(stories)})"))
+    out_console.print(
+        story_table(stories, f"Stories found in the demo feeds ({len(stories)})", out_console)
+    )
     files = sorted(p.name for p in out.iterdir() if p.suffix in (".html", ".txt"))
     out_console.print(
         f"{report.new_articles} articles from {len(report.feeds)} feeds; {len(stories)} stories; "

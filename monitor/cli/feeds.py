@@ -53,6 +53,7 @@ from monitor.urls import canonical_url
 feeds_app = typer.Typer(
     help="Each feed's status (no subcommand); import, export and add feeds.",
     invoke_without_command=True,
+    rich_markup_mode=None,  # plain Click help: flags without a "<bool>" metavar
 )
 app.add_typer(feeds_app, name="feeds")
 

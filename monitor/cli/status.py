@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from rich.table import Table
+from rich.console import RenderableType
 
 from monitor.cli.app import (
     ConfigOpt,
@@ -16,6 +16,7 @@ from monitor.cli.app import (
     styled,
 )
 from monitor.cli.runtime import open_runtime
+from monitor.cli.tables import Col, WideOpt, listing
 from monitor.daemon.health import StatusSnapshot, snapshot
 from monitor.store.db import transaction
 
@@ -24,7 +25,7 @@ STYLE = {"ok": "green", "failing": "red", "disabled": "yellow", "silent": "magen
 
 @app.command("status")
 @handle_errors
-def status(config: ConfigOpt = None, json_out: JsonOpt = False) -> None:
+def status(config: ConfigOpt = None, json_out: JsonOpt = False, wide: WideOpt = False) -> None:
     """Feeds (ok / failing / disabled / silent, with last error), last poll, deliveries, stories."""
     rt = open_runtime(config)
     with transaction(rt.sessions) as s:
@@ -32,27 +33,35 @@ def status(config: ConfigOpt = None, json_out: JsonOpt = False) -> None:
     if json_out:
         print_json(snap.to_json())
     else:
-        _print(snap)
+        _print(snap, wide=wide)
 
 
 def _when(value: datetime | None) -> str:
     return value.strftime("%Y-%m-%d %H:%M:%S") if value else "-"
 
 
-def _print(snap: StatusSnapshot) -> None:
-    table = Table(title="Feeds")
-    for col in ("feed", "status", "last poll", "last new article", "failures", "last error"):
-        table.add_column(col, overflow="fold")
+def _print(snap: StatusSnapshot, *, wide: bool = False) -> None:
+    cols = [
+        Col("feed", "id"),
+        Col("status", "status"),
+        Col("last poll", "date"),
+        Col("last new article", "date", optional=True),
+        Col("failures", "number", optional=True),
+        Col("last error", "text"),
+    ]
     order = {"failing": 0, "silent": 1, "disabled": 2, "new": 3, "ok": 4}
-    for f in sorted(snap.feeds, key=lambda f: (order.get(f.status, 9), f.id)):
-        table.add_row(
+    rows: list[list[RenderableType]] = [
+        [
             f.id,
             styled(f.status, STYLE.get(f.status, "")),
             _when(f.last_polled_at),
             _when(f.last_new_article_at),
             str(f.consecutive_failures or ""),
             f.last_error or "",
-        )
+        ]
+        for f in sorted(snap.feeds, key=lambda f: (order.get(f.status, 9), f.id))
+    ]
+    table = listing("Feeds", cols, rows, out_console, wide=wide)
     out_console.print(table)
     counts = ", ".join(f"{n} {k}" for k, n in snap.feed_counts().items() if n)
     out_console.print(f"feeds: {counts or 'none configured'}")

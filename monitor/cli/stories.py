@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import typer
+from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
@@ -23,6 +24,7 @@ from monitor.cli.app import (
 )
 from monitor.cli.listing import fmt_time
 from monitor.cli.runtime import open_runtime
+from monitor.cli.tables import Col, WideOpt, listing
 from monitor.store import stories as story_store
 from monitor.store.db import transaction
 
@@ -38,17 +40,24 @@ def flags(story: dict[str, Any], sep: str = "\n") -> Text:
     return Text(sep).join(out) if out else Text("new")
 
 
-def story_table(stories: list[dict[str, Any]], title: str) -> Table:
-    """Headline, origins and articles (copies folded under their original)."""
+def story_table(
+    stories: list[dict[str, Any]], title: str, console: Console, *, wide: bool = False
+) -> Table:
+    """Headline, origins and articles (copies folded under their original), at 80 columns."""
     watchlists = sorted({st["watchlist"] for st in stories})
     one_list = len(watchlists) == 1
     if one_list:
         title = f"{title}: {watchlists[0]}"
-    table = Table(title=title, show_lines=True)
-    cols = ["id", "headline"] + ([] if one_list else ["watchlist"]) + ["first seen", "origins"]
-    for col in [*cols, "articles"]:
-        table.add_column(col, overflow="fold", ratio=3 if col in ("headline", "articles") else 1)
-    table.add_column("flags", no_wrap=True)
+    cols = [
+        Col("id", "id"),
+        Col("headline", "title"),
+        *([] if one_list else [Col("watchlist", "id", optional=True)]),
+        Col("first seen", "date", optional=True),
+        Col("origins", "text"),
+        Col("articles", "text"),
+        Col("flags", "status"),
+    ]
+    rows = []
     for st in stories:
         by_id = {a["id"]: a for a in st["articles"]}
         lines = []
@@ -59,16 +68,18 @@ def story_table(stories: list[dict[str, Any]], title: str) -> Table:
             for c in st["articles"]:
                 if c["copy_of"] == a["id"]:
                     lines.append(f"  └ copy: {c['outlet']}")
-        table.add_row(
-            str(st["id"]),
-            clip(st["headline"]),
-            *([] if one_list else [st["watchlist"]]),
-            fmt_time(st["first_seen"]),
-            ", ".join(st["origins"]) or "-",
-            "\n".join(lines),
-            flags(st),
+        rows.append(
+            [
+                str(st["id"]),
+                clip(st["headline"]),
+                *([] if one_list else [st["watchlist"]]),
+                fmt_time(st["first_seen"]),
+                ", ".join(st["origins"]) or "-",
+                "\n".join(lines),
+                flags(st),
+            ]
         )
-    return table
+    return listing(title, cols, rows, console, wide=wide)
 
 
 @app.command()
@@ -80,6 +91,7 @@ def stories(
     limit: Annotated[int, typer.Option("--limit", help="At most this many (0: all).")] = 50,
     config: ConfigOpt = None,
     json_out: JsonOpt = False,
+    wide: WideOpt = False,
 ) -> None:
     """Stories, newest first: headline, origins, articles and copies, confirmed/stale flags."""
     rt = open_runtime(config)
@@ -88,7 +100,7 @@ def stories(
     if json_out:
         print_json(data)
         return
-    out_console.print(story_table(data, f"Stories ({len(data)})"))
+    out_console.print(story_table(data, f"Stories ({len(data)})", out_console, wide=wide))
 
 
 @app.command()
