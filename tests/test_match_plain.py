@@ -99,3 +99,17 @@ def test_a_north_korean_who_crossed_or_arrived_is_a_hit(
 @pytest.mark.parametrize(("title", "body"), LOOKALIKES)
 def test_a_visit_or_a_retreat_is_no_defection(matcher: Matcher, title: str, body: str) -> None:
     assert matcher.match(title, body).hits == []
+
+
+def test_one_sense_per_article(matcher: Matcher) -> None:
+    """A party switch whose story mentions North Korea policy: the later "the defection"
+    means the same party switch, so it may not borrow the article's North Korea context."""
+    title = "Lawmaker defects to the opposition over North Korea policy"
+    body = (
+        "A senior ruling party lawmaker defected to the opposition on Monday, citing the "
+        "government's North Korea policy. His former party called the defection a betrayal "
+        "of voters."
+    )
+    report = matcher.match(title, body)
+    assert report.hits == []
+    assert "other-sense" in {m.reason for m in report.misses}

@@ -53,7 +53,7 @@ def story_table(
         Col("headline", "title"),
         *([] if one_list else [Col("watchlist", "id", optional=True)]),
         Col("first seen", "date", optional=True),
-        Col("origins", "text"),
+        Col("origins", "text", optional=True),  # the flags say how many
         Col("articles", "text"),
         Col("flags", "status"),
     ]

@@ -61,7 +61,8 @@ def listing(
 
 
 def _width(col: Col, values: list[RenderableType]) -> int:
-    longest = max([len(col.header), *(len(_plain(v)) for v in values)])
+    lines = [line for v in values for line in _plain(v).splitlines()]  # a cell may be several
+    longest = max([len(col.header), *(len(line) for line in lines)])
     return min(longest, 24 if col.kind == "text" else 40)
 
 

@@ -375,10 +375,12 @@ def _accept_keywords(
     rules = wl.claims
     accepted: list[_Accepted] = []
     retractions: list[tuple[Occurrence, str]] = []
+    other_sense = False  # a keyword means something else here (excluded, or a sense rule)
     for occ in kinds.keywords:
         veto = next((x for x in kinds.exclusions if _covers(x, occ)), None)
         if veto is not None:
             ev.miss("excluded", occ, f"covered by exclusion {veto.entry.canonical!r}")
+            other_sense = True
             continue
         ctx = next(
             (c for c in kinds.contexts if not _overlaps(c, occ) and _near(wl, fields, occ, c)),
@@ -409,6 +411,7 @@ def _accept_keywords(
         verdict = rules.judge(f.norm.text, lo, hi, occ.start, occ.end, reverse=occ.entry.reverse)
         if verdict is not None:
             ev.miss(verdict.reason, occ, verdict.detail())
+            other_sense = other_sense or verdict.reason == "other-sense"
             # "no intention of defecting" counts against, unless said of others of a group
             others = verdict.reason == "negated" and rules.about_others(f.norm.text, lo, hi)
             if verdict.reason == "negated" and not others:
@@ -420,7 +423,22 @@ def _accept_keywords(
         accepted.append((occ, ctx, from_article, weight))
     if retractions:
         accepted = _retract(accepted, retractions, fields, ev.miss)
+    if other_sense:
+        accepted = _one_sense(accepted, ev)
     return accepted
+
+
+def _one_sense(accepted: list[_Accepted], ev: _Evidence) -> list[_Accepted]:
+    """One sense per article: once a keyword means something else here ("defected to the
+    opposition"), a later bare mention ("the defection") cannot borrow the article's context."""
+    kept = []
+    for item in accepted:
+        occ, _ctx, from_article, _weight = item
+        if from_article:
+            ev.miss("other-sense", occ, "the article uses the word in another sense")
+            continue
+        kept.append(item)
+    return kept
 
 
 def _weigh(
