@@ -155,7 +155,7 @@ def test_every_listing_prints_hostile_text_literally(hostile_db: Path, database_
     for command in ("feeds", "articles", "stories", "deliveries", "status"):
         result = run(command, "-c", cfg, "--json")
         assert result.exit_code == 0, result.output
-        assert raw_text(database_url) in strings(json.loads(result.output)), command
+        assert raw_text(database_url) in strings(json.loads(result.stdout)), command
 
 
 def strings(data: Any) -> list[str]:
