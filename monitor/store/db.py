@@ -36,8 +36,14 @@ def alembic_dir() -> str:
     return os.environ.get("MONITOR_ALEMBIC_DIR") or MIGRATIONS
 
 
-def make_engine(url: str, *, sqlite_begin: str = SQLITE_BEGIN, **kwargs: Any) -> Engine:
+def make_engine(
+    url: str, *, sqlite_begin: str = SQLITE_BEGIN, foreign_keys: bool = True, **kwargs: Any
+) -> Engine:
     """An engine for `url`. SQLite gets WAL, a busy timeout, foreign keys and real BEGINs.
+
+    `foreign_keys=False` is for migrations only: SQLite applies an ALTER that it cannot do in
+    place by copying the table and dropping the old one, and with foreign keys on that DROP
+    deletes the old table's rows first, cascading into every table that references it.
 
     pysqlite on Python < 3.12 sends BEGIN only before the first INSERT/UPDATE and never before
     a SAVEPOINT, so releasing a savepoint opened first (the article insert) committed alone.
@@ -60,7 +66,7 @@ def make_engine(url: str, *, sqlite_begin: str = SQLITE_BEGIN, **kwargs: Any) ->
             with suppress(sqlite3.OperationalError):  # read-only file or folder: reads still work
                 cur.execute("PRAGMA journal_mode=WAL")
             cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
-            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute(f"PRAGMA foreign_keys={'ON' if foreign_keys else 'OFF'}")
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.close()
 

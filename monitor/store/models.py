@@ -112,8 +112,6 @@ class ArticleRow(Base):
     date_source: Mapped[str] = mapped_column(String(16), default="none")
     extraction: Mapped[str] = mapped_column(String(20), default="page")
     extraction_error: Mapped[str | None] = mapped_column(Text)
-    # never written: the copy index (article_copies) replaced it; drop it with the next migration
-    fingerprint: Mapped[int | None] = mapped_column(BigInteger)
     discovered_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
 
