@@ -26,6 +26,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from monitor.stories.fingerprint import tokens
+from monitor.text import paragraphs, read_dateline, strip_dateline
 
 __all__ = [
     "COPY_CONTAINMENT",
@@ -75,19 +76,7 @@ _TRAILER = re.compile(
     r"|무단\s*전재|재배포\s*금지|저작권자",
     re.IGNORECASE,
 )
-#: a dateline (agency in parentheses or a Korean wire's (서울=연합뉴스)) at a paragraph's start
-_DATELINE = re.compile(
-    r"^\s*(?:\((?:LEAD|UPDATE|URGENT|\d+(?:st|nd|rd|th)\s+LD|2nd\s+LD)[^)]*\)\s*)?"
-    r"[A-Z][\w .,'’-]{0,60}?\([^()\n]{1,40}\)\s*(?:--|[-—–:])?\s*"
-    r"|^\s*\([^()=\n]{1,20}=[^()\n]{1,20}\)\s*"
-    r"|^\s*[A-Z][A-Z .'’]{1,30}(?:,\s*[A-Za-z. ]{1,30})?\s*(?:--|[—–:])\s+"
-)
 _WORDS_MAX_TRAILER = 40  # a longer paragraph that mentions copyright is reporting, not a trailer
-_PARA = re.compile(r"\n\s*\n|\n")
-
-
-def _is_dateline(para: str) -> bool:
-    return bool(_DATELINE.match(para))
 
 
 def copy_text(text: str) -> str:
@@ -97,13 +86,13 @@ def copy_text(text: str) -> str:
     (the agency text starts at its dateline); any paragraph shaped like a caption or a
     trailer goes wherever it stands.
     """
-    paras = [p.strip() for p in _PARA.split(text) if p.strip()]
-    first = next((i for i, p in enumerate(paras) if _is_dateline(p)), None)
+    paras = [s for p in paragraphs(text) if (s := p.group(0).strip())]
+    first = next((i for i, p in enumerate(paras) if read_dateline(p)), None)
     if first is not None:
         paras = paras[first:]
     kept = []
     for para in paras:
-        para = _DATELINE.sub("", para, count=1)
+        para = strip_dateline(para)
         short = len(para.split()) <= _WORDS_MAX_TRAILER
         if short and (_CAPTION.search(para) or _TRAILER.search(para)):
             continue

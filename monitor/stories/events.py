@@ -23,6 +23,8 @@ import ahocorasick
 
 from monitor.stories.fingerprint import tokens
 from monitor.stories.gazetteer import DETAILS, PLACES, ROLES, sector_tags
+from monitor.text import paragraphs as lines
+from monitor.text import read_dateline, sentence_spans
 
 __all__ = [
     "CORE",
@@ -275,15 +277,13 @@ _STOP = frozenset(
         "there's",
     ]
 )
-_PARA_SPLIT = re.compile(r"\n+")
-_PARA = re.compile(r"[^\n]+")
 
 
 def lead(text: str, paragraphs: int = LEAD_PARAGRAPHS) -> str:
     """The first substantive paragraphs of a body (captions and one-liners skipped)."""
     out: list[str] = []
-    for para in _PARA_SPLIT.split(text):
-        para = para.strip()
+    for line in lines(text):
+        para = line.group(0).strip()
         if len(para) >= 60:
             out.append(para)
             if len(out) >= paragraphs:
@@ -346,12 +346,6 @@ def _number(word: str) -> int:
     return int(word) if word.isdigit() else _NUM_WORDS[word.lower()]
 
 
-_DATELINE = re.compile(
-    r"^\s*(?:\((?:LEAD|UPDATE|URGENT|2nd\s+LD|\d+(?:st|nd|rd|th)\s+LD)[^)]*\)\s*)?"
-    r"[A-Z][\w .,'-]{0,60}?\([^()\n]{1,40}\)\s*(?:--|[-—–:])\s*"
-    r"|^\s*\([^()=\n]{1,20}=[^()\n]{1,20}\)\s*"
-)
-_SENTENCE = re.compile(r"(?<=[.!?。다])\s+(?=[\"“'‘(A-Z0-9가-힣])")
 _PAST = re.compile(
     r"\blast\s+(?:year|month|week)|\byears?\s+ago|\bmonths\s+ago|\bearlier\s+this\s+(?:year|month)"
     r"|\bin\s+the\s+past|\bpreviously|\bprevious\b|\banother\b"
@@ -394,21 +388,17 @@ _LOCAL_AHEAD = timedelta(hours=14)
 def body_spans(text: str) -> Iterator[tuple[int, int, float]]:
     """(start, end, position weight) of every sentence of a body, dateline left out."""
     index = 0  # substantive paragraphs seen
-    for para in _PARA.finditer(text):
+    for para in lines(text):
         start, chunk = para.start(), para.group(0)
         if len(chunk.strip()) < 60:
             weight = FLOOR  # a caption, a credit line, a subhead
         else:
             weight = CORE if index < LEAD_PARAGRAPHS else max(FLOOR, 1.0 / index)
             index += 1
-        dateline = _DATELINE.match(chunk)
-        pos = dateline.end() if dateline else 0
-        for m in _SENTENCE.finditer(chunk, pos):
-            if m.start() > pos:
-                yield start + pos, start + m.start(), weight
-            pos = m.end()
-        if pos < len(chunk):
-            yield start + pos, start + len(chunk), weight
+        dateline = read_dateline(chunk)
+        body = start + (dateline.end if dateline else 0)
+        for lo, hi in sentence_spans(text, body, para.end()):
+            yield lo, hi, weight
 
 
 def sentence_weight(sentence: str, position: float, published: datetime | None) -> float:

@@ -13,6 +13,8 @@ import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
 
+from monitor.text import strip_dateline
+
 __all__ = [
     "COPY_CONTAINMENT",
     "COPY_SIMILARITY",
@@ -34,22 +36,11 @@ COPY_SIMILARITY = 0.75
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 _MASK = (1 << 64) - 1
-_DATELINE = re.compile(
-    r"^\s*(?:[A-Z][A-Za-z.' ]{1,40}(?:,\s*[A-Za-z.' ]{1,30}\d{0,2})?\s*)?"
-    r"\((?:[^()\n]{1,40})\)\s*(?:--|[-—–:])\s*"
-    r"|^\s*[A-Z][A-Z .']{1,30}(?:,\s*[A-Za-z. ]{1,30})?\s*(?:--|[-—–:])\s+"
-    r"|^\s*\([^()=\n]{1,20}=[^()\n]{1,20}\)\s*"  # Korean wire dateline: (서울=연합뉴스)
-)
 
 
 def tokens(text: str) -> list[str]:
     """Lower-cased word tokens (any script), NFKC-normalized, punctuation dropped."""
     return _WORD.findall(unicodedata.normalize("NFKC", text).casefold())
-
-
-def _strip_dateline(text: str) -> str:
-    """Drop a leading wire dateline so "SEOUL (AP) —" and "SEOUL:" copies align."""
-    return _DATELINE.sub("", text.lstrip(), count=1)
 
 
 @lru_cache(maxsize=65536)
@@ -58,7 +49,7 @@ def _hash64(feature: str) -> int:
 
 
 def _features(text: str) -> list[str]:
-    words = tokens(_strip_dateline(text))
+    words = tokens(strip_dateline(text))  # so SEOUL (AP) — and SEOUL: copies align
     if len(words) < SHINGLE:
         return [" ".join(words)] if words else []
     return [" ".join(words[i : i + SHINGLE]) for i in range(len(words) - SHINGLE + 1)]

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from monitor.stories.outlets import is_official, mention_pattern, normalize_outlet
+from monitor.text import paragraphs, read_dateline, sentence_spans
 
 __all__ = [
     "Citation",
@@ -117,19 +118,10 @@ _BACKGROUND = re.compile(
     r"|지난해|작년|(?:19|20)\d\d년|최근\s*\d+\s*년|지금까지|누적",
     re.IGNORECASE,
 )
-_DATELINE = re.compile(
-    r"^\s*(?:\((?:LEAD|UPDATE|URGENT)[^)]*\)\s*)?(?:[A-Z][\w .,']{0,60}?)?"
-    r"\((?P<name>[^()\n]{1,40})\)\s*(?:--|[-—–:]|(?=[A-Z\"“]))"  # relay: no dash
-    r"|^\s*\([^()=\n]{1,20}=(?P<ko>[^()\n]{1,20})\)"
-)
 _CREDIT_LEFTOVER = re.compile(
     r"^[\s(\[—–\-/]*(?:(?:source|sources|via|courtesy\s+of|from|with|copyright|©)\s*[:\-—–]?)?"
     r"[\s)\].—–\-/]*$",
     re.IGNORECASE,
-)
-_SENTENCE_END = re.compile(
-    r"(?<![A-Z]\.)(?<!\b(?:Mr|Ms|Dr|No|St|Lt)\.)(?<!\b(?:Gov|Gen|Sgt|Col|Rep|Sen|Jan|Feb|Aug|Sep|Oct|Nov|Dec)\.)"
-    r"(?<=[.!?。])\s+"
 )
 
 
@@ -153,21 +145,14 @@ class _Sentence:
 
 
 def _sentences(text: str) -> Iterator[_Sentence]:
-    pos = 0
     index = 0
-    for line in text.splitlines(keepends=True):
-        stripped = line.strip()
+    for line in paragraphs(text):
+        stripped = line.group(0).strip()
         para = index  # substantive paragraphs before this one
         if len(stripped) >= _LEAD_MIN:
             index += 1
-        start = pos
-        last = 0
-        for m in _SENTENCE_END.finditer(line):
-            yield _Sentence(line[last : m.start()], start + last, para, stripped)
-            last = m.end()
-        if line[last:].strip():
-            yield _Sentence(line[last:].rstrip("\n"), start + last, para, stripped)
-        pos += len(line)
+        for lo, hi in sentence_spans(text, line.start(), line.end()):
+            yield _Sentence(text[lo:hi], lo, para, stripped)
 
 
 def _mentions(sentence: str) -> list[tuple[int, int, str]]:
@@ -219,20 +204,18 @@ def _classify(
     return "cite", "said-later"
 
 
-_PARAGRAPH = re.compile(r"[^\n]+")
 #: a dateline stands in the first paragraphs: after a photo caption, a kicker, a byline
 _DATELINE_PARAGRAPHS = 3
 
 
 def _first_dateline(text: str) -> tuple[str, int] | None:
     """(agency, offset) of the dateline in the text's first paragraphs (after captions)."""
-    for i, para in enumerate(_PARAGRAPH.finditer(text)):
+    for i, para in enumerate(paragraphs(text)):
         if i >= _DATELINE_PARAGRAPHS:
             return None
-        m = _DATELINE.match(para.group(0))
-        if m and (m.group("ko") or _is_outlet(m.group("name"))):
-            group = "name" if m.group("name") else "ko"
-            return m.group(group), para.start() + m.start(group)
+        dateline = read_dateline(para.group(0))
+        if dateline and dateline.agency and (dateline.korean or _is_outlet(dateline.agency)):
+            return dateline.agency, para.start() + dateline.agency_start
     return None
 
 
