@@ -14,22 +14,23 @@ from __future__ import annotations
 import argparse
 import random
 import statistics
+import sys
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from monitor.config import FeedConfig, load_config
-from monitor.domain import Article, DateSource
-from monitor.match import Hit, compile_watchlists
-from monitor.pipeline.ingest import Processor
-from monitor.store import db
-from monitor.store.articles import insert_article
-from monitor.store.db import transaction
-from monitor.store.feeds import sync_feeds
-from monitor.store.models import StoryRow
-
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from monitor.config import load_config  # noqa: E402
+from monitor.match import Hit, compile_watchlists  # noqa: E402
+from monitor.pipeline.ingest import Processor  # noqa: E402
+from monitor.store import db  # noqa: E402
+from monitor.store.db import transaction  # noqa: E402
+from monitor.store.models import StoryRow  # noqa: E402
+from tests.seeding import add_feed, store_article  # noqa: E402
+
 NOW = datetime(2026, 11, 20, tzinfo=UTC)
 PLACES = [
     "place:kuwait",
@@ -114,7 +115,7 @@ def main() -> None:
         shape = Shape(args.shape)
         seed(sessions, args.stories, rng, shape)
         with transaction(sessions) as s:
-            sync_feeds(s, [FeedConfig(id="bench", url="https://x.invalid/rss")], NOW)
+            add_feed(s, "bench", NOW)
         articles = []
         with transaction(sessions) as s:
             for i in range(args.hits + 1):
@@ -125,20 +126,16 @@ def main() -> None:
                     n=rng.randrange(2, 9),
                     words=" ".join(shape.sample_words(rng, 40)),
                 )
-                art = Article(
-                    canonical_url=f"https://bench.invalid/{i}",
-                    url=f"https://bench.invalid/{i}",
-                    feed_id="bench",
-                    outlet="Bench Daily",
-                    title=f"Defection report {i}",
-                    text=text,
-                    published_at=NOW,
-                    date_source=DateSource.META,
-                    discovered_at=NOW,
-                )
-                aid = insert_article(s, art)
                 articles.append(
-                    Article(**{**{f: getattr(art, f) for f in art.__slots__}, "id": aid})
+                    store_article(
+                        s,
+                        url=f"https://bench.invalid/{i}",
+                        text=text,
+                        when=NOW,
+                        feed_id="bench",
+                        outlet="Bench Daily",
+                        title=f"Defection report {i}",
+                    )
                 )
         hit = Hit("nk-defections", 4.0, 2.0, (), (), ("defect*",), ())
         t0 = time.perf_counter()

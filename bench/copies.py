@@ -18,22 +18,23 @@ import argparse
 import itertools
 import random
 import statistics
+import sys
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy import func, insert, select
 
-from monitor.config import FeedConfig
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
 from monitor.config.stories import StoriesConfig
-from monitor.domain import Article, DateSource
 from monitor.pipeline.copies import detect_copy
 from monitor.store import db
-from monitor.store.articles import insert_article
 from monitor.store.db import transaction
-from monitor.store.feeds import sync_feeds
 from monitor.store.models import ArticleCopyRow, ArticleRow, CopyPostingRow
 from monitor.stories.copies import signature
+from tests.seeding import add_feed, store_article
 
 NOW = datetime(2031, 6, 1, tzinfo=UTC)
 VOCAB = [f"w{i}" for i in range(30_000)]
@@ -99,7 +100,7 @@ def main() -> None:
         db.upgrade(url)
         sessions = db.session_factory(db.make_engine(url))
         with transaction(sessions) as s:
-            sync_feeds(s, [FeedConfig(id="bench", url="https://x.invalid/rss")], NOW)
+            add_feed(s, "bench", NOW)
         t0 = time.perf_counter()
         with transaction(sessions) as s:
             have = s.scalar(select(func.count()).select_from(ArticleCopyRow)) or 0
@@ -122,19 +123,15 @@ def main() -> None:
             else:
                 text = body(rng)
             with transaction(sessions) as s:
-                art = Article(
-                    canonical_url=f"https://new.invalid/{NOW.timestamp() + time.time()}/{i}",
-                    url=f"https://new.invalid/{i}",
+                art = store_article(
+                    s,
+                    url=f"https://new.invalid/{NOW.timestamp() + time.time()}/{i}",
+                    text=text,
+                    when=NOW,
                     feed_id="bench",
                     outlet="New",
                     title=f"new {i}",
-                    text=text,
-                    published_at=NOW,
-                    date_source=DateSource.META,
-                    discovered_at=NOW,
                 )
-                aid = insert_article(s, art)
-            art = Article(**{**{f: getattr(art, f) for f in art.__slots__}, "id": aid})
             with transaction(sessions) as s:
                 t = time.perf_counter()
                 result = detect_copy(s, art, cfg, NOW)

@@ -11,14 +11,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from monitor.config import FeedConfig
 from monitor.config.stories import StoriesConfig
-from monitor.domain import Article, DateSource
+from monitor.domain import Article
 from monitor.pipeline.copies import detect_copy
 from monitor.store import copies as store
-from monitor.store.articles import insert_article
 from monitor.store.db import transaction
-from monitor.store.feeds import sync_feeds
 from monitor.stories.copies import (
     COPY_CONTAINMENT,
     CopyIndex,
@@ -26,6 +23,7 @@ from monitor.stories.copies import (
     copy_text,
     signature,
 )
+from tests.seeding import add_feed, store_article
 
 T0 = datetime(2031, 5, 6, 1, 0, tzinfo=UTC)
 
@@ -162,21 +160,16 @@ def test_a_copy_of_a_copy_points_to_the_root() -> None:
 
 def _store(sessions: sessionmaker[Session], n: int, text: str, when: datetime) -> Article:
     with transaction(sessions) as s:
-        sync_feeds(s, [FeedConfig(id="f", url="https://x.invalid/rss")], when)
-        art = Article(
-            canonical_url=f"https://x.invalid/{n}",
+        add_feed(s, "f", when)
+        return store_article(
+            s,
             url=f"https://x.invalid/{n}",
+            text=text,
+            when=when,
             feed_id="f",
             outlet="Site",
             title=f"Story {n}",
-            text=text,
-            published_at=when,
-            date_source=DateSource.META,
-            discovered_at=when,
         )
-        aid = insert_article(s, art)
-        assert aid is not None
-    return Article(**{**{f: getattr(art, f) for f in art.__slots__}, "id": aid})
 
 
 def _detect(sessions: sessionmaker[Session], art: Article, cfg: StoriesConfig):

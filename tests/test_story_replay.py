@@ -4,21 +4,19 @@ from __future__ import annotations
 
 import json
 import random
-from dataclasses import replace
 from datetime import datetime
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from monitor.config import FeedConfig, load_config
-from monitor.domain import Article, DateSource
+from monitor.config import load_config
+from monitor.domain import Article
 from monitor.pipeline.ingest import Processor, make_processor
-from monitor.store.articles import insert_article
 from monitor.store.db import transaction
-from monitor.store.feeds import sync_feeds
 from monitor.store.models import AlertRow, StoryArticleRow, StoryRow
 from tests.conftest import FIXTURES, ROOT
+from tests.seeding import add_feed, store_article
 
 ROWS = [json.loads(line) for line in (FIXTURES / "corpus" / "dev.jsonl").read_text().splitlines()]
 
@@ -38,21 +36,16 @@ def store(sessions: sessionmaker[Session], row: dict) -> Article:
     published = datetime.fromisoformat(row["published"].replace("Z", "+00:00"))
     feed = row["feed"].lower()
     with transaction(sessions) as s:
-        sync_feeds(s, [FeedConfig(id=feed, url="https://x.invalid/rss")], published)
-        article = Article(
-            canonical_url=row["url"],
+        add_feed(s, feed, published)
+        return store_article(
+            s,
             url=row["url"],
+            text=row["labels"]["body"],
+            when=published,
             feed_id=feed,
             outlet=row["outlet"],
             title=row["title"],
-            text=row["labels"]["body"],
-            published_at=published,
-            date_source=DateSource.META,
-            discovered_at=published,
         )
-        article_id = insert_article(s, article)
-        assert article_id is not None
-    return replace(article, id=article_id)
 
 
 def counts(sessions: sessionmaker[Session]) -> tuple[int, int, int, list[str]]:
