@@ -129,3 +129,26 @@ def test_the_daemon_keeps_its_config_when_the_file_is_emptied(
         daemon.reload("test")
     assert daemon.cfg is cfg
     assert "refused" in caplog.text and "feeds (1 -> 0)" in caplog.text
+
+
+def test_the_daemon_runs_each_tick_at_its_interval_polling_first(tmp_path: Path) -> None:
+    from monitor.daemon.worker import Daemon
+
+    path = _write(tmp_path, {"feeds": [FEED], "channels": [file_channel("c", tmp_path)]})
+    cfg = load_config(path, env={})
+    loop = asyncio.new_event_loop()
+    try:
+        jobs = {
+            j.id: j
+            for j in Daemon(cfg, config_path=path, health_port=0)._scheduler(loop).get_jobs()
+        }
+    finally:
+        loop.close()
+    d = cfg.monitor.daemon
+    every = {"poll": d.poll_tick, "delivery": d.delivery_tick, "retention": d.retention_every}
+    every["reload-check"] = d.reload_check
+    assert {name: jobs[name].trigger.interval for name in every} == every
+    first = {name: jobs[name].next_run_time for name in every}
+    assert min(first, key=first.__getitem__) == "poll"  # the first pass starts at once
+    assert first["poll"] < first["delivery"] < first["retention"]
+    assert first["reload-check"] - first["poll"] == d.reload_check

@@ -15,6 +15,7 @@ import secrets
 import signal
 import socket
 import time
+from collections.abc import Awaitable, Callable
 from concurrent.futures import Executor
 from datetime import UTC, timedelta
 from pathlib import Path
@@ -345,33 +346,21 @@ class Daemon:
         )
         scheduler.add_listener(self._job_event, EVENT_JOB_ERROR | EVENT_JOB_MISSED)
         now = utcnow()
-        scheduler.add_job(
-            self._job(self.poll_tick, "poll"),
-            "interval",
-            seconds=tick,
-            id="poll",
-            next_run_time=now,
-        )
-        scheduler.add_job(
-            self._job(self.delivery_tick, "delivery"),
-            "interval",
-            seconds=d.delivery_tick.total_seconds(),
-            id="delivery",
-            next_run_time=now + timedelta(seconds=1),
-        )
-        scheduler.add_job(
-            self._job(self.retention, "retention"),
-            "interval",
-            seconds=d.retention_every.total_seconds(),
-            id="retention",
-            next_run_time=now + timedelta(seconds=5),
-        )
-        scheduler.add_job(
-            self._job(self.check_files, "reload-check"),
-            "interval",
-            seconds=d.reload_check.total_seconds(),
-            id="reload-check",
-        )
+        # (job, what it runs, every, first run after start): poll at once, then deliver
+        jobs: list[tuple[str, Callable[[], Awaitable[None]], timedelta, timedelta]] = [
+            ("poll", self.poll_tick, d.poll_tick, timedelta(0)),
+            ("delivery", self.delivery_tick, d.delivery_tick, timedelta(seconds=1)),
+            ("retention", self.retention, d.retention_every, timedelta(seconds=5)),
+            ("reload-check", self.check_files, d.reload_check, d.reload_check),
+        ]
+        for name, run, every, first in jobs:
+            scheduler.add_job(
+                self._job(run, name),
+                "interval",
+                seconds=every.total_seconds(),
+                id=name,
+                next_run_time=now + first,
+            )
         self._schedule_digests(scheduler)
         return scheduler
 
