@@ -105,6 +105,12 @@ def pattern_tokens(pattern: str) -> list[str]:
     return pattern.split()
 
 
+def _patterns(description: str) -> list[str]:
+    """An optional list of patterns or terms (empty by default), described for the schema."""
+    default: list[str] = Field(default_factory=list, description=description)
+    return default
+
+
 class PhraseConfig(_Strict):
     name: str = Field(description="What the phrase family claims, shown in explanations.")
     pattern: str = Field(
@@ -126,44 +132,33 @@ class ClaimsConfig(_Strict):
         description="Phrase families that make a claim without a keyword "
         "('WANT ~3 STAY ~3 SOUTH': asked to stay in South Korea).",
     )
-    negation: list[str] = Field(
-        default_factory=list,
-        description="Patterns around KW that negate it ('no ~3 INTENT of KW').",
+    negation: list[str] = _patterns("Patterns around KW that negate it ('no ~3 INTENT of KW').")
+    sources: list[str] = _patterns(
+        "Patterns around KW where the people named are only sources "
+        "('interview* ~6 KW': interviews with defectors)."
     )
-    sources: list[str] = Field(
-        default_factory=list,
-        description="Patterns around KW where the people named are only sources "
-        "('interview* ~6 KW': interviews with defectors).",
+    senses: list[str] = _patterns(
+        "Patterns around KW where it has another sense ('KW ~1 to|from ~4 party': "
+        "a lawmaker defected to another party)."
     )
-    senses: list[str] = Field(
-        default_factory=list,
-        description="Patterns around KW where it has another sense ('KW ~1 to|from ~4 party': "
-        "a lawmaker defected to another party).",
+    reverse: list[str] = _patterns(
+        "Patterns around KW that send the move toward the watched country "
+        "('KW ~4 NORTH': defected to the North)."
     )
-    reverse: list[str] = Field(
-        default_factory=list,
-        description="Patterns around KW that send the move toward the watched country "
-        "('KW ~4 NORTH': defected to the North).",
+    returning: list[str] = _patterns(
+        "Terms in a reversed claim's sentence that make it count anyway (a defector going back)."
     )
-    returning: list[str] = Field(
-        default_factory=list,
-        description="Terms in a reversed claim's sentence that make it count anyway "
-        "(a defector going back).",
+    retraction: list[str] = _patterns(
+        "Contrast words (however, but, 그러나): a negated claim whose sentence has "
+        "one retracts the claims before it in its paragraph (speculation, then a denial)."
     )
-    retraction: list[str] = Field(
-        default_factory=list,
-        description="Contrast words (however, but, 그러나): a negated claim whose sentence has "
-        "one retracts the claims before it in its paragraph (speculation, then a denial).",
+    others: list[str] = _patterns(
+        "Words that give a negation other subjects (the other two, the rest, "
+        "나머지): no retraction then."
     )
-    others: list[str] = Field(
-        default_factory=list,
-        description="Words that give a negation other subjects (the other two, the rest, "
-        "나머지): no retraction then.",
-    )
-    foreign: list[str] = Field(
-        default_factory=list,
-        description="Subjects that are not the watched people (Russian, Cuban): a keyword "
-        "whose sentence names one and no context term is no claim.",
+    foreign: list[str] = _patterns(
+        "Subjects that are not the watched people (Russian, Cuban): a keyword "
+        "whose sentence names one and no context term is no claim."
     )
     article_context: bool = Field(
         False,
