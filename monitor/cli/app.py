@@ -36,6 +36,19 @@ db_app = typer.Typer(
 )
 app.add_typer(db_app, name="db")
 
+
+def listing_group(name: str, help: str) -> typer.Typer:
+    """`monitor NAME`: its listing when given no subcommand (the group's callback, which
+    returns early when `ctx.invoked_subcommand` is set), else one of its subcommands."""
+    group = typer.Typer(
+        help=help,
+        invoke_without_command=True,
+        rich_markup_mode=None,  # plain Click help: flags without a "<bool>" metavar
+    )
+    app.add_typer(group, name=name)
+    return group
+
+
 # Exit codes (design.md): 0 success, 1 the work failed, 2 bad usage or invalid config.
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 

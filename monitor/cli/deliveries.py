@@ -13,9 +13,9 @@ import typer
 from monitor.cli.app import (
     ConfigOpt,
     JsonOpt,
-    app,
     fail,
     handle_errors,
+    listing_group,
     out_console,
     print_json,
     styled,
@@ -25,12 +25,9 @@ from monitor.cli.tables import Col, WideOpt, listing
 from monitor.delivery import deliver, outbox
 from monitor.store.db import transaction
 
-deliveries_app = typer.Typer(
-    help="The outbox: every alert and digest per channel, its status and last error.",
-    invoke_without_command=True,
-    rich_markup_mode=None,  # plain Click help: flags without a "<bool>" metavar
+deliveries_app = listing_group(
+    "deliveries", help="The outbox: every alert and digest per channel, its status and last error."
 )
-app.add_typer(deliveries_app, name="deliveries")
 
 
 def worker_name() -> str:

@@ -21,10 +21,10 @@ from monitor.cli.app import (
     EXIT_USAGE,
     ConfigOpt,
     JsonOpt,
-    app,
     fail,
     flag,
     handle_errors,
+    listing_group,
     out_console,
     plural,
     print_json,
@@ -50,12 +50,9 @@ from monitor.store.db import transaction
 from monitor.store.feeds import feed_to_json, get_feeds, sync_feeds
 from monitor.urls import canonical_url
 
-feeds_app = typer.Typer(
-    help="Each feed's status (no subcommand); import, export and add feeds.",
-    invoke_without_command=True,
-    rich_markup_mode=None,  # plain Click help: flags without a "<bool>" metavar
+feeds_app = listing_group(
+    "feeds", help="Each feed's status (no subcommand); import, export and add feeds."
 )
-app.add_typer(feeds_app, name="feeds")
 
 
 @feeds_app.callback()
