@@ -284,3 +284,28 @@ def test_stories_copies_and_alerts_on_the_second_corpus_through_the_whole_pipeli
     assert alerts["new_on_irrelevant"] == 0 and alerts["new_on_stale"] == 0, alerts
     # one event (a lockdown report and the escape route, no shared term) splits in two
     assert alerts["events_with_one_new"] >= metrics["stories"]["events"] - 1, alerts
+
+
+@pytest.mark.parametrize(
+    ("item", "original"),
+    [
+        ("copy-of-copy", "wire"),  # a repost of a repost belongs to the wire text
+        ("copy", "wire"),
+        ("wire", "wire"),  # an original is its own family
+        ("unrelated", "unrelated"),
+        ("loop-a", "loop-a"),  # mislabelled gold that cycles still ends (where it began)
+        (None, None),
+    ],
+)
+def test_a_copy_family_ends_at_the_original(item: str | None, original: str | None) -> None:
+    from monitor.eval.scores import copy_family
+
+    gold = {
+        "copy": "wire",
+        "copy-of-copy": "copy",
+        "wire": None,
+        "unrelated": None,
+        "loop-a": "loop-b",
+        "loop-b": "loop-a",
+    }
+    assert copy_family(gold)(item) == original

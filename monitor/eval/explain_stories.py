@@ -16,6 +16,7 @@ from typing import Any
 
 from monitor.config import AppConfig
 from monitor.eval.replay import CorpusItem, extract_item, item_article
+from monitor.eval.scores import copy_family
 from monitor.match import Matcher
 from monitor.stories.cluster import open_story, score
 from monitor.stories.copies import containment, signature
@@ -136,15 +137,7 @@ def copy_errors(
     pred = {p["id"]: p for p in predictions}
     by_id = {i.id: i for i in items}
     gold = {i.id: i.labels.get("syndicated_from") for i in items}
-    root = {k: v for k, v in gold.items() if v}
-
-    def family(x: str | None) -> str | None:
-        seen = set()
-        while x is not None and x in root and x not in seen:
-            seen.add(x)
-            x = root[x]
-        return x
-
+    family = copy_family(gold)
     threshold = cfg.monitor.stories.copy_containment
     out: list[dict[str, Any]] = []
     for item in items:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 
@@ -43,10 +43,9 @@ def bcubed(predicted: Mapping[str, str | None], gold: Mapping[str, str]) -> dict
     return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4)}
 
 
-def syndication(
-    predicted: Mapping[str, str | None], gold: Mapping[str, str | None]
-) -> dict[str, Any]:
-    """A predicted copy is right when it names the gold original (or another copy of it)."""
+def copy_family(gold: Mapping[str, str | None]) -> Callable[[str | None], str | None]:
+    """An item -> the original at the end of its chain of gold copies, so a copy of a copy
+    and its original are one family (the item itself when it copies nothing)."""
     root = {k: v for k, v in gold.items() if v}
 
     def family(x: str | None) -> str | None:
@@ -56,6 +55,14 @@ def syndication(
             x = root[x]
         return x
 
+    return family
+
+
+def syndication(
+    predicted: Mapping[str, str | None], gold: Mapping[str, str | None]
+) -> dict[str, Any]:
+    """A predicted copy is right when it names the gold original (or another copy of it)."""
+    family = copy_family(gold)
     tp = fp = 0
     for k, v in predicted.items():
         if not v:
