@@ -9,9 +9,11 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+import yaml
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from monitor.config.watchlist import WatchlistConfig
 from monitor.store import db
 from tests.loopback import LoopbackServer
 
@@ -21,6 +23,12 @@ ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures"
 # Larger data that only CI lays beside the checkout (../shared); use `shared_file`, which skips.
 SHARED = ROOT.parent / "shared"
+
+
+def shipped_watchlist(name: str = "nk-defections") -> WatchlistConfig:
+    """A watchlist as shipped in config/watchlists/: what the matching tests judge."""
+    path = ROOT / "config" / "watchlists" / f"{name}.yaml"
+    return WatchlistConfig.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
 
 
 def shared_file(relative: str) -> Path:

@@ -8,20 +8,19 @@ import sys
 from pathlib import Path
 
 import pytest
-import yaml
 from typer.testing import CliRunner
 
 from monitor.cli import app
 from monitor.config.watchlist import PersonConfig, WatchlistConfig
 from monitor.match import Matcher, compile_watchlists
-from tests.conftest import FIXTURES, ROOT
+from tests.conftest import FIXTURES, ROOT, shipped_watchlist
 from tests.loopback import LoopbackServer
 
 WATCHLIST = ROOT / "config" / "watchlists" / "nk-defections.yaml"
 
 
 def default_watchlist() -> WatchlistConfig:
-    return WatchlistConfig.model_validate(yaml.safe_load(WATCHLIST.read_text(encoding="utf-8")))
+    return shipped_watchlist()
 
 
 @pytest.fixture(scope="module")

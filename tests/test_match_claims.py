@@ -10,22 +10,19 @@ phrase families (wish/ask ... stay/live/settle ... South).
 from __future__ import annotations
 
 import pytest
-import yaml
 
-from monitor.config.watchlist import ClaimsConfig, WatchlistConfig
+from monitor.config.watchlist import ClaimsConfig
 from monitor.match import Matcher, MatchReport, compile_watchlists
 from monitor.match.claims import ClaimRules
 from monitor.match.normalize import normalize
-from tests.conftest import ROOT
+from tests.conftest import shipped_watchlist
 
 WL = "nk-defections"
 
 
 @pytest.fixture(scope="module")
 def matcher() -> Matcher:
-    path = ROOT / "config" / "watchlists" / f"{WL}.yaml"
-    wl = WatchlistConfig.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
-    return compile_watchlists([wl])
+    return compile_watchlists([shipped_watchlist(WL)])
 
 
 def reasons(report: MatchReport) -> set[str]:

@@ -14,10 +14,9 @@ from typing import Any
 import pytest
 import yaml
 
-from monitor.config.watchlist import WatchlistConfig
 from monitor.extract.article import extract_article
 from monitor.match import MatchReport, compile_watchlists
-from tests.conftest import FIXTURES, ROOT, shared_file
+from tests.conftest import FIXTURES, ROOT, shared_file, shipped_watchlist
 
 CORPORA = ["dev.jsonl", "dev2.jsonl"]  # dev in tests/fixtures, dev2 read from ../shared
 WATCHLIST_ID = "nk-defections"
@@ -35,9 +34,7 @@ def scored(request: pytest.FixtureRequest) -> list[Scored]:
         corpus = FIXTURES / "corpus" / "dev.jsonl"
     else:
         corpus = shared_file(f"corpus/{request.param}")
-    path = ROOT / "config" / "watchlists" / f"{WATCHLIST_ID}.yaml"
-    wl = WatchlistConfig.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
-    matcher = compile_watchlists([wl])
+    matcher = compile_watchlists([shipped_watchlist(WATCHLIST_ID)])
     out = []
     for line in corpus.read_text(encoding="utf-8").splitlines():
         row = json.loads(line)

@@ -10,20 +10,16 @@ talks, athletes who arrived for a tournament. Every case is written for this fil
 from __future__ import annotations
 
 import pytest
-import yaml
 
-from monitor.config.watchlist import WatchlistConfig
 from monitor.match import Matcher, compile_watchlists
-from tests.conftest import ROOT
+from tests.conftest import shipped_watchlist
 
 WL = "nk-defections"
 
 
 @pytest.fixture(scope="module")
 def matcher() -> Matcher:
-    path = ROOT / "config" / "watchlists" / f"{WL}.yaml"
-    wl = WatchlistConfig.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
-    return compile_watchlists([wl])
+    return compile_watchlists([shipped_watchlist(WL)])
 
 
 PLAIN: list[tuple[str, str]] = [
