@@ -170,8 +170,8 @@ def lead_sentence(
     if not body:
         return None
     folded_title = " ".join((title or "").split()).casefold()
-    for raw in re.split(r"\n", body):
-        paragraph = " ".join(raw.split())
+    for line in paragraphs(body):
+        paragraph = " ".join(line.group(0).split())
         if not paragraph or paragraph.casefold() == folded_title:
             continue
         first = first_sentence(paragraph)
