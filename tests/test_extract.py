@@ -15,13 +15,9 @@ from pathlib import Path
 import pytest
 
 from monitor.domain import DateSource, Extracted
-from monitor.extract.article import (
-    MAX_HTML_CHARS,
-    extract_article,
-    parse_date,
-    prune_chrome,
-    read_published,
-)
+from monitor.extract.article import MAX_HTML_CHARS, extract_article
+from monitor.extract.chrome import prune_chrome
+from monitor.extract.metadata import parse_date, read_published
 from tests.conftest import FIXTURES, ROOT, shared_file
 
 PAGES = ROOT / "tests" / "fixtures" / "pages"
