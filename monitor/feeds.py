@@ -15,7 +15,7 @@ import json
 import logging
 import re
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
@@ -23,6 +23,8 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import feedparser
+from feedparser.datetimes import _parse_date as feedparser_date
+from lxml import etree
 
 from monitor.dates import parse_localized
 from monitor.decode import Decoded, content_type_charset, declared_charset, decode_bytes
@@ -31,7 +33,11 @@ from monitor.errors import ParseError
 from monitor.sanitize import clean_text
 from monitor.urls import canonical_url
 
-__all__ = ["html_to_text", "parse_feed"]
+__all__ = ["Select", "html_to_text", "parse_feed"]
+
+# Given each entry's publication date in document order, the indexes of the entries to keep
+# (None: keep them all). How a pass picks its window (`monitor.pipeline.window`).
+Select = Callable[[Sequence[datetime | None]], Collection[int] | None]
 
 logger = logging.getLogger(__name__)
 
@@ -187,6 +193,124 @@ def _defuse_charref(match: re.Match[bytes]) -> bytes:
     return b"&#xFFFD;" if code == 0 or 0xD800 <= code <= 0xDFFF or code > 0x10FFFF else match[0]
 
 
+# Streaming a big feed before feedparser. The scan and the rebuild parse with lxml's
+# iterparse, never resolving an entity or touching the network; anything it cannot read as
+# plain well-formed XML (a DOCTYPE, an undefined entity, broken markup) goes to feedparser
+# whole, as before, within `fetch.max_bytes`.
+_ENTRY_TAGS = ("{*}item", "{*}entry")
+_SCAN = {
+    "events": ("end",),
+    "tag": _ENTRY_TAGS,
+    "resolve_entities": False,
+    "no_network": True,
+    "load_dtd": False,
+    "strip_cdata": False,
+    "huge_tree": False,
+}
+_DC = "http://purl.org/dc/elements/1.1/"
+# feedparser's date keys for an entry's child elements (local names; `date` is Dublin Core's)
+_DATE_KEY = {
+    "published": "published",
+    "issued": "published",
+    "pubDate": "published",
+    "updated": "updated",
+    "modified": "updated",
+    "lastBuildDate": "updated",
+    "date": "updated",
+    "created": "created",
+}
+
+
+def _is_entry(elem: Any) -> bool:
+    """An RSS item or Atom entry of the feed itself: a child of the root (Atom, RDF) or of
+    the root's <channel> (RSS), not an element of the same name nested in one."""
+    parent = elem.getparent()
+    if parent is None:
+        return False
+    grand = parent.getparent()
+    return grand is None or (
+        grand.getparent() is None and etree.QName(parent).localname == "channel"
+    )
+
+
+def _has_identity(elem: Any) -> bool:
+    """Whether `_entry` can name the entry (a link or an id); the scan counts no other, so
+    its positions are the entries' positions after parsing."""
+    for child in elem.iterchildren(tag=("{*}link", "{*}guid", "{*}id")):
+        if (child.text or "").strip() or (child.get("href") or "").strip():
+            return True
+    return False
+
+
+def _entry_stamp(elem: Any, *, base_url: str, now: datetime) -> tuple[datetime | None, str]:
+    """An entry's date as `_entry` will read it (feedparser's date parser, the last element
+    of each kind) and the page feedparser will give it (its link, else a permalink GUID)."""
+    raw: dict[str, Any] = {}
+    link = guid = ""
+    for child in elem.iterchildren(tag=etree.Element):
+        name = etree.QName(child)
+        text = (child.text or "").strip()
+        key = _DATE_KEY.get(name.localname)
+        if key and (name.localname != "date" or name.namespace == _DC):
+            raw[key], raw[f"{key}_parsed"] = text, feedparser_date(text)
+        elif name.localname == "link" and not link:
+            href = child.get("href")
+            if href is None:
+                link = text
+            elif child.get("rel", "alternate") == "alternate":
+                link = href.strip()
+        elif name.localname == "guid" and child.get("isPermaLink", "true") == "true":
+            guid = text
+    page = _one_line(link or guid)
+    try:
+        return _date(raw, now), canonical_url(urljoin(base_url, page)) if page else ""
+    except ValueError:  # a link no URL parser takes: `_entry` will say so, not the scan
+        return _date(raw, now), ""
+
+
+def _narrow(
+    body: bytes, select: Select, *, base_url: str, now: datetime
+) -> tuple[bytes, Counter[str]] | None:
+    """The feed with only the entries `select` keeps, and the pages of all its entries.
+
+    Two streaming passes, each holding one entry at a time: the first reads every entry's
+    date and page, the second drops the entries not kept and serializes the rest with the
+    feed's own elements (title, link, namespaces) untouched. None when `select` keeps every
+    entry or the body is not plain well-formed XML: feedparser then reads the body itself,
+    so a feed under the cap is parsed exactly as before.
+    """
+    dates: list[datetime | None] = []
+    pages: Counter[str] = Counter()
+    try:
+        scan = etree.iterparse(io.BytesIO(body), **_SCAN)
+        for _, elem in scan:
+            if not _is_entry(elem):
+                continue
+            if elem.getroottree().docinfo.doctype:
+                return None  # its entities are feedparser's business
+            if _has_identity(elem):
+                when, page = _entry_stamp(elem, base_url=base_url, now=now)
+                dates.append(when)
+                pages[page] += bool(page)
+            elem.getparent().remove(elem)
+        keep = select(dates) if dates else None
+        if keep is None:
+            return None
+        keep = set(keep)
+        rebuild = etree.iterparse(io.BytesIO(body), **_SCAN)
+        index = 0
+        for _, elem in rebuild:
+            if _is_entry(elem):
+                named = _has_identity(elem)
+                if not named or index not in keep:
+                    elem.getparent().remove(elem)
+                index += named
+        out = etree.tostring(rebuild.root.getroottree(), encoding="utf-8", xml_declaration=True)
+    except (etree.LxmlError, ValueError):
+        return None
+    return out, +pages
+
+
 def _text(value: object) -> str:
     """A feed value as storable text: every string taken from feedparser passes here (NUL,
     controls and lone surrogates from `&#xD800;` would fail the entry's insert or encoding)."""
@@ -214,11 +338,14 @@ def parse_feed(
     feed_id: str,
     base_url: str,
     now: datetime | None = None,
+    select: Select | None = None,
 ) -> ParsedFeed:
     """Parse one fetched feed. Raises ParseError when the body is not a feed at all.
 
     `headers` are the HTTP response headers (their charset counts); `base_url` (the
     final URL after redirects) resolves relative links; `now` bounds future dates.
+    `select` narrows a well-formed XML feed to the entries it picks before feedparser
+    builds anything (`_narrow`): a 100,000-item feed costs feedparser a pass's window only.
     """
     if not body.strip():
         raise ParseError("the response body is empty: the server sent no feed")
@@ -227,13 +354,19 @@ def parse_feed(
         response_headers.setdefault("content-location", base_url)
     response_headers.pop("content-encoding", None)  # the body is already decoded
     body, decoded = _as_utf8(body, response_headers)
+    now = now or datetime.now(UTC)
+    pages: Counter[str] | None = None  # every entry's page, when feedparser sees only some
     if body.lstrip()[:1] in (b"{", b"["):  # JSON: a JSON Feed, or a clear "not a feed"
         parsed: Mapping[str, Any] = _json_feed(body)
     else:
+        body = defuse(body)
+        narrowed = _narrow(body, select, base_url=base_url, now=now) if select else None
+        if narrowed is not None:
+            body, pages = narrowed
         try:
             parsed = feedparser.parse(
                 # a stream: bytes or str could make feedparser open a file or URL
-                io.BytesIO(defuse(body)),
+                io.BytesIO(body),
                 response_headers=response_headers,
                 resolve_relative_uris=False,  # entry text becomes plain text anyway
                 sanitize_html=False,  # idem: nothing of the markup survives html_to_text
@@ -248,7 +381,6 @@ def parse_feed(
     raw_entries = list(parsed.get("entries") or [])
     if not raw_entries:
         _raise_if_not_a_feed(body, response_headers, version, bozo)
-    now = now or datetime.now(UTC)
     entries: list[FeedEntry] = []
     for index, raw in enumerate(raw_entries):
         try:
@@ -266,7 +398,9 @@ def parse_feed(
         )
     feed = parsed.get("feed") or {}
     title = _detail_text(_text(feed.get("title")), feed.get("title_detail"))
-    entries = _identify(entries, feed_id=feed_id, feed_url=base_url, home=_text(feed.get("link")))
+    entries = _identify(
+        entries, feed_id=feed_id, feed_url=base_url, home=_text(feed.get("link")), pages=pages
+    )
     return ParsedFeed(
         entries=entries,
         title=_one_line(title) or None,
@@ -277,7 +411,12 @@ def parse_feed(
 
 
 def _identify(
-    entries: list[FeedEntry], *, feed_id: str, feed_url: str, home: str
+    entries: list[FeedEntry],
+    *,
+    feed_id: str,
+    feed_url: str,
+    home: str,
+    pages: Counter[str] | None = None,
 ) -> list[FeedEntry]:
     """Entries whose link is no article page get their identity from the GUID instead.
 
@@ -286,9 +425,13 @@ def _identify(
     entries with different GUIDs share (every episode of a podcast linking the show): such
     entries would otherwise merge into one article whose page is not theirs. Their body is
     their own text (nothing is fetched; the link stays for readers), unless the GUID is
-    itself a distinct page URL, which then is their page.
+    itself a distinct page URL, which then is their page. `pages` counts the pages of the
+    whole feed when `entries` are a window of it (an entry keeps its identity whichever
+    pass takes it).
     """
     counts = Counter(e.canonical_url for e in entries)
+    if pages:
+        counts |= pages  # the larger count of each page
     site = canonical_url(urljoin(feed_url, home)) if home else ""
     no_page = {canonical_url(feed_url), *([site] if site else [])}
     own_hosts = {urlsplit(u).hostname for u in (feed_url, site) if u}

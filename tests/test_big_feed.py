@@ -9,21 +9,33 @@ conditional GET must not hide the backlog behind a 304.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import io
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from monitor import feeds as feeds_module
 from monitor.config import AppConfig, MonitorConfig
-from monitor.domain import FeedEntry
+from monitor.domain import FeedEntry, ParsedFeed
+from monitor.errors import ParseError
+from monitor.feeds import parse_feed
+from monitor.pipeline import window as window_module
 from monitor.pipeline.poll import Poller, next_backlog
-from monitor.pipeline.window import newest_first, window
+from monitor.pipeline.window import newest_first, parse_window, window
 from monitor.store.db import transaction
 from monitor.store.models import ArticleRow, Feed
+from tests.conftest import FIXTURES
 from tests.feedgen import Item, rss
 from tests.loopback import LoopbackServer, Response
+from tests.test_feeds import header_lines
 
 T0 = datetime(2026, 11, 1, tzinfo=UTC)
 
@@ -107,3 +119,155 @@ def test_a_big_feed_behind_an_etag_is_taken_whole_over_several_passes(
     assert stored() == set(range(26)) and backlog() == 0
     report = asyncio.run(poller.run())  # taken whole: the ETag is kept and answers 304
     assert report.feeds[0].outcome == "not-modified"
+
+
+# --- the window is taken before feedparser: same entries, a small document -----------------
+
+FEEDS = FIXTURES / "data"
+FIXTURE_FEEDS = sorted([*FEEDS.glob("feedparser-cases/**/*.xml"), *FEEDS.glob("real-feeds/**/*.*")])
+BASE = "http://e.com/x"
+
+
+def _full(data: bytes, headers: dict[str, str]) -> ParsedFeed | None:
+    try:
+        return parse_feed(data, headers, feed_id="x", base_url=BASE, now=T0)
+    except ParseError:
+        return None
+
+
+def _windowed(data: bytes, headers: dict[str, str], cap: int, skip: int) -> tuple[ParsedFeed, int]:
+    with _frozen_now():
+        return parse_window(data, headers, feed_id="x", base_url=BASE, cap=cap, skip=skip)
+
+
+@contextmanager
+def _frozen_now() -> Iterator[None]:
+    """parse_window's `now` (future dates are dropped) is the tests' T0, as `_full`'s."""
+    real = feeds_module.parse_feed
+
+    def at_t0(*args: Any, **kwargs: Any) -> ParsedFeed:
+        return real(*args, **{**kwargs, "now": T0})
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(window_module, "parse_feed", at_t0)
+        yield
+
+
+@pytest.mark.parametrize("path", FIXTURE_FEEDS, ids=lambda p: str(p.relative_to(FEEDS)))
+def test_every_fixture_feed_gives_the_same_window_narrowed_or_whole(path: Path) -> None:
+    """Under the cap feedparser reads the body itself; over it, the narrowed document yields
+    exactly the entries (every field, same order) the whole parse's window would."""
+    data = path.read_bytes()
+    headers = header_lines(data) if "feedparser-cases" in path.parts else {}
+    full = _full(data, headers)
+    if full is None:
+        return
+    n = len(full.entries)
+    under, total = _windowed(data, headers, cap=max(n, 1), skip=0)
+    assert under == dataclasses.replace(full, entries=newest_first(full.entries))
+    assert total == n
+    for cap, skip in [(1, 0), (1, 1), (2, 2), (max(1, n // 3), max(1, n // 3))]:
+        if n <= cap:
+            continue
+        got, total = _windowed(data, headers, cap, skip)
+        assert got.entries == window(full.entries, cap, skip), (cap, skip)
+        assert (got.title, got.bozo, got.version, got.encoding) == (
+            full.title,
+            full.bozo,
+            full.version,
+            full.encoding,
+        )
+        assert total == n
+
+
+def _atom(entries: int) -> bytes:
+    body = "".join(
+        f"<entry><id>urn:e:{i}</id><title>e {i}</title><link href='/p/{i}'/>"
+        f"<updated>2026-11-01T00:{i % 60:02d}:00Z</updated></entry>"
+        for i in range(entries)
+    )
+    return (
+        "<?xml version='1.0' encoding='utf-8'?><feed xmlns='http://www.w3.org/2005/Atom'>"
+        f"<title>A</title>{body}</feed>"
+    ).encode()
+
+
+def _rss(items: int) -> bytes:
+    return rss(
+        [
+            Item(f"s {i}", f"http://news.example/{i}", T0 + timedelta(minutes=i))
+            for i in range(items)
+        ]
+    )
+
+
+# The class: feeds over the cap that the streaming scan must not read itself (entities it
+# would have to resolve, markup only feedparser's loose parser recovers, JSON) still get
+# today's window, from a whole parse.
+WHOLE_PARSE = {
+    "doctype with an entity": _rss(6)
+    .replace(b"<rss", b'<!DOCTYPE rss [<!ENTITY who "Kim">]>\n<rss', 1)
+    .replace(b"<title>s 5</title>", b"<title>s 5 &who;</title>"),
+    "an HTML entity no DTD defines": _rss(6).replace(
+        b"<title>s 5</title>", b"<title>s&nbsp;5</title>"
+    ),
+    "an unclosed element": _rss(6).replace(b"</channel></rss>", b""),
+    "a stray ampersand": _rss(6).replace(b"<title>s 2</title>", b"<title>s & 2</title>"),
+    "a JSON Feed": json.dumps(
+        {
+            "version": "https://jsonfeed.org/version/1.1",
+            "items": [
+                {
+                    "id": str(i),
+                    "url": f"http://j.example/{i}",
+                    "date_published": f"2026-11-01T00:0{i}:00Z",
+                }
+                for i in range(6)
+            ],
+        }
+    ).encode(),
+}
+
+
+@pytest.mark.parametrize("body", WHOLE_PARSE.values(), ids=list(WHOLE_PARSE))
+def test_a_feed_the_scan_cannot_read_gets_the_same_window_from_a_whole_parse(body: bytes) -> None:
+    full = _full(body, {})
+    assert full is not None and len(full.entries) == 6
+    got, total = _windowed(body, {}, cap=2, skip=2)
+    assert got.entries == window(full.entries, 2, 2) and total == 6
+    assert feeds_module._narrow(body, lambda d: [0], base_url=BASE, now=T0) is None
+
+
+@pytest.mark.parametrize("body", [_rss(3000), _atom(3000)], ids=["rss", "atom"])
+def test_feedparser_is_handed_only_the_window_of_a_big_feed(
+    body: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: list[int] = []
+    real = feeds_module.feedparser.parse
+
+    def spy(stream: Any, **kwargs: Any) -> Any:
+        data = stream.read()
+        seen.append(len(data))
+        return real(io.BytesIO(data), **kwargs)
+
+    monkeypatch.setattr(feeds_module.feedparser, "parse", spy)
+    got, total = parse_window(body, {}, feed_id="x", base_url=BASE, cap=20, skip=100)
+    assert total == 3000 and len(got.entries) == 40
+    assert seen and seen[0] < len(body) / 30  # 40 of 3000 entries, and the feed's own head
+
+
+def test_entries_sharing_a_page_keep_their_identity_whichever_pass_takes_them() -> None:
+    """A podcast's episodes all link the show's page: each is named by its GUID even when the
+    window holds one of them (the page counts come from the whole feed)."""
+    items = [
+        Item(f"episode {i}", "http://pod.example/show", T0 + timedelta(days=i), guid=f"ep-{i}")
+        for i in range(6)
+    ] + [Item(f"news {i}", f"http://news.example/{i}", T0 - timedelta(days=i)) for i in range(6)]
+    body = rss(items)
+    full = _full(body, {})
+    assert full is not None
+    names = {e.guid: e.canonical_url for e in full.entries}
+    for skip in (0, 1, 2, 4):
+        got, _ = _windowed(body, {}, cap=1, skip=skip)
+        assert got.entries and all(names[e.guid] == e.canonical_url for e in got.entries)
+        assert got.entries == window(full.entries, 1, skip)
