@@ -271,3 +271,58 @@ def test_entries_sharing_a_page_keep_their_identity_whichever_pass_takes_them() 
         got, _ = _windowed(body, {}, cap=1, skip=skip)
         assert got.entries and all(names[e.guid] == e.canonical_url for e in got.entries)
         assert got.entries == window(full.entries, 1, skip)
+
+
+def test_a_backlog_of_2000_entries_is_worked_off_in_four_passes_of_500(
+    sessions: sessionmaker[Session], http_server: LoopbackServer
+) -> None:
+    """Each pass stores the newest 500 entries not stored yet; after four all 2,000 are
+    stored once; the small feed beside it gets its fresh item every pass."""
+    big = rss(
+        [
+            Item(f"story {i}", f"http://news.example/{i}", T0 + timedelta(minutes=i))
+            for i in range(2000)
+        ]
+    )
+    fresh: list[Item] = []
+
+    def small(_req: Any) -> Response:
+        n = len(fresh)
+        fresh.append(
+            Item(f"fresh {n}", f"http://small.example/{n}", T0 + timedelta(days=9, minutes=n))
+        )
+        return Response(body=rss(fresh), headers={"Content-Type": "application/rss+xml"})
+
+    monitor = MonitorConfig.model_validate(
+        {
+            "feeds": [
+                {"id": "big", "url": http_server.route("/big.xml", Response(body=big))},
+                {"id": "small", "url": http_server.route("/small.xml", small)},
+            ],
+            "fetch": {"fetch_articles": False, "retries": 0, "max_entries_per_pass": 500},
+        }
+    )
+    cfg = AppConfig(
+        monitor=monitor, watchlists=[], path="t.yaml", database_url=str(sessions.kw["bind"].url)
+    )
+    poller = Poller(cfg, sessions)
+
+    def stored(feed: str) -> list[str]:
+        with transaction(sessions) as s:
+            return list(s.scalars(select(ArticleRow.url).where(ArticleRow.feed_id == feed)))
+
+    for n in range(1, 5):
+        report = asyncio.run(poller.run())
+        by_feed = {f.feed_id: f for f in report.feeds}
+        assert by_feed["big"].outcome == "ok" and by_feed["big"].new_articles == 500
+        assert by_feed["small"].outcome == "ok" and by_feed["small"].new_articles == 1
+        urls = stored("big")
+        assert len(urls) == len(set(urls)) == 500 * n  # nothing twice
+        assert {int(u.rsplit("/", 1)[1]) for u in urls} == set(range(2000 - 500 * n, 2000))
+        assert len(stored("small")) == n
+    with transaction(sessions) as s:
+        row = s.get(Feed, "big")
+        assert row is not None and row.backlog == 0
+    report = asyncio.run(poller.run())  # taken whole: nothing more, nothing again
+    assert {f.feed_id: f.new_articles for f in report.feeds} == {"big": 0, "small": 1}
+    assert len(stored("big")) == 2000
