@@ -26,6 +26,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from bench.faults.zygote import ForkedDaemon, Zygote
 from monitor.delivery.channels.slack import REPEAT_NOTE
 from monitor.store import db
 from monitor.store.db import transaction
@@ -41,7 +42,7 @@ from tests.feedgen import Item, rss
 from tests.loopback import LoopbackServer, Request, Response
 from tests.smtp import SMTPServer
 from tests.test_daemon_support import WATCHLIST as DAEMON_WATCHLIST
-from tests.test_daemon_support import DaemonProcess, write_config
+from tests.test_daemon_support import write_config
 from tests.webhook import SlackWebhook
 
 WATCHLIST: dict[str, Any] = {**DAEMON_WATCHLIST, "id": "trial"}  # the [trial] subject tag
@@ -123,6 +124,9 @@ class Counts:
     orphan_processes: int = 0
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
+    # where the trial's time went, seconds: daemon start-ups (release to "started:"), lives
+    # before a kill, kills and reaps, the last daemon settling and stopping
+    timings: dict[str, float] = field(default_factory=dict)
 
     undocumented_duplicates: dict[str, int] = field(default_factory=dict)
 
@@ -211,6 +215,8 @@ class Trial:
         self.kills = 0
         self.logs: list[Path] = []
         self.note: str | None = None
+        self.running: ForkedDaemon | None = None  # the daemon `finish` goes on with
+        self.timings: Counter[str] = Counter()
         db.upgrade(database_url)
         self.config = write_config(
             folder,
@@ -218,7 +224,15 @@ class Trial:
             feeds=self.farm.feeds(),
             channels=self.sinks.channels(),
             watchlist=WATCHLIST,
-            fetch={"fetch_articles": False, "default_interval": "1s", "max_backoff": "2s"},
+            fetch={
+                "fetch_articles": False,
+                "default_interval": "1s",
+                "max_backoff": "2s",
+                # a feed lease is at least 2 x total_timeout (20 s with the test default):
+                # each kill mid-poll would hold that feed from the next daemons that long
+                "total_timeout": "3s",
+                "read_timeout": "3s",
+            },
             daemon={
                 "poll_tick": "500ms",
                 "delivery_tick": "500ms",
@@ -227,6 +241,7 @@ class Trial:
             },
         )
         self._set_delivery(delivery or {"backoff": "500ms", "max_backoff": "2s", "lease": "3s"})
+        self._zygote: Zygote | None = Zygote(self.config)  # imports while the trial sets up
         self.started = time.monotonic()
 
     def _set_delivery(self, delivery: dict[str, Any]) -> None:
@@ -236,10 +251,22 @@ class Trial:
         data["delivery"] = delivery
         self.config.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
 
-    def daemon(self) -> DaemonProcess:
+    def daemon(self) -> ForkedDaemon:
+        """A daemon running from now on, forked by the trial's zygote (`bench.faults.zygote`):
+        `finish` goes on with it, so the daemon that lived through a fault must recover."""
+        if self._zygote is None:  # closed by `finish`: a daemon after it gets a new one
+            self._zygote = Zygote(self.config)
         log = self.folder / f"daemon-{len(self.logs)}.log"
         self.logs.append(log)
-        return DaemonProcess(self.config, log)
+        self.running = self._zygote.fork(log)
+        return self.running
+
+    def _wait_started(self, proc: ForkedDaemon) -> None:
+        deadline = time.monotonic() + 60
+        while "started:" not in proc.output() and time.monotonic() < deadline:
+            if not proc.alive():
+                raise RuntimeError(f"the daemon exited: {proc.output()[-2000:]}")
+            time.sleep(0.05)
 
     def publish(self, n: int = 1) -> None:
         for _ in range(n):
@@ -251,33 +278,48 @@ class Trial:
         Each kill comes at a random moment up to `max_life` after the daemon said it started
         (polls, matching, sends and marks are all in flight by then); startup itself is
         not timed, so a loaded machine changes the pace, not what is exercised.
+        Daemons are forked from a process that imported `monitor` once: a cycle costs the
+        daemon's own start-up, not the interpreter's.
         """
         per_kill = max(1, items // max(1, kills))
         for _ in range(kills):
             self.publish(per_kill if len(self.titles) < items else 0)
+            t0 = time.monotonic()
             proc = self.daemon()
-            deadline = time.monotonic() + 60
-            while "started:" not in proc.output() and time.monotonic() < deadline:
-                if proc.proc.poll() is not None:
-                    raise RuntimeError(f"the daemon exited: {proc.output()[-2000:]}")
-                time.sleep(0.05)
+            self._wait_started(proc)
+            t1 = time.monotonic()
             time.sleep(self.rng.uniform(0.0, max_life))
+            t2 = time.monotonic()
             proc.signal(signal.SIGKILL)
             proc.kill()
+            self.running = None
+            self.timings.update(start=t1 - t0, life=t2 - t1, kill=time.monotonic() - t2)
             self.kills += 1
         self.publish(max(0, items - len(self.titles)))
 
     def finish(self, timeout: float = 120.0) -> None:
-        """A last daemon runs until every item is stored and every delivery is sent."""
-        proc = self.daemon()
+        """The running daemon (else a new one) runs until every item is stored and every
+        delivery is sent, then stops."""
+        t0 = time.monotonic()
+        proc = self.running if self.running and self.running.alive() else None
+        proc = proc or self.daemon()
         try:
             deadline = time.monotonic() + timeout
             while time.monotonic() < deadline:
                 if self._settled():
                     break
-                time.sleep(0.5)
+                time.sleep(0.2)
         finally:
+            t1 = time.monotonic()
             proc.stop(timeout=60)
+            self.running = None
+            self._close_zygote()  # before anyone counts processes left behind
+            self.timings.update(settle=t1 - t0, stop=time.monotonic() - t1)
+
+    def _close_zygote(self) -> None:
+        if self._zygote is not None:
+            self._zygote.close()
+            self._zygote = None
 
     def _settled(self) -> bool:
         sessions = db.session_factory(db.make_engine(self.url))
@@ -351,9 +393,13 @@ class Trial:
             orphan_processes=orphans(self.config),
             seconds=round(time.monotonic() - self.started, 1),
             notes=[self.note] if self.note else [],
+            timings={k: round(v, 1) for k, v in sorted(self.timings.items())},
         )
 
     def close(self) -> None:
+        if self.running is not None:  # a trial that failed half-way
+            self.running.kill()
+        self._close_zygote()
         self.sinks.stop()
         self.server.close()
 
