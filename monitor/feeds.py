@@ -565,14 +565,21 @@ def _as_utf8(body: bytes, headers: dict[str, str]) -> tuple[bytes, Decoded]:
     by RFC 3023's us-ascii default (every non-ASCII feed "not well-formed"). Here the header's
     charset comes first, then the XML declaration (RFC 7303 practice), with browsers' label
     aliases; feedparser gets UTF-8 bytes, a declaration and a header that say so.
+
+    A body that is valid UTF-8 and declares UTF-8 or nothing is returned as it is: its copy
+    would be the same bytes, and a 24 MB feed held three times in the worker. The text is
+    not kept (`Decoded.text` is ""): only the codec and whether it was guessed are used.
     """
     ctype = headers.get("content-type", "")
-    decoded = decode_bytes(body, content_type_charset(ctype), declared_charset(body[:1024]))
-    text = _XML_DECL_ENCODING.sub(r"\g<1>utf-8\g<2>", decoded.text.lstrip("\ufeff"), count=1)
+    declared = declared_charset(body[:1024])
+    decoded = decode_bytes(body, content_type_charset(ctype), declared)
     if ctype:
         media = ctype.split(";", 1)[0].strip() or "application/xml"
         headers["content-type"] = f"{media}; charset=utf-8"
-    return text.encode("utf-8", errors="surrogatepass"), decoded
+    if decoded.codec == "utf-8" and declared in (None, "utf-8"):  # decoded strictly: as is
+        return body, decoded._replace(text="")
+    text = _XML_DECL_ENCODING.sub(r"\g<1>utf-8\g<2>", decoded.text.lstrip("\ufeff"), count=1)
+    return text.encode("utf-8", errors="surrogatepass"), decoded._replace(text="")
 
 
 def _bozo_message(parsed: Mapping[str, Any]) -> str | None:
