@@ -15,6 +15,7 @@ reseeds itself in a forked child. It reaps its children and exits when its stdin
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -122,12 +123,10 @@ class ForkedDaemon:
         self.log = log
 
     def alive(self) -> bool:
-        """Running (its zygote reaps it as soon as it exits)."""
-        try:
-            state = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-        except (OSError, IndexError):
-            return False
-        return state != "Z"
+        """Not gone yet. Its zygote reaps it once every thread has exited, so this waits for
+        that: a SIGKILLed daemon's main thread is a zombie while its other threads still
+        hold its files (the SQLite lock: the next daemon would find it taken)."""
+        return Path(f"/proc/{self.pid}").exists()
 
     def output(self) -> str:
         try:
@@ -136,7 +135,7 @@ class ForkedDaemon:
             return ""
 
     def signal(self, sig: signal.Signals) -> None:
-        if self.alive():
+        with contextlib.suppress(ProcessLookupError):  # reaped already
             os.kill(self.pid, sig)
 
     def _wait(self, timeout: float) -> None:
