@@ -467,6 +467,9 @@ GRAMMAR = ClaimsConfig(
         ("they fled to the coast", "fled", "reverse"),
         ("they fled to the coast again", "fled", None),  # returning
         ("they fled inland", "fled", None),
+        ("they did not long-since flee", "flee", "negated"),  # a compound is one gap word
+        ("they did not ever so truly flee", "flee", None),  # three words: more than ~2
+        ("the guides, who were well-rested, said so", "guides", "source"),
     ],
 )
 def test_pattern_grammar(sentence: str, keyword: str, verdict: str | None) -> None:
@@ -475,6 +478,27 @@ def test_pattern_grammar(sentence: str, keyword: str, verdict: str | None) -> No
     start = text.index(keyword)
     got = rules.judge(text, 0, len(text), start, start + len(keyword))
     assert (got.reason if got else None) == verdict
+
+
+@pytest.mark.parametrize(
+    "tail",
+    [
+        "x" * 400,  # one long word where a comma is looked for
+        "-".join(["ab"] * 150),  # a run of hyphenated pieces
+        " ".join(["a'b-c"] * 80),
+        "," * 300,
+    ],
+)
+def test_hostile_text_after_a_keyword_is_judged(matcher: Matcher, tail: str) -> None:
+    """Feed text is untrusted: a gap word is taken whole, never cut into pieces, so no
+    pattern tries every way to split a long run of letters (this took hours before)."""
+    for body in (
+        f"North Korea said Kim, a defector {tail} said.",
+        f"A North Korean soldier showed no {tail} intention of defecting.",
+        f"North Korean defectors {tail} reached Seoul after fleeing.",
+    ):
+        report = matcher.match("", body)
+        assert report.hits or report.misses
 
 
 def test_phrase_regex_ends_at_its_anchor() -> None:

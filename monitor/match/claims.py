@@ -33,10 +33,14 @@ from monitor.config.watchlist import ClaimsConfig, pattern_tokens
 from monitor.match.normalize import normalize_term
 
 _SEP = r"[\s\"'\-]+"
-# a gap stays inside one clause: no punctuation, no conjunction that opens another clause
+# a gap stays inside one clause: no punctuation, no conjunction that opens another clause.
+# A gap word is atomic (`(?>...)`): it takes its whole run of characters and never gives
+# part of it back, so "~8 ," cannot try every way of cutting a long word into eight
+# pieces (with the loose separator next to a comma, "a defector" and a 40-letter word took
+# seconds, each letter more three times as long: text from feeds is untrusted).
 _GAP_WORD = (
     r"(?!(?:whether|if|but|although|though|because|unless)(?!\w))"
-    r"(?:\d{1,3}(?:,\d{3})+(?!\d)|[^\s,;:()\[\]\"]+)"  # 1,000 is one word
+    r"(?>\d{1,3}(?:,\d{3})+(?!\d)|[^\s,;:()\[\]\"]+)"  # 1,000 is one word
 )
 _GAP = re.compile(r"^~(\d+)$")
 # how far from the keyword (or a phrase's anchor) a pattern may reach, in characters: keeps
