@@ -138,6 +138,8 @@ class Matcher:
         text = f.norm.text
         n = len(text)
         for last, (length, entries, (hangul_first, hangul_last)) in self._automaton.iter(text):
+            if not entries:
+                continue  # a path that only orders the root (compile.ROOT_ORDER)
             start = last - length + 1
             end = last + 1
             prev_cls = char_class(text[start - 1]) if start > 0 else 0

@@ -80,9 +80,33 @@ def _fold_char(ch: str) -> str:
 
 
 _ASCII_SPACES = str.maketrans({c: " " for c in "\t\x0b\x0c"})
-# Characters other than these are folded one distinct character at a time: ASCII (but
-# tab, vertical tab, form feed), Hangul syllables and CJK ideographs lower() one-to-one.
-_SPECIAL = re.compile(r"([^\x00-\x08\x0a\x0d-\x7f\uac00-\ud7a3\u4e00-\u9fff])")
+
+
+@lru_cache(maxsize=1)
+def _special() -> re.Pattern[str]:
+    """The characters `lower()` alone would not fold as `_fold_char` does: tab, vertical tab
+    and form feed, and every other character whose fold is not its lowercase (accents,
+    dashes, quotes, compatibility forms ...), found once over the Basic Multilingual Plane
+    (about 30 ms, on the first non-ASCII text); characters beyond it are all special. Only
+    these are folded one distinct character at a time: plain Cyrillic, Greek or Hangul
+    text goes through `lower()` at C speed."""
+    ranges: list[list[int]] = []
+    for o in range(0x80, 0x10000):
+        if 0xAC00 <= o <= 0xD7A3 or 0x4E00 <= o <= 0x9FFF or 0xD800 <= o <= 0xDFFF:
+            continue  # Hangul syllables and CJK ideographs fold to themselves; surrogates
+        ch = chr(o)
+        folded = _fold_char(ch)
+        if len(folded) == 1 and folded.lower() == ch.lower():
+            continue
+        if ranges and ranges[-1][1] == o - 1:
+            ranges[-1][1] = o
+        else:
+            ranges.append([o, o])
+    body = "".join(
+        re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}"
+        for a, b in ranges
+    )
+    return re.compile(f"([\t\x0b\x0c{body}\U00010000-\U0010ffff])")
 
 
 class _FoldTable(dict[str, str]):
@@ -101,7 +125,7 @@ def normalize(text: str) -> Normalized:
     """Casefold, NFKC, fold accents, unify dashes, quotes and spaces; keep an offset map."""
     if text.isascii():
         return Normalized(text.translate(_ASCII_SPACES).lower(), None, len(text))
-    parts = _SPECIAL.split(text)
+    parts = _special().split(text)
     if len(parts) == 1:
         return Normalized(text.lower(), None, len(text))
     specials = parts[1::2]
