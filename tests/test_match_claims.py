@@ -386,6 +386,77 @@ PHRASE_FAMILIES: list[Case] = [
     ),
 ]
 
+# the subject is in the sentence before; a pronoun refers back to it (claims.carry_*)
+CARRIED_SUBJECT: list[Case] = [
+    (
+        "Guard post incident",
+        "A North Korean private waded across the Imjin before sunrise. Marines pulled him "
+        "out of the water and took him into custody after he fled the patrol.",
+        True,
+        None,
+    ),
+    (
+        "Defection on the western islands",
+        "Officials named no one.\n\nThe island has 3,000 residents.\n\nFerries stopped at "
+        "noon.\n\nA North Korean man was found on a beach on Gyodong. He asked to stay in "
+        "South Korea.",
+        True,
+        None,
+    ),
+    (  # the sentence before names the country, not a person: nothing to refer back to
+        "Storm season",
+        "Pyongyang warned of floods on Friday. Rescuers took him into custody after he fled "
+        "a flooded prison in Texas.",
+        False,
+        "no-context",
+    ),
+    (  # no pronoun: the sentence does not continue the one before
+        "Harbour news",
+        "A North Korean freighter docked in Nampo on Monday. Police took a smuggler into "
+        "custody after a chase.",
+        False,
+        "no-context",
+    ),
+]
+
+# defectors as the actors of a campaign, and outlets that rely on defectors: not the news
+ACTORS_AND_NETWORKS: list[Case] = [
+    (
+        "Balloons cross the border again",
+        "Defectors in Incheon floated 15 balloons with anti-Pyongyang leaflets toward North "
+        "Korea on Sunday.",
+        False,
+        "source",
+    ),
+    (
+        "Petition on forced returns",
+        "North Korean defectors rallied outside the Chinese embassy in Seoul against forced "
+        "repatriations.",
+        False,
+        "source",
+    ),
+    (
+        "Currency falls in border markets",
+        "The won fell sharply in markets in North Korea's Ryanggang province, said a website "
+        "that relies on defectors with family in the region.",
+        False,
+        "source",
+    ),
+    (
+        "Grain harvest poor",
+        "A network of defectors in touch with farms in North Korea reported a poor harvest.",
+        False,
+        "source",
+    ),
+    (  # a defector group's news is not a claim, but defectors arriving still are
+        "Group of defectors reaches Seoul",
+        "Twelve North Korean defectors arrived in Seoul on Monday after a journey through "
+        "Laos, officials said.",
+        True,
+        None,
+    ),
+]
+
 ALL = [
     pytest.param(*c, id=f"{name}-{i}")
     for name, cases in [
@@ -400,6 +471,8 @@ ALL = [
         ("korean", KOREAN_WITHOUT_TALBUK),
         ("captions", CAPTIONS),
         ("phrases", PHRASE_FAMILIES),
+        ("carried", CARRIED_SUBJECT),
+        ("actors", ACTORS_AND_NETWORKS),
     ]
     for i, c in enumerate(cases)
 ]
@@ -421,6 +494,15 @@ def test_a_claim_from_the_article_context_says_so(matcher: Matcher) -> None:
     assert hit is not None
     via_article = [m for m in hit.matches if m.context_from == "article"]
     assert via_article and via_article[0].to_json()["context_from"] == "article"
+
+
+def test_a_carried_subject_says_so(matcher: Matcher) -> None:
+    title, body, _, _ = CARRIED_SUBJECT[0]
+    hit = matcher.match(title, body).get(WL)
+    assert hit is not None
+    carried = [m for m in hit.matches if m.context_from == "sentence-before"]
+    assert {m.term for m in carried} >= {"taken into custody"}
+    assert carried[0].context == "A North Korean"  # the subject as written
 
 
 def test_a_phrase_family_names_its_pattern(matcher: Matcher) -> None:

@@ -178,7 +178,9 @@ def _why(m: Match) -> str:
     if m.phrase:
         parts.append(f"phrase {m.phrase}")
     if m.context:
-        where = "title/lead" if m.context_from == "article" else "sentence"
+        where = {"article": "title/lead", "sentence-before": "sentence before"}.get(
+            m.context_from or "", "sentence"
+        )
         parts.append(f"context {m.context!r} ({where})")
     return "; ".join(parts)
 

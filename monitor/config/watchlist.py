@@ -160,6 +160,16 @@ class ClaimsConfig(_Strict):
         "Subjects that are not the watched people (Russian, Cuban): a keyword "
         "whose sentence names one and no context term is no claim."
     )
+    carry_subjects: list[str] = _patterns(
+        "Terms (lexicon names allowed) that name one of the watched people as a subject "
+        "(a North Korean soldier): a keyword with no context term in its sentence counts "
+        "when that sentence refers back with one of `carry_pronouns` and the sentence "
+        "before names such a subject ('A North Korean soldier crossed the line. Troops "
+        "took him into custody')."
+    )
+    carry_pronouns: list[str] = _patterns(
+        "Words that refer back to the previous sentence's subject (he, him, they, them)."
+    )
     article_context: bool = Field(
         False,
         description="A strong keyword (weight >= threshold) without a context term in its "
@@ -196,6 +206,9 @@ class ClaimsConfig(_Strict):
                             raise ValueError(f"{group}: {pattern!r}: no lexicon entry {name!r}")
                 if not tokens or _GAP.match(tokens[0]) or _GAP.match(tokens[-1]):
                     raise ValueError(f"{group}: {pattern!r}: must not start or end with a gap")
+        for term in self.carry_subjects:
+            if _LEXICON_NAME.match(term) and term not in self.lexicon:
+                raise ValueError(f"carry_subjects: no lexicon entry {term!r}")
         return self
 
 

@@ -66,7 +66,9 @@ def _match_line(m: Match) -> str:
     if m.phrase:
         how += f" phrase {m.phrase!r}"
     if m.context:
-        where = "the title/lead" if m.context_from == "article" else "its sentence"
+        where = {"article": "the title/lead", "sentence-before": "the sentence before"}.get(
+            m.context_from or "", "its sentence"
+        )
         how += f", context {m.context!r} in {where}"
     return f"+{m.weight:g} {how}: {m.term!r} as {m.text!r} ({m.field}) … {m.snippet}"
 

@@ -145,6 +145,10 @@ class ClaimRules:
         self.foreign = _terms(cfg.foreign)
         self.retraction = _terms(cfg.retraction)
         self.others = _terms(cfg.others)
+        self.carry_subjects = _terms(
+            [alt for term in cfg.carry_subjects for alt in self._alternatives(term)]
+        )
+        self.carry_pronouns = _terms(cfg.carry_pronouns)
         self.article_context = cfg.article_context
         self.lead_sentences = cfg.lead_sentences
         self.phrases = [
@@ -264,6 +268,21 @@ class ClaimRules:
     def about_others(self, text: str, lo: int, hi: int) -> bool:
         """The sentence [lo, hi) speaks of other people of a group ("the other two")."""
         return self.others is not None and self.others.search(text, lo, hi) is not None
+
+    def carried_subject(
+        self, text: str, before: tuple[int, int], lo: int, hi: int
+    ) -> tuple[int, int] | None:
+        """Where the sentence `before` names a watched subject that the sentence [lo, hi)
+        refers back to with a pronoun ("A North Korean soldier crossed the line. Troops took
+        him into custody"): the last such subject, or None."""
+        if self.carry_subjects is None or self.carry_pronouns is None:
+            return None
+        if self.carry_pronouns.search(text, lo, hi) is None:
+            return None
+        last = None
+        for m in self.carry_subjects.finditer(text, *before):
+            last = m
+        return last.span() if last else None
 
     def foreign_subject(self, text: str, lo: int, hi: int) -> str | None:
         """A foreign subject named in the sentence [lo, hi), if any: not a place one goes to

@@ -246,11 +246,11 @@ def _lead_context(
 
 
 def _retract(
-    accepted: list[tuple[Occurrence, Occurrence | None, bool, float]],
+    accepted: list[_Accepted],
     retractions: list[tuple[Occurrence, str]],
     fields: dict[Field, _Field],
     miss: Any,
-) -> list[tuple[Occurrence, Occurrence | None, bool, float]]:
+) -> list[_Accepted]:
     """Drop the claims that a later negation of their paragraph takes back ("speculation that
     the men sought asylum ... however, they showed no intention of defecting")."""
     kept = []
@@ -279,6 +279,16 @@ def _retract(
     return kept
 
 
+def _sentence_before(f: _Field, lo: int) -> tuple[int, int] | None:
+    """The non-blank sentence before the one starting at lo (across a paragraph break)."""
+    while lo > 0:
+        prev_lo, prev_hi = f.bounds(lo - 1)
+        if f.norm.text[prev_lo:prev_hi].strip():
+            return prev_lo, prev_hi
+        lo = prev_lo
+    return None
+
+
 class _Kinds:
     """One watchlist's occurrences sorted by what they are (phrases found from anchors)."""
 
@@ -295,6 +305,27 @@ class _Kinds:
         self.exclusions = [o for o in occs if o.entry.kind == EXCLUSION]
         self.persons = _keep_longest([o for o in occs if o.entry.kind in (TARGET, CONTEXT_PERSON)])
         self._lead: list[Occurrence | None] = []
+        self._has_subject: dict[Field, bool] = {}
+
+    def carried(self, occ: Occurrence) -> Occurrence | None:
+        """The watched subject of the sentence before occ's, when occ's sentence refers back
+        to it with a pronoun (claims.carry_subjects, carry_pronouns); else None."""
+        rules = self._wl.claims
+        if rules.carry_subjects is None:
+            return None
+        f = self._fields[occ.field]
+        if occ.field not in self._has_subject:  # one search per field, on first need
+            self._has_subject[occ.field] = rules.carry_subjects.search(f.norm.text) is not None
+        if not self._has_subject[occ.field]:
+            return None
+        lo, hi = f.bounds(occ.start)
+        before = _sentence_before(f, lo)
+        if before is None:
+            return None
+        span = rules.carried_subject(f.norm.text, before, lo, hi)
+        if span is None:
+            return None
+        return Occurrence(Entry(occ.entry.watchlist, CONTEXT, "subject"), occ.field, *span)
 
     def lead(self) -> Occurrence | None:
         """The context term of the title or lead, computed on first need (sentences cost)."""
@@ -337,7 +368,7 @@ class _Evidence:
         occ: Occurrence,
         weight: float,
         ctx: Occurrence | None = None,
-        from_article: bool = False,
+        borrowed: str | None = None,
     ) -> None:
         f = self.fields[occ.field]
         if occ.field == "title":
@@ -355,7 +386,7 @@ class _Evidence:
                 snip,
                 weight,
                 context,
-                "article" if from_article else None,
+                borrowed,
                 occ.entry.phrase,
             )
         )
@@ -366,8 +397,10 @@ class _Evidence:
         return sum(v for (r, _), v in self.best.items() if r == rule)
 
 
-#: keyword, its context, whether the lead stands in for it, its weight there
-_Accepted = tuple[Occurrence, Occurrence | None, bool, float]
+#: keyword, its context, where that came from if not its sentence, its weight there
+_Accepted = tuple[Occurrence, Occurrence | None, str | None, float]
+ARTICLE = "article"  # the title or the lead named the context
+SENTENCE_BEFORE = "sentence-before"  # the sentence before named the subject it refers back to
 
 
 def _accept_keywords(
@@ -397,9 +430,10 @@ def _accept_keywords(
             and occ.start >= f.lead_end(rules.lead_sentences)
         ):
             weight = late
-        from_article = False
+        borrowed: str | None = None  # where the context came from, if not the sentence
         if ctx is None and occ.entry.needs_context:
-            if weight < wl.threshold or kinds.lead() is None:
+            carried = kinds.carried(occ)
+            if carried is None and (weight < wl.threshold or kinds.lead() is None):
                 where = "sentence" if wl.window is None else f"{wl.window} words"
                 ev.miss("no-context", occ, f"no context term in the same {where}")
                 continue
@@ -408,7 +442,10 @@ def _accept_keywords(
             if foreign is not None:
                 ev.miss("foreign-subject", occ, f"its sentence names {foreign!r}, no context term")
                 continue
-            ctx, from_article = kinds.lead(), True
+            if carried is not None:
+                ctx, borrowed = carried, SENTENCE_BEFORE
+            else:
+                ctx, borrowed = kinds.lead(), ARTICLE
         lo, hi = f.bounds(occ.start)
         verdict = rules.judge(f.norm.text, lo, hi, occ.start, occ.end, reverse=occ.entry.reverse)
         if verdict is not None:
@@ -422,7 +459,7 @@ def _accept_keywords(
                 if contrast is not None:
                     retractions.append((occ, contrast))
             continue
-        accepted.append((occ, ctx, from_article, weight))
+        accepted.append((occ, ctx, borrowed, weight))
     if retractions:
         accepted = _retract(accepted, retractions, fields, ev.miss)
     if other_sense:
@@ -435,8 +472,8 @@ def _one_sense(accepted: list[_Accepted], ev: _Evidence) -> list[_Accepted]:
     opposition"), a later bare mention ("the defection") cannot borrow the article's context."""
     kept = []
     for item in accepted:
-        occ, _ctx, from_article, _weight = item
-        if from_article:
+        occ, _ctx, borrowed, _weight = item
+        if borrowed is not None:
             ev.miss("other-sense", occ, "the article uses the word in another sense")
             continue
         kept.append(item)
@@ -451,8 +488,8 @@ def _weigh(
     ev: _Evidence,
 ) -> None:
     """Step 3: matches for accepted keywords, target people, and people near a keyword."""
-    for occ, ctx, from_article, weight in accepted:
-        ev.add("keyword", occ, weight, ctx, from_article)
+    for occ, ctx, borrowed, weight in accepted:
+        ev.add("keyword", occ, weight, ctx, borrowed)
     for occ in kinds.persons:
         if occ.entry.kind == TARGET:
             ev.add("target-person", occ, occ.entry.weight)

@@ -40,7 +40,7 @@ class Match:
     snippet: str
     weight: float
     context: str | None = None  # the context term that licensed a keyword, as written
-    context_from: str | None = None  # "article": the title or lead named it, not the sentence
+    context_from: str | None = None  # "article" (the title or lead), "sentence-before"
     phrase: str | None = None  # the claim pattern that found this phrase (rule "keyword")
 
     def to_json(self) -> dict[str, Any]:
