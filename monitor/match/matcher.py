@@ -137,15 +137,18 @@ class Matcher:
             return
         text = f.norm.text
         n = len(text)
+        cls = _CLASS
         for last, (length, entries, (hangul_first, hangul_last)) in self._automaton.iter(text):
             if not entries:
                 continue  # a path that only orders the root (compile.ROOT_ORDER)
             start = last - length + 1
             end = last + 1
-            prev_cls = char_class(text[start - 1]) if start > 0 else 0
-            next_cls = char_class(text[end]) if end < n else 0
-            first_cls = 2 if hangul_first else char_class(text[start])
-            last_cls = 2 if hangul_last else char_class(text[last])
+            prev_cls = cls[text[start - 1]] if start > 0 else 0
+            first_cls = 2 if hangul_first else cls[text[start]]
+            if first_cls and first_cls != 2 and prev_cls == first_cls:
+                continue  # inside a Latin or Han word: no entry starts here ("nk" in "think")
+            next_cls = cls[text[end]] if end < n else 0
+            last_cls = 2 if hangul_last else cls[text[last]]
             for entry in entries:
                 if entry.watchlist not in selected:
                     continue
@@ -154,7 +157,7 @@ class Matcher:
                     continue
                 occ_end = end
                 if entry.prefix:
-                    while occ_end < n and char_class(text[occ_end]) == last_cls != 0:
+                    while occ_end < n and cls[text[occ_end]] == last_cls != 0:
                         occ_end += 1
                 elif (
                     last_cls
@@ -164,6 +167,17 @@ class Matcher:
                 ):
                     continue
                 yield Occurrence(entry, f.name, start, occ_end)
+
+
+class _ClassTable(dict[str, int]):
+    """Character -> `char_class`, filled on first sight: a lookup costs less than a call."""
+
+    def __missing__(self, ch: str) -> int:
+        value = self[ch] = char_class(ch)
+        return value
+
+
+_CLASS = _ClassTable()
 
 
 def _glued(f: _Field, last: int, end: int) -> bool:
