@@ -448,6 +448,13 @@ ACTORS_AND_NETWORKS: list[Case] = [
         False,
         "source",
     ),
+    (  # a boat is no payload: defectors who launch one are the news
+        "Family crosses the sea border",
+        "Two North Korean defectors launched a small boat from a cove near Nampo and "
+        "reached Incheon two days later, the coast guard said.",
+        True,
+        None,
+    ),
     (  # a defector group's news is not a claim, but defectors arriving still are
         "Group of defectors reaches Seoul",
         "Twelve North Korean defectors arrived in Seoul on Monday after a journey through "
