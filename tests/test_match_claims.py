@@ -613,3 +613,12 @@ def test_phrase_regex_ends_at_its_anchor() -> None:
 def test_bad_claim_patterns_are_config_errors(claims: dict[str, object], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         ClaimsConfig.model_validate(claims)
+
+
+@pytest.mark.parametrize("verb", ["flies", "flew", "flying", "swims", "swam", "sails", "walks"])
+def test_every_inflection_of_a_movement_verb_makes_the_claim(matcher: Matcher, verb: str) -> None:
+    """Headlines use the present tense ("flies MiG-19 to South Korea"): `fly*` misses "flies"."""
+    report = matcher.match(f"North Korean pilot {verb} fighter jet to South Korea", "")
+    assert not report.hit  # a bare crossing in a headline stays below the threshold alone
+    details = [m.detail or "" for m in report.misses]
+    assert any("crossed to the South" in d for d in details), (verb, details)
