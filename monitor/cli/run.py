@@ -10,6 +10,7 @@ import typer
 from monitor.cli.app import EXIT_FAILED, ConfigOpt, app, get_config, handle_errors
 from monitor.daemon.worker import run_daemon
 from monitor.logs import setup_logging
+from monitor.web.server import desk_beside_daemon
 
 
 class LogLevel(StrEnum):
@@ -59,6 +60,7 @@ def run(
     fmt: Literal["text", "json"] = "json" if log_format is LogFormatChoice.json else "text"
     setup_logging(fmt, log_level.value)
     cfg = get_config(config)
-    code = run_daemon(cfg, config_path=config, health_port=health_port, health_host=health_host)
+    with desk_beside_daemon(cfg):
+        code = run_daemon(cfg, config_path=config, health_port=health_port, health_host=health_host)
     if code:
         raise typer.Exit(EXIT_FAILED)

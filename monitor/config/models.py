@@ -20,6 +20,15 @@ _QUIET = re.compile(r"([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d")
 _FEED_ID = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 
 
+def time_zone_name(v: str) -> str:
+    """An IANA zone name this system knows, else a message saying what to write."""
+    try:
+        ZoneInfo(v)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"{v!r} is not a time zone; write e.g. UTC or Asia/Seoul") from None
+    return v
+
+
 class _Strict(BaseModel):
     """Unknown keys are errors: a typo in a key must not be silently ignored."""
 
@@ -176,11 +185,7 @@ class _ChannelBase(_Strict):
     @field_validator("timezone")
     @classmethod
     def _check_timezone(cls, v: str) -> str:
-        try:
-            ZoneInfo(v)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"{v!r} is not a time zone; write e.g. UTC or Asia/Seoul") from None
-        return v
+        return time_zone_name(v)
 
     @field_validator("schedule")
     @classmethod
@@ -257,6 +262,39 @@ class ServerConfig(_Strict):
     port: int = Field(9464, ge=0, le=65535, description="0 disables the HTTP endpoint.")
 
 
+class WebUser(_Strict):
+    """One analyst of the desk: a name (recorded with each correction) and a token."""
+
+    name: str = Field(min_length=1, max_length=100, description="Recorded with feedback.")
+    token: SecretStr = Field(description="The user's sign-in token; use ${DESK_TOKEN_NAME}.")
+
+
+class WebConfig(_Strict):
+    """The analyst's desk (monitor/web/): stories, provenance, search and feedback."""
+
+    enabled: bool = Field(True, description="Serve the desk beside `monitor run`.")
+    host: str = Field("127.0.0.1", description="Bind address (loopback by default).")
+    port: int = Field(8765, ge=0, le=65535, description="0: the daemon serves no desk.")
+    users: list[WebUser] = Field(
+        default_factory=list,
+        description="Who may sign in, each with a token from the environment; with none the "
+        "desk refuses every page (there is no anonymous access).",
+    )
+    public_url: str | None = Field(
+        None, description="Base URL of the desk as readers reach it (links in digests)."
+    )
+    session_max_age: Duration = Field(
+        timedelta(hours=12), description="How long a signed-in browser stays signed in."
+    )
+    page_size: int = Field(50, ge=1, le=500, description="Stories per page of the list.")
+    timezone: str = Field("UTC", description="Time zone the desk shows times in.")
+
+    @field_validator("timezone")
+    @classmethod
+    def _check_timezone(cls, v: str) -> str:
+        return time_zone_name(v)
+
+
 class RetentionConfig(_Strict):
     article_bodies: Duration = Field(
         timedelta(days=90), description="Article bodies older than this are dropped."
@@ -273,6 +311,7 @@ class MonitorConfig(_Strict):
     delivery: DeliveryConfig = Field(default_factory=DeliveryConfig)
     stories: StoriesConfig = Field(default_factory=StoriesConfig)
     server: ServerConfig = Field(default_factory=ServerConfig)
+    web: WebConfig = Field(default_factory=WebConfig)
     retention: RetentionConfig = Field(default_factory=RetentionConfig)
     daemon: DaemonConfig = Field(default_factory=DaemonConfig)
     watchlist_paths: list[str] = Field(

@@ -258,3 +258,31 @@ class DeliveryRow(Base):
     # worker died may have been accepted by the channel ("maybe sent")
     sending_at: Mapped[datetime | None]
     failed_scope: Mapped[str | None] = mapped_column(String(20))  # message, or channel (legacy)
+
+
+class FeedbackRow(Base):
+    """An analyst's correction of an article or a story (the desk, monitor/web/).
+
+    Never deleted: withdrawing one sets `revoked_at`, so who said what, and when, stays on
+    record; `monitor feedback export` reads the ones in force.
+    """
+
+    __tablename__ = "feedback"
+    __table_args__ = (
+        Index("ix_feedback_article", "article_id"),
+        Index("ix_feedback_story", "story_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    # not-relevant, relevant, belongs-to, not-same-story, copy-of, not-a-copy
+    label: Mapped[str] = mapped_column(String(20))
+    watchlist: Mapped[str | None] = mapped_column(String(64))
+    article_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+    story_id: Mapped[int | None] = mapped_column(ForeignKey("stories.id", ondelete="SET NULL"))
+    # belongs-to: the story it belongs to; copy-of: the article it copies
+    other_id: Mapped[int | None] = mapped_column(Integer)
+    note: Mapped[str | None] = mapped_column(Text)
+    who: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None]
+    revoked_by: Mapped[str | None] = mapped_column(String(100))

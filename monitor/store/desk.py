@@ -1,0 +1,107 @@
+"""What the analyst's desk lists: stories by watchlist, state, day and person, newest first.
+
+The story list reads one page of ids here (filters in SQL, so a page of a 10,000-story
+database costs one indexed query), then `reads.load_stories` for those ids.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal, get_args
+
+from sqlalchemy import String, cast, func, select
+from sqlalchemy.orm import Session
+
+from monitor.domain import Article
+from monitor.store.articles import row_to_article
+from monitor.store.models import ArticleCopyRow, ArticleRow, StoryRow
+
+State = Literal["new", "corroborated", "confirmed", "stale"]
+STATES: tuple[str, ...] = get_args(State)
+
+
+@dataclass(frozen=True, slots=True)
+class StoryFilter:
+    """The list's filters; None means any. `since`/`until`: stories seen within [since, until)."""
+
+    watchlist: str | None = None
+    state: str | None = None
+    person: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+def _escape_like(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def story_page(
+    session: Session, f: StoryFilter, *, offset: int = 0, limit: int = 50
+) -> tuple[list[int], int]:
+    """(ids of one page of stories, newest first; how many match in all)."""
+    stmt = select(StoryRow.id)
+    if f.watchlist:
+        stmt = stmt.where(StoryRow.watchlist == f.watchlist)
+    if f.state == "confirmed":
+        stmt = stmt.where(StoryRow.confirmed.is_(True))
+    elif f.state == "corroborated":
+        stmt = stmt.where(StoryRow.confirmed.is_(False), StoryRow.origin_count >= 2)
+    elif f.state == "new":
+        stmt = stmt.where(
+            StoryRow.confirmed.is_(False), StoryRow.origin_count < 2, StoryRow.stale.is_(False)
+        )
+    elif f.state == "stale":
+        stmt = stmt.where(StoryRow.stale.is_(True))
+    if f.person:
+        # people is a JSON list of canonical names: match one element, quotes included
+        needle = _escape_like(f.person.strip().replace('"', ""))
+        stmt = stmt.where(
+            func.lower(cast(StoryRow.people, String)).like(f'%"{needle.lower()}"%', escape="\\")
+        )
+    if f.since is not None:
+        stmt = stmt.where(StoryRow.last_seen >= f.since)
+    if f.until is not None:
+        stmt = stmt.where(StoryRow.first_seen < f.until)
+    total = int(session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
+    ids = session.scalars(
+        stmt.order_by(StoryRow.last_seen.desc(), StoryRow.id.desc()).offset(offset).limit(limit)
+    )
+    return list(ids), total
+
+
+def watchlists_with_stories(session: Session) -> list[str]:
+    return sorted(session.scalars(select(StoryRow.watchlist).distinct()))
+
+
+def story_ids_of_key(session: Session, key: str) -> int | None:
+    """A story's id from its key (the key digests and `monitor stories` show)."""
+    return session.scalar(select(StoryRow.id).where(StoryRow.key == key))
+
+
+def bodies(session: Session, article_ids: list[int]) -> dict[int, str]:
+    """Stored bodies of these articles ('' once retention dropped one)."""
+    if not article_ids:
+        return {}
+    rows = session.execute(
+        select(ArticleRow.id, ArticleRow.body).where(ArticleRow.id.in_(article_ids))
+    )
+    return {i: b or "" for i, b in rows}
+
+
+def copy_shares(session: Session, article_ids: list[int]) -> dict[int, float]:
+    """How much of each copy's text its source holds (containment, the copy index's share)."""
+    if not article_ids:
+        return {}
+    rows = session.execute(
+        select(ArticleCopyRow.article_id, ArticleCopyRow.share).where(
+            ArticleCopyRow.article_id.in_(article_ids), ArticleCopyRow.copy_of.is_not(None)
+        )
+    )
+    return {i: float(s) for i, s in rows}
+
+
+def article_row(session: Session, article_id: int) -> Article | None:
+    """One stored article as a value (its body '' once retention dropped it)."""
+    row = session.get(ArticleRow, article_id)
+    return None if row is None else row_to_article(row)
