@@ -6,6 +6,7 @@ database costs one indexed query), then `reads.load_stories` for those ids.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal, get_args
@@ -15,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from monitor.domain import Article
 from monitor.store.articles import row_to_article
-from monitor.store.models import ArticleCopyRow, ArticleRow, StoryRow
+from monitor.store.models import ArticleCopyRow, ArticleRow, HitRow, StoryArticleRow, StoryRow
 
 State = Literal["new", "corroborated", "confirmed", "stale"]
 STATES: tuple[str, ...] = get_args(State)
@@ -54,10 +55,18 @@ def story_page(
     elif f.state == "stale":
         stmt = stmt.where(StoryRow.stale.is_(True))
     if f.person:
-        # people is a JSON list of canonical names: match one element, quotes included
-        needle = _escape_like(f.person.strip().replace('"', ""))
+        # a person any report names (subject or not): one element of a JSON list of names,
+        # quotes included, as the JSON encoder wrote it (non-ASCII as \u escapes)
+        name = json.dumps(f.person.strip())[1:-1].lower()
+        pattern = f'%"{_escape_like(name)}"%'
+        named = (
+            select(StoryArticleRow.story_id)
+            .join(HitRow, HitRow.article_id == StoryArticleRow.article_id)
+            .where(func.lower(cast(HitRow.people, String)).like(pattern, escape="\\"))
+        )
         stmt = stmt.where(
-            func.lower(cast(StoryRow.people, String)).like(f'%"{needle.lower()}"%', escape="\\")
+            func.lower(cast(StoryRow.people, String)).like(pattern, escape="\\")
+            | StoryRow.id.in_(named)
         )
     if f.since is not None:
         stmt = stmt.where(StoryRow.last_seen >= f.since)
