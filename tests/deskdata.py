@@ -5,6 +5,7 @@ from the environment (`${VAR}`), and a hostile article of our own."""
 from __future__ import annotations
 
 import asyncio
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -21,7 +22,7 @@ from monitor.store import db
 TOKENS = {"DESK_TOKEN_ALICE": "alice-token-0123456789", "DESK_TOKEN_BOB": "bob-token-9876543210"}
 WEB = """
 web:
-  port: 0
+  port: {port}
   users:
     - name: alice
       token: ${DESK_TOKEN_ALICE}
@@ -39,25 +40,33 @@ class DeskData:
     env: dict[str, str]
 
 
-def build(tmp: Path) -> DeskData:
+def build(tmp: Path, *, server: DemoServer | None = None, port: int = 0) -> DeskData:
+    """The demo polled once into tmp/demo.db; `server` keeps serving its feeds afterwards
+    (for a daemon that polls them again), `port` is the desk's (web.port)."""
+    with ExitStack() as stack:
+        if server is None:
+            server = stack.enter_context(DemoServer())
+        return _build(tmp, server, port)
+
+
+def _build(tmp: Path, server: DemoServer, port: int) -> DeskData:
     url = f"sqlite:///{tmp / 'demo.db'}"
-    with DemoServer() as server:
-        cfg_file = write_demo_config(
-            tmp / "monitor.yaml",
-            base_url=server.base_url,
-            database_url=url,
-            output_dir=tmp / "out",
-            watchlists_dir=default_watchlists(),
-        )
-        with cfg_file.open("a", encoding="utf-8") as f:
-            f.write(WEB)
-        cfg = load_config(cfg_file, env=dict(TOKENS))
-        db.upgrade(url)
-        sessions = db.session_factory(db.make_engine(url))
-        start = DEMO_NOW
+    cfg_file = write_demo_config(
+        tmp / "monitor.yaml",
+        base_url=server.base_url,
+        database_url=url,
+        output_dir=tmp / "out",
+        watchlists_dir=default_watchlists(),
+    )
+    with cfg_file.open("a", encoding="utf-8") as f:
+        f.write(WEB.replace("{port}", str(port)))
+    cfg = load_config(cfg_file, env=dict(TOKENS))
+    db.upgrade(url)
+    sessions = db.session_factory(db.make_engine(url))
+    start = DEMO_NOW
 
-        def clock() -> datetime:
-            return start + timedelta(minutes=1)
+    def clock() -> datetime:
+        return start + timedelta(minutes=1)
 
-        asyncio.run(Poller(cfg, sessions, processor=make_processor(cfg), clock=clock).run())
+    asyncio.run(Poller(cfg, sessions, processor=make_processor(cfg), clock=clock).run())
     return DeskData(cfg, cfg_file, url, sessions, dict(TOKENS))

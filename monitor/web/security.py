@@ -5,7 +5,7 @@
 - CSRF: every form carries a token derived from the browser's own random cookie (signed
   double submit), and a POST whose Origin names another site is refused before that.
 - Headers: a strict Content-Security-Policy (no script at all, styles from /static only, no
-  framing, forms post only here), nosniff, no referrer, no caching of pages.
+  framing, forms post only here), nosniff, no referrer to other sites, no caching of pages.
 The signing key is random per process: a restart signs everyone out, and no key is stored.
 """
 
@@ -32,7 +32,7 @@ CSP = (
 SECURITY_HEADERS = {
     "content-security-policy": CSP,
     "x-content-type-options": "nosniff",
-    "referrer-policy": "no-referrer",
+    "referrer-policy": "same-origin",  # no-referrer would make Chromium send Origin: null
     "x-frame-options": "DENY",
     "cache-control": "no-store",
     "cross-origin-opener-policy": "same-origin",
