@@ -23,6 +23,8 @@ from monitor.config.models import (
     RetentionConfig,
     ServerConfig,
     SlackChannel,
+    WebConfig,
+    WebUser,
 )
 from monitor.config.stories import StoriesConfig
 from monitor.config.watchlist import (
@@ -46,6 +48,8 @@ SECTIONS: list[tuple[str, type[BaseModel]]] = [
     ("delivery", DeliveryConfig),
     ("daemon", DaemonConfig),
     ("server", ServerConfig),
+    ("web", WebConfig),
+    ("web.users[]", WebUser),
     ("retention", RetentionConfig),
     ("watchlists/*.yaml", WatchlistConfig),
     ("keywords[] (mapping form)", KeywordConfig),

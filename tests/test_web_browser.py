@@ -68,6 +68,12 @@ def browser() -> Iterator[object]:
         b.close()
 
 
+def submit(page: object, selector: str) -> None:
+    """Click a button that submits a form, and wait for the page it leads to."""
+    with page.expect_navigation():  # type: ignore[attr-defined]
+        page.click(selector)  # type: ignore[attr-defined]
+
+
 def shot(page: object, name: str) -> None:
     folder = os.environ.get("DESK_SCREENSHOTS")
     if folder:
@@ -91,14 +97,14 @@ def test_an_analyst_reviews_a_story_corrects_it_and_eval_counts_the_correction(
     page.goto(f"{base}/stories")
     assert "/login" in page.url
     page.fill("input[name=token]", TOKENS["DESK_TOKEN_ALICE"])
-    page.click("button:has-text('Sign in')")
+    submit(page, "button:has-text('Sign in')")
     assert page.url.endswith("/stories")
     every = page.locator("li.story").count()
     assert every >= 4
 
     # filter: confirmed stories only, each with the confirmed badge
     page.select_option("select[name=state]", "confirmed")
-    page.click("button:has-text('Filter')")
+    submit(page, "button:has-text('Filter')")
     assert "state=confirmed" in page.url
     confirmed = page.locator("li.story")
     assert 0 < confirmed.count() < every
@@ -108,10 +114,11 @@ def test_an_analyst_reviews_a_story_corrects_it_and_eval_counts_the_correction(
     # open the story with a wire copy: reports first first, the copy folded, the tree
     page.goto(f"{base}/stories")
     for i in range(page.locator("li.story").count()):
-        page.locator("a.headline").nth(i).click()
+        with page.expect_navigation():
+            page.locator("a.headline").nth(i).click()
         if page.locator("details.copies").count():
             break
-        page.go_back()
+        page.go_back(wait_until="load")
     assert page.locator("h2:has-text('Reports, first first')").is_visible()
     assert page.locator("details.copies").count() == 1
     page.locator("details.copies summary").click()
@@ -121,16 +128,17 @@ def test_an_analyst_reviews_a_story_corrects_it_and_eval_counts_the_correction(
     shot(page, "desk-story.png")
 
     # open its first report and mark it not relevant
-    page.locator("li.report a[href^='/articles/']").first.click()
+    with page.expect_navigation():
+        page.locator("li.report a[href^='/articles/']").first.click()
     assert page.locator("mark").count() >= 1
     assert page.locator("table.matches").first.is_visible()
     article_url = page.url
     page.select_option("form.feedback-form select[name=watchlist]", "nk-defections")
-    page.fill("form.feedback-form input[name=note]", "a profile, not news")
-    page.click("form.feedback-form button[value=not-relevant]")
+    page.fill("form.feedback-form input[name=note]", "checked by hand")
+    submit(page, "form.feedback-form button[value=not-relevant]")
     assert page.url == article_url
     shown = page.locator("ul.feedback li.in-force").inner_text()
-    assert "not relevant" in shown and "alice" in shown and "a profile, not news" in shown
+    assert "not relevant" in shown and "alice" in shown and "checked by hand" in shown
     shot(page, "desk-article.png")
 
     # export the corrections and replay them
@@ -147,7 +155,7 @@ def test_an_analyst_reviews_a_story_corrects_it_and_eval_counts_the_correction(
     assert json.loads(scored.stdout)["relevance"]["fp"] >= 1
 
     # withdraw it: shown struck through, no longer in force
-    page.click("ul.feedback button:has-text('withdraw')")
+    submit(page, "ul.feedback button:has-text('withdraw')")
     assert page.locator("ul.feedback li.revoked").count() == 1
     assert not dialogs and not violations
 
@@ -159,7 +167,7 @@ def test_a_hostile_title_renders_inert(desk: tuple[DeskData, str], browser: obje
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     page.goto(f"{base}/login")
     page.fill("input[name=token]", TOKENS["DESK_TOKEN_BOB"])
-    page.click("button:has-text('Sign in')")
+    submit(page, "button:has-text('Sign in')")
     for url in (f"{base}/stories", f"{base}/stories/4"):
         page.goto(url)
         assert page.locator("script").count() == 0

@@ -278,10 +278,7 @@ class WebConfig(_Strict):
     users: list[WebUser] = Field(
         default_factory=list,
         description="Who may sign in, each with a token from the environment; with none the "
-        "desk refuses every page (there is no anonymous access).",
-    )
-    public_url: str | None = Field(
-        None, description="Base URL of the desk as readers reach it (links in digests)."
+        "daemon serves no desk and `monitor serve` refuses to start (no anonymous access).",
     )
     session_max_age: Duration = Field(
         timedelta(hours=12), description="How long a signed-in browser stays signed in."
