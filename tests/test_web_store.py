@@ -147,7 +147,7 @@ def test_feedback_in_force_is_the_newest_answer_to_each_question(
 
 def test_migration_0006_down_and_up_again(database_url: str) -> None:
     db.upgrade(database_url)
-    db.downgrade(database_url, "0004")
+    db.downgrade(database_url, "0004")  # through 0005, which rebuilds articles on SQLite
     db.upgrade(database_url)
     engine = db.make_engine(database_url)
     try:

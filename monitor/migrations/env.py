@@ -14,7 +14,7 @@ from alembic import context
 from sqlalchemy import Connection, pool
 
 from monitor.store.db import make_engine
-from monitor.store.models import Base
+from monitor.store.models import Base, modelled
 
 config = context.config
 target_metadata = Base.metadata
@@ -30,7 +30,12 @@ def _url() -> str:
 
 
 def run_migrations_offline() -> None:
-    context.configure(url=_url(), target_metadata=target_metadata, render_as_batch=True)
+    context.configure(
+        url=_url(),
+        target_metadata=target_metadata,
+        render_as_batch=True,
+        include_object=modelled,
+    )
     with context.begin_transaction():
         context.run_migrations()
 
@@ -49,7 +54,10 @@ def run_migrations_online() -> None:
     engine = make_engine(_url(), poolclass=pool.NullPool, foreign_keys=False)
     with engine.connect() as connection:
         context.configure(
-            connection=connection, target_metadata=target_metadata, render_as_batch=True
+            connection=connection,
+            target_metadata=target_metadata,
+            render_as_batch=True,
+            include_object=modelled,  # the full-text index is raw SQL (0006)
         )
         with context.begin_transaction():
             context.run_migrations()

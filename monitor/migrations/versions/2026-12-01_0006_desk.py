@@ -1,7 +1,7 @@
 """the analyst's desk: feedback rows; full-text search over articles (FTS5 / tsvector)
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0005
 Create Date: 2026-12-01 14:00:00
 """
 
@@ -12,13 +12,15 @@ from alembic import op
 
 
 revision: str = "0006"
-down_revision: str | None = "0004"
+down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 # SQLite: an external-content FTS5 table over articles(title, body), kept by triggers (a body
 # dropped by retention leaves the index with it). PostgreSQL: an expression GIN index that
-# store/search.py queries with the very same expression.
+# store/search.py queries with the very same expression. A later migration that rebuilds
+# `articles` in SQLite batch mode drops these triggers with the old table: it must create
+# them again (SQLITE_UP) and rebuild the index.
 SQLITE_UP = [
     "CREATE VIRTUAL TABLE articles_fts USING fts5("
     "title, body, content='articles', content_rowid='id', "
