@@ -4,6 +4,7 @@ daemon (`monitor run`), bound to loopback unless config says otherwise."""
 from __future__ import annotations
 
 import logging
+import signal
 import socket
 import threading
 from collections.abc import Iterator
@@ -17,6 +18,10 @@ from monitor.store import db
 from monitor.web.app import create_app
 
 log = logging.getLogger(__name__)
+
+
+def _ignore(signum: int, frame: object) -> None:
+    """Handlers uvicorn hands a signal back to once it has stopped."""
 
 
 class DeskServer:
@@ -39,8 +44,14 @@ class DeskServer:
         return f"http://{host}:{self.port}"
 
     def serve(self) -> None:
-        """Until SIGINT/SIGTERM (uvicorn's own handlers)."""
-        self.server.run(sockets=[self.sock])
+        """Until SIGINT/SIGTERM: uvicorn shuts down gracefully, then raises the signal again
+        for the handler it found, which here does nothing, so the command ends with exit 0."""
+        previous = {sig: signal.signal(sig, _ignore) for sig in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            self.server.run(sockets=[self.sock])
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
 
     def start(self) -> DeskServer:
         """On a daemon thread; `close` stops it."""
