@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from monitor.domain import Article
 from monitor.store.articles import row_to_article
 from monitor.store.models import ArticleCopyRow, ArticleRow, HitRow, StoryArticleRow, StoryRow
+from monitor.store.reads import _strs
 
 State = Literal["new", "corroborated", "confirmed", "stale"]
 STATES: tuple[str, ...] = get_args(State)
@@ -37,10 +38,29 @@ def _escape_like(value: str) -> str:
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+@dataclass(frozen=True, slots=True)
+class StoryLine:
+    """One story as the list shows it (the story row alone: no article is read)."""
+
+    id: int
+    key: str
+    watchlist: str
+    headline: str
+    first_seen: datetime
+    last_seen: datetime
+    origin_count: int
+    origins: tuple[str, ...]
+    confirmed: bool
+    stale: bool
+    people: tuple[str, ...]
+    article_count: int
+    score: float
+
+
 def story_page(
     session: Session, f: StoryFilter, *, offset: int = 0, limit: int = 50
-) -> tuple[list[int], int]:
-    """(ids of one page of stories, newest first; how many match in all)."""
+) -> tuple[list[StoryLine], int]:
+    """(one page of stories, newest first; how many match in all)."""
     stmt = select(StoryRow.id)
     if f.watchlist:
         stmt = stmt.where(StoryRow.watchlist == f.watchlist)
@@ -72,11 +92,35 @@ def story_page(
         stmt = stmt.where(StoryRow.last_seen >= f.since)
     if f.until is not None:
         stmt = stmt.where(StoryRow.first_seen < f.until)
-    total = int(session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
-    ids = session.scalars(
-        stmt.order_by(StoryRow.last_seen.desc(), StoryRow.id.desc()).offset(offset).limit(limit)
-    )
-    return list(ids), total
+    ordered = stmt.order_by(StoryRow.last_seen.desc(), StoryRow.id.desc())
+    page: list[tuple[int, int]]
+    if f.person:  # the names are read once: the page and the number of matches in one pass
+        page = [
+            (int(i), int(n))
+            for i, n in session.execute(
+                ordered.add_columns(func.count().over()).offset(offset).limit(limit)
+            )
+        ]
+    else:  # a count apart is cheaper than a window over every row
+        total = int(session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
+        page = [(i, total) for i in session.scalars(ordered.offset(offset).limit(limit))]
+    if not page:
+        return [], int(session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
+    ids = [row[0] for row in page]
+    columns = [getattr(StoryRow, name) for name in LINE_COLUMNS]  # not the clustering state
+    rows = session.execute(select(*columns).where(StoryRow.id.in_(ids))).all()
+    lines = {}
+    for r in rows:
+        values = dict(zip(LINE_COLUMNS, r, strict=True))
+        values["origins"], values["people"] = _strs(values["origins"]), _strs(values["people"])
+        lines[values["id"]] = StoryLine(**values)
+    return [lines[i] for i in ids if i in lines], int(page[0][1])
+
+
+LINE_COLUMNS = (
+    "id", "key", "watchlist", "headline", "first_seen", "last_seen", "origin_count", "origins",
+    "confirmed", "stale", "people", "article_count", "score",
+)  # fmt: skip
 
 
 def watchlists_with_stories(session: Session) -> list[str]:

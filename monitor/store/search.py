@@ -48,7 +48,7 @@ def _ts_expr() -> ColumnElement[Any]:
 def search_articles(
     session: Session, query: str, *, hit: bool | None = None, limit: int = 50
 ) -> list[SearchResult]:
-    """Articles containing every word of `query` (prefixes), newest first; `hit` True keeps
+    """Articles containing every word of `query` (prefixes), newest stored first; `hit` True keeps
     those a watchlist matched, False those none did. An empty query finds nothing."""
     words = query_words(query)
     if not words:
@@ -71,7 +71,7 @@ def search_articles(
     if hit is not None:
         has_hit = select(HitRow.id).where(HitRow.article_id == ArticleRow.id).exists()
         stmt = stmt.where(has_hit if hit else ~has_hit)
-    stmt = stmt.order_by(ArticleRow.discovered_at.desc(), ArticleRow.id.desc()).limit(limit)
+    stmt = stmt.order_by(ArticleRow.id.desc()).limit(limit)  # newest stored first: the id order
     ids_found = list(session.scalars(stmt))
     if not ids_found:
         return []

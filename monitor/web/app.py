@@ -182,10 +182,9 @@ async def stories(request: Request) -> Response:
     size = desk_.cfg.monitor.web.page_size
     number = max(1, _int(q.get("page"), "page", 1) or 1)
 
-    def load(s: Session) -> tuple[list[Any], int, list[str]]:
-        ids, total = desk.story_page(s, flt, offset=(number - 1) * size, limit=size)
-        records = {r.id: r for r in reads.load_stories(s, ids)}
-        return [records[i] for i in ids if i in records], total, desk.watchlists_with_stories(s)
+    def load(s: Session) -> tuple[list[desk.StoryLine], int, list[str]]:
+        lines, total = desk.story_page(s, flt, offset=(number - 1) * size, limit=size)
+        return lines, total, desk.watchlists_with_stories(s)
 
     records, total, watchlists = await desk_.read(load)
     watchlists = sorted(set(watchlists) | {w.id for w in desk_.cfg.watchlists})
