@@ -24,6 +24,7 @@ import tempfile
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
+from itertools import accumulate
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
@@ -49,10 +50,22 @@ DEFECT = ["defected", "defect", "defector", "defectors", "defection", "탈북", 
 PEOPLE = ["Thae Yong-ho", "Ryu Hyun-woo", "Kim Jong Un", "Ri Il-kyu", "Jo Song-gil"]
 OUTLETS = ["Yonhap", "The Korea Herald", "Korea JoongAng Daily", "HBS", "NK Wire Daily", "AP"]
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
+#: Beside the small pool (which puts each of its words in about half the articles: the worst
+#: case for a search), a Zipf-distributed vocabulary as news has: a few frequent words, a
+#: long tail of rare ones (names, places).
+_SYLLABLES = [c + v for c in "bdghjklmnprstvz" for v in "aeiou"]
+_VOCAB_RNG = random.Random(11)
+VOCABULARY = sorted(
+    {"".join(_VOCAB_RNG.choices(_SYLLABLES, k=_VOCAB_RNG.randint(2, 4))) for _ in range(6000)}
+)
+_VOCAB_RNG.shuffle(VOCABULARY)
+ZIPF = list(accumulate(1 / (rank + 1) for rank in range(len(VOCABULARY))))  # cumulative
 
 
 def sentence(rng: random.Random, hit: bool) -> str:
-    words = rng.choices(WORDS, k=rng.randint(12, 24))
+    words = rng.choices(WORDS, k=rng.randint(6, 12))
+    words += rng.choices(VOCABULARY, cum_weights=ZIPF, k=rng.randint(6, 12))
+    rng.shuffle(words)
     if hit:
         words.insert(rng.randrange(len(words)), rng.choice(DEFECT))
     return " ".join(words).capitalize() + "."
@@ -80,6 +93,7 @@ def fill(url: str, articles: int, stories: int, seed: int = 7) -> None:
                 {
                     "id": i,
                     "u": f"https://bench.invalid/a/{i}",
+                    "v": f"https://bench.invalid/a/{i}",
                     "o": rng.choice(OUTLETS),
                     "t": sentence(rng, hit)[:120],
                     "b": body,
@@ -93,7 +107,7 @@ def fill(url: str, articles: int, stories: int, seed: int = 7) -> None:
                     text(
                         "INSERT INTO articles (id, canonical_url, url, feed_id, outlet, title, "
                         "body, body_length, published_at, date_source, extraction, "
-                        "discovered_at) VALUES (:id, :u, :u, 'bench', :o, :t, :b, :n, :p, "
+                        "discovered_at) VALUES (:id, :u, :v, 'bench', :o, :t, :b, :n, :p, "
                         "'meta', 'page', :d)"
                     ),
                     rows,
@@ -180,7 +194,8 @@ def fill(url: str, articles: int, stories: int, seed: int = 7) -> None:
 
 def pages(articles: int, stories: int) -> list[tuple[str, str]]:
     story, article = max(1, stories // 2), max(3, (articles // 2) // 3 * 3)
-    return [(name, path.format(story=story, article=article)) for name, path in PAGES]
+    words = {"frequent": VOCABULARY[5], "rare": VOCABULARY[3000]}
+    return [(name, path.format(story=story, article=article, **words)) for name, path in PAGES]
 
 
 PAGES = [
@@ -190,10 +205,11 @@ PAGES = [
     ("stories, page 100", "/stories?page=100"),
     ("story page", "/stories/{story}"),
     ("article page", "/articles/{article}"),
-    ("search, common word", "/search?q=defected"),
-    ("search, two words, hits", "/search?q=soldier+border&hit=hit"),
-    ("search, rare word, misses", "/search?q=satellite+embassy+tokyo&hit=miss"),
+    ("search, a third of all (defected)", "/search?q=defected"),
+    ("search, frequent word, hits", "/search?q={frequent}&hit=hit"),
+    ("search, rare word, misses", "/search?q={rare}&hit=miss"),
     ("search, Hangul prefix", "/search?q=%ED%83%88%EB%B6%81"),
+    ("search, worst: 3 words in 1/2", "/search?q=satellite+embassy+tokyo&hit=miss"),
 ]
 
 

@@ -17,8 +17,8 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 # SQLite: an external-content FTS5 table over articles(title, body), kept by triggers (a body
-# dropped by retention leaves the index with it). PostgreSQL: an expression GIN index that
-# store/search.py queries with the very same expression. A later migration that rebuilds
+# dropped by retention leaves the index with it). PostgreSQL: a stored generated tsvector
+# column with a GIN index. A later migration that rebuilds
 # `articles` in SQLite batch mode drops these triggers with the old table: it must create
 # them again (SQLITE_UP) and rebuild the index.
 SQLITE_UP = [
@@ -43,10 +43,12 @@ SQLITE_DOWN = [
     "DROP TABLE IF EXISTS articles_fts",
 ]
 PG_UP = [
-    "CREATE INDEX ix_articles_fts ON articles USING gin "
-    "(to_tsvector('simple', coalesce(title, '') || ' ' || coalesce(body, '')))",
+    # stored, so a query that walks articles newest first never computes a tsvector per row
+    "ALTER TABLE articles ADD COLUMN search_vector tsvector GENERATED ALWAYS AS "
+    "(to_tsvector('simple', coalesce(title, '') || ' ' || coalesce(body, ''))) STORED",
+    "CREATE INDEX ix_articles_fts ON articles USING gin (search_vector)",
 ]
-PG_DOWN = ["DROP INDEX IF EXISTS ix_articles_fts"]
+PG_DOWN = ["DROP INDEX IF EXISTS ix_articles_fts", "ALTER TABLE articles DROP COLUMN search_vector"]
 
 
 def upgrade() -> None:
