@@ -421,3 +421,63 @@ def test_exported_feedback_is_a_corpus_that_eval_counts(fresh: DeskData, tmp_pat
         )
     r = runner.invoke(cli_app, ["feedback", "export", str(out)], env=env)
     assert out.read_text() == "" and "0 articles" in r.output
+
+
+# -- the watchlist console -------------------------------------------------------------------
+
+ARTICLE = (
+    "North Korean soldier defects across the border\n"
+    "A North Korean soldier defected to South Korea across the military demarcation line, "
+    "the Joint Chiefs of Staff said."
+)
+
+
+def console(c: TestClient, **fields: str) -> str:
+    page = c.get("/console")
+    r = c.post("/console", data={"csrf": csrf_of(page.text), **fields})
+    assert r.status_code == 200
+    return r.text
+
+
+def test_console_matches_pasted_text_with_the_running_watchlists(data: DeskData) -> None:
+    c = client(data)
+    html = console(c, text=ARTICLE)
+    assert "HIT <strong>nk-defections</strong>" in html and "<mark" in html
+    miss = console(c, text="Birth defect study\nA birth defect study in Ohio.")
+    assert "No hit." in miss and "Closest misses" in miss
+    assert "<script>" not in console(c, text=HOSTILE + "\n" + HOSTILE)
+
+
+def test_console_matches_an_edited_copy_and_saves_nothing(data: DeskData) -> None:
+    c = client(data)
+    copy = c.get("/console?copy=nk-defections").text
+    assert "id: nk-defections" in copy
+    edited = "id: trial\nkeywords: [soldier]\ncontext: [Joint Chiefs of Staff]\nthreshold: 1\n"
+    html = console(c, text=ARTICLE, edited=edited)
+    assert "HIT <strong>trial</strong>" in html and "nk-defections</strong>" not in html
+    bad = console(c, text=ARTICLE, edited="id: trial\nkeywords: 12\n")
+    assert 'class="warn">keywords' in bad
+    assert "not YAML" in console(c, text=ARTICLE, edited="id: [unclosed")
+    assert "HIT <strong>trial</strong>" not in console(c, text=ARTICLE)
+
+
+def test_rule_precision_counts_the_corrections_of_the_hits_each_rule_fired_on(
+    fresh: DeskData,
+) -> None:
+    c = client(fresh)
+    with transaction(fresh.sessions) as s:
+        story = reads.load_stories(s, [1])[0]
+    hit = story.hits[0]
+    rules = {(str(m["rule"]), str(m["term"])) for m in hit.explanation["matches"]}  # type: ignore[attr-defined]
+    assert feedback(c, hit.article_id, label="not-relevant", watchlist=story.watchlist) == 303
+    html = c.get("/console").text
+    table = html.split("Rules by the analysts")[1]
+    for rule, term in rules:
+        row = re.search(
+            rf"<td>{story.watchlist}</td><td>{re.escape(rule)}</td><td>{re.escape(term)}</td>"
+            r"<td>(\d+)</td><td>(\d+)</td><td>(\d+)</td><td>([^<]+)</td>",
+            table,
+        )
+        assert row, (rule, term)
+        hits, bad, good, precision = row.groups()
+        assert int(hits) >= 1 and int(bad) == 1 and int(good) == 0 and precision == "0%"

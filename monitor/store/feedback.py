@@ -249,3 +249,48 @@ def feedback_json(f: Feedback) -> dict[str, object]:
         "withdrawn_at": f.revoked_at.isoformat() if f.revoked_at else None,
         "withdrawn_by": f.revoked_by,
     }
+
+
+@dataclass(frozen=True, slots=True)
+class RulePrecision:
+    """How one rule of a watchlist did by the analysts' word: hits it took part in, and how
+    many of those articles are marked not relevant (or relevant) there."""
+
+    watchlist: str
+    rule: str
+    term: str
+    hits: int
+    not_relevant: int
+    confirmed: int
+
+    @property
+    def precision(self) -> float | None:
+        judged = self.not_relevant + self.confirmed
+        return None if judged == 0 else self.confirmed / judged
+
+
+def rule_precision(session: Session, watchlist: str | None = None) -> list[RulePrecision]:
+    """Per (watchlist, rule, term) of the stored hits' explanations: hits, and the corrections
+    in force on those articles; most contested first."""
+    verdicts: dict[tuple[int, str | None], str] = {}
+    for f in in_force(all_feedback(session)):
+        if f.article_id is not None and QUESTION[f.label] == "relevance":
+            verdicts[(f.article_id, f.watchlist)] = f.label
+    stmt = select(HitRow.article_id, HitRow.watchlist, HitRow.explanation)
+    if watchlist:
+        stmt = stmt.where(HitRow.watchlist == watchlist)
+    counts: dict[tuple[str, str, str], list[int]] = {}
+    for article_id, wl, explanation in session.execute(stmt):
+        matches = (explanation or {}).get("matches")
+        seen: set[tuple[str, str]] = set()
+        for m in matches if isinstance(matches, list) else ():
+            if isinstance(m, dict):
+                seen.add((str(m.get("rule") or ""), str(m.get("term") or "")))
+        verdict = verdicts.get((article_id, wl)) or verdicts.get((article_id, None))
+        for rule, term in seen:
+            c = counts.setdefault((wl, rule, term), [0, 0, 0])
+            c[0] += 1
+            c[1] += verdict == "not-relevant"
+            c[2] += verdict == "relevant"
+    out = [RulePrecision(w, r, t, n, bad, good) for (w, r, t), (n, bad, good) in counts.items()]
+    return sorted(out, key=lambda p: (-p.not_relevant, -p.hits, p.watchlist, p.rule, p.term))

@@ -12,6 +12,8 @@ from typing import Any
 from urllib.parse import urlencode
 
 import jinja2
+import yaml
+from pydantic import ValidationError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -25,6 +27,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from monitor.clock import utcnow
 from monitor.config import AppConfig
+from monitor.config.watchlist import WatchlistConfig
 from monitor.daemon.health import snapshot
 from monitor.delivery.build import safe_url, story_badge
 from monitor.delivery.render import format_time, lang_attr
@@ -340,6 +343,79 @@ async def revoke(request: Request) -> Response:
     return RedirectResponse(security.local_path(str(form.get("next") or "")), 303)
 
 
+MAX_CONSOLE_CHARS = 200_000
+
+
+def _watchlist_copy(cfg: AppConfig, wl_id: str | None) -> str:
+    """A running watchlist as YAML, for the console's edited copy (nothing is saved)."""
+    wl = next((w for w in cfg.watchlists if w.id == wl_id), None)
+    if wl is None:
+        return ""
+    data = wl.model_dump(mode="json", exclude_defaults=True)
+    return str(yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100))
+
+
+def _edited(text: str) -> tuple[Any, list[str]]:
+    """A matcher for a pasted watchlist, or the problems that keep it from compiling."""
+    try:
+        data = yaml.safe_load(text)
+        wl = WatchlistConfig.model_validate(data)
+    except yaml.YAMLError as exc:
+        return None, [f"not YAML: {exc}"]
+    except ValidationError as exc:
+        return None, [
+            f"{'.'.join(str(p) for p in e['loc']) or '(top)'}: {e['msg']}" for e in exc.errors()
+        ]
+    return compile_watchlists([wl]), []
+
+
+@signed_in
+async def console(request: Request) -> Response:
+    """Paste an article, see the hits and the closest misses of the running watchlists or of
+    an edited copy of one; and each rule's precision by the analysts' corrections."""
+    desk_: Desk = request.app.state.desk
+    only = request.query_params.get("watchlist") or None
+    values: dict[str, Any] = {
+        "text": "",
+        "only": only,
+        "edited": _watchlist_copy(desk_.cfg, request.query_params.get("copy")),
+        "problems": [],
+        "report": None,
+    }
+    if request.method == "POST":
+        form = await checked_form(request)
+        text = str(form.get("text") or "")[:MAX_CONSOLE_CHARS].replace("\r\n", "\n")
+        edited = str(form.get("edited") or "")[:MAX_CONSOLE_CHARS]
+        only = str(form.get("watchlist") or "") or None
+        matcher, problems = _edited(edited) if edited.strip() else (desk_.matcher, [])
+        title, _, body = text.strip().partition("\n")
+        report = None
+        if matcher is not None:
+            report = matcher.match(
+                title.strip(), body.strip(), only=None if edited.strip() else only
+            )
+        explained = [m for h in report.hits for m in h.matches] if report else []
+        values.update(
+            text=text,
+            only=only,
+            edited=edited,
+            problems=problems,
+            report=report,
+            explained=explained,
+            title_pieces=pieces(title.strip(), field_spans(explained, "title")),
+            body_paras=paragraphs(pieces(body.strip(), field_spans(explained, "body"))),
+        )
+    rules = await desk_.read(lambda s: fb.rule_precision(s, only))
+    return page(
+        request,
+        "console.html",
+        watchlists=[w.id for w in desk_.cfg.watchlists],
+        rules=[r for r in rules if r.not_relevant or r.confirmed][:100],
+        rules_total=len(rules),
+        **values,
+    )
+
+
 async def login(request: Request) -> Response:
     desk_: Desk = request.app.state.desk
     target = security.local_path(request.query_params.get("next"))
@@ -426,6 +502,7 @@ def create_app(
         Route("/feedback/{id:int}/revoke", revoke, methods=["POST"]),
         Route("/search", search),
         Route("/feeds", feeds),
+        Route("/console", console, methods=["GET", "POST"]),
         Route("/login", login, methods=["GET", "POST"]),
         Route("/logout", logout, methods=["POST"]),
         Mount("/static", StaticFiles(packages=[("monitor.web", "static")]), name="static"),
