@@ -71,7 +71,7 @@ def story_ids(html: str) -> list[int]:
 
 def test_every_page_needs_a_sign_in(data: DeskData) -> None:
     c = client(data, sign_in=False)
-    for path in ("/stories", "/stories/1", "/articles/1", "/search?q=x", "/feeds"):
+    for path in ("/stories", "/stories/1", "/articles/1", "/search?q=x", "/feeds", "/console"):
         r = c.get(path, follow_redirects=False)
         assert r.status_code == 303 and r.headers["location"].startswith("/login?next=")
     r = c.post("/articles/1/feedback", data={"label": "not-relevant"}, follow_redirects=False)

@@ -280,11 +280,23 @@ class WebConfig(_Strict):
         description="Who may sign in, each with a token from the environment; with none the "
         "daemon serves no desk and `monitor serve` refuses to start (no anonymous access).",
     )
+    public_url: str | None = Field(
+        None,
+        description="Where readers reach the desk (https://desk.example.org): digests and "
+        "alerts then link each story to its page.",
+    )
     session_max_age: Duration = Field(
         timedelta(hours=12), description="How long a signed-in browser stays signed in."
     )
     page_size: int = Field(50, ge=1, le=500, description="Stories per page of the list.")
     timezone: str = Field("UTC", description="Time zone the desk shows times in.")
+
+    @field_validator("public_url")
+    @classmethod
+    def _check_public_url(cls, v: str | None) -> str | None:
+        if v is not None and not v.lower().startswith(("http://", "https://")):
+            raise ValueError(f"{v!r}: write the desk's address as http(s)://host[:port][/path]")
+        return v
 
     @field_validator("timezone")
     @classmethod

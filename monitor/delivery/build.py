@@ -142,7 +142,14 @@ def _lead(articles: Iterable[ArticleRecord]) -> str | None:
     return next((a.lead for a in ordered if a.lead), None)
 
 
-def build_story(story: StoryRecord, badge: AlertKind | None = None) -> DigestStory:
+def desk_link(base: str | None, story_id: int) -> str | None:
+    """The story's page on the analyst's desk, when config names where readers reach it."""
+    return f"{base.rstrip('/')}/stories/{story_id}" if base and safe_url(base) else None
+
+
+def build_story(
+    story: StoryRecord, badge: AlertKind | None = None, *, desk: str | None = None
+) -> DigestStory:
     """What a reader sees of one story. "First seen" is when the service first saw a report
     (discovery); the publication time is shown apart, since a report can be found late."""
     # its people are its subjects; names recalled as background or context are shown apart
@@ -169,6 +176,7 @@ def build_story(story: StoryRecord, badge: AlertKind | None = None) -> DigestSto
         lead=_lead(story.articles),
         first_published=published,
         also_named=also,
+        desk_url=desk_link(desk, story.id),
     )
 
 
@@ -189,6 +197,7 @@ def build_digest(
     since: datetime | None,
     until: datetime,
     feed_problems: Sequence[FeedProblem] = (),
+    desk: str | None = None,
 ) -> Digest:
     """The channel's digest: accepted stories grouped by watchlist, newest first.
 
@@ -201,9 +210,9 @@ def build_digest(
         if not accepts(channel, record, badge):
             continue
         if record.stale:  # old news found late: a short section, not among the news
-            found_late.append(build_story(record, badge))
+            found_late.append(build_story(record, badge, desk=desk))
             continue
-        by_watchlist.setdefault(record.watchlist, []).append(build_story(record, badge))
+        by_watchlist.setdefault(record.watchlist, []).append(build_story(record, badge, desk=desk))
     sections = tuple(
         DigestSection(w, tuple(sorted(items, key=lambda s: (s.last_seen, s.key), reverse=True)))
         for w, items in sorted(by_watchlist.items())
@@ -232,9 +241,11 @@ def build_digest(
     )
 
 
-def build_alert(channel: Channel, story: StoryRecord, kind: AlertKind, *, at: datetime) -> Digest:
+def build_alert(
+    channel: Channel, story: StoryRecord, kind: AlertKind, *, at: datetime, desk: str | None = None
+) -> Digest:
     """One alert: the story as a one-story message whose badge is the alert's kind."""
-    item = build_story(story, kind)
+    item = build_story(story, kind, desk=desk)
     verb = {"new": "New story", "corroborated": "Corroborated", "confirmed": "Confirmed"}[kind]
     subject = f"[{story.watchlist}] {verb}: {item.headline}"
     if kind != "new":

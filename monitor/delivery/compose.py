@@ -131,12 +131,22 @@ def compose_digest(
         feed_problems(session, [f.id for f in cfg.feeds if f.enabled]) if with_feed_problems else []
     )
     return build_digest(
-        channel, records, since=span.since, until=span.until, feed_problems=problems
+        channel,
+        records,
+        since=span.since,
+        until=span.until,
+        feed_problems=problems,
+        desk=cfg.monitor.web.public_url,
     )
 
 
 def compose_alert(
-    session: Session, channel: Channel, alert_id: int | None, payload: Mapping[str, Any]
+    session: Session,
+    channel: Channel,
+    alert_id: int | None,
+    payload: Mapping[str, Any],
+    *,
+    desk: str | None = None,
 ) -> Digest:
     """One alert's message, read at send time; MessageGone when its alert or story was deleted."""
     span = AlertSpan.from_payload(payload) if alert_id is not None else None
@@ -153,4 +163,4 @@ def compose_alert(
     else:
         article_id, origin_count = alert_record(session, alert_id) if alert_id else (None, None)
     story = as_of_alert(stories[0], at=span.at, article_id=article_id, origin_count=origin_count)
-    return build_alert(channel, story, span.kind, at=span.at)
+    return build_alert(channel, story, span.kind, at=span.at, desk=desk)

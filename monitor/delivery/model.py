@@ -69,6 +69,7 @@ class DigestStory:
     lead: str | None = None  # the first report's lead sentence
     first_published: datetime | None = None  # the earliest publication time, shown apart
     also_named: tuple[str, ...] = ()  # known people named only as background or context
+    desk_url: str | None = None  # the story's page on the analyst's desk (web.public_url)
 
 
 @dataclass(frozen=True, slots=True)
