@@ -7,15 +7,19 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from pydantic import SecretStr
 from sqlalchemy import text
 from starlette.testclient import TestClient
 from typer.testing import CliRunner
 
 from monitor.cli import app as cli_app
+from monitor.clock import utcnow
+from monitor.delivery.links import LinkClaim, sign_link
+from monitor.store import feedback as fb
 from monitor.store import reads
 from monitor.store.db import transaction
 from monitor.web import create_app
@@ -481,3 +485,63 @@ def test_rule_precision_counts_the_corrections_of_the_hits_each_rule_fired_on(
         assert row, (rule, term)
         hits, bad, good, precision = row.groups()
         assert int(hits) >= 1 and int(bad) == 1 and int(good) == 0 and precision == "0%"
+
+
+# -- one-click links from digests ----------------------------------------------------------------
+
+LINK_KEY = "a-long-random-link-key-0123456789"
+
+
+def with_link_key(data: DeskData) -> DeskData:
+    web = data.cfg.monitor.web.model_copy(update={"link_key": SecretStr(LINK_KEY)})
+    cfg = data.cfg.model_copy(update={"monitor": data.cfg.monitor.model_copy(update={"web": web})})
+    return DeskData(cfg, data.config_file, data.url, data.sessions, data.env)
+
+
+def one_click_token(story_id: int, *, days: int = 14) -> str:
+    claim = LinkClaim(
+        story_id, "nk-defections", "not-relevant", "daily", utcnow() + timedelta(days=days)
+    )
+    return sign_link(LINK_KEY, claim)
+
+
+def test_a_one_click_link_asks_then_records_without_a_sign_in(fresh: DeskData) -> None:
+    data = with_link_key(fresh)
+    c = client(data, sign_in=False)
+    token = one_click_token(1)
+    ask = c.get(f"/f/{token}")
+    assert ask.status_code == 200 and "Mark this story not relevant?" in ask.text
+    with transaction(data.sessions) as s:
+        story = reads.load_stories(s, [1])[0]
+        assert fb.all_feedback(s) == [], "opening the link records nothing"
+    done = c.post(f"/f/{token}", data={"csrf": csrf_of(ask.text)})
+    assert done.status_code == 200 and "Recorded" in done.text
+    with transaction(data.sessions) as s:
+        recorded = fb.all_feedback(s)
+    assert sorted(f.article_id for f in recorded) == sorted(a.id for a in story.articles)
+    assert {(f.label, f.who, f.watchlist) for f in recorded} == {
+        ("not-relevant", "link:daily", "nk-defections")
+    }
+    assert c.post(f"/f/{token}", data={}).status_code == 403  # the form's CSRF token still counts
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        "garbage",
+        "a.b",
+        one_click_token(1, days=-1),
+        sign_link(
+            "guessed-key", LinkClaim(1, "w", "not-relevant", "c", utcnow() + timedelta(days=1))
+        ),
+    ],
+)
+def test_a_forged_or_expired_link_is_refused(data: DeskData, token: str) -> None:
+    c = client(with_link_key(data), sign_in=False)
+    r = c.get(f"/f/{token}")
+    assert r.status_code == 403 and "invalid or has expired" in r.text
+
+
+def test_without_a_link_key_no_link_is_accepted(data: DeskData) -> None:
+    r = client(data, sign_in=False).get(f"/f/{one_click_token(1)}")
+    assert r.status_code == 403

@@ -8,11 +8,12 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from pydantic import ValidationError
+from pydantic import SecretStr, ValidationError
 
 from monitor.config.models import WebConfig
 from monitor.delivery import deliver, outbox
-from monitor.delivery.build import build_alert, build_digest, desk_link
+from monitor.delivery.build import build_alert, build_digest
+from monitor.delivery.links import DeskLinks, LinkClaim, read_link, sign_link
 from monitor.delivery.render import render_html, render_text, slack_messages
 from monitor.demo import DEMO_NOW
 from monitor.store.db import transaction
@@ -20,6 +21,15 @@ from tests.deskdata import build
 from tests.test_render import CHANNEL, T0, record
 
 BASE = "https://desk.example.org/monitor/"
+
+
+KEY = "a-long-random-link-key-0123456789"
+
+
+def links(key: str | None = KEY, base: str = BASE) -> DeskLinks:
+    made = DeskLinks.of(base, "daily", T0, key, timedelta(days=14))
+    assert made is not None
+    return made
 
 
 @pytest.mark.parametrize(
@@ -32,19 +42,38 @@ BASE = "https://desk.example.org/monitor/"
         ("javascript:alert(1)//", None),
     ],
 )
-def test_desk_link(base: str | None, want: str | None) -> None:
-    assert desk_link(base, 7) == want
+def test_desk_links_need_an_http_base(base: str | None, want: str | None) -> None:
+    made = DeskLinks.of(base, "daily", T0, None, timedelta(days=1))
+    assert (made.story(7) if made else None) == want
+
+
+def test_one_click_tokens_are_signed_and_expire() -> None:
+    url = links().not_relevant(7, "nk-defections")
+    assert url and url.startswith(BASE.rstrip("/") + "/f/")
+    token = url.rsplit("/", 1)[1]
+    claim = read_link(KEY, token, T0 + timedelta(days=13))
+    assert claim == LinkClaim(7, "nk-defections", "not-relevant", "daily", claim.expires)
+    assert read_link(KEY, token, T0 + timedelta(days=14, seconds=1)) is None  # expired
+    assert read_link("another-key-000000000000", token, T0) is None
+    forged = sign_link("guess", LinkClaim(8, "nk-defections", "not-relevant", "daily", T0))
+    body, _, mac = token.partition(".")
+    for bad in (forged, body + ".", "." + mac, forged.partition(".")[0] + "." + mac, "", "x.y"):
+        assert read_link(KEY, bad, T0) is None, bad
+    assert links(key=None).not_relevant(7, "nk-defections") is None
 
 
 def test_digest_and_alert_link_every_story_to_the_desk() -> None:
     stories = [record(1, "Soldier defects"), record(2, "Diplomat defects", hours=1)]
-    digest = build_digest(CHANNEL, stories, since=T0, until=T0 + timedelta(days=1), desk=BASE)
+    digest = build_digest(CHANNEL, stories, since=T0, until=T0 + timedelta(days=1), desk=links())
     html, text = render_html(digest), render_text(digest)
     slack = str(slack_messages(digest))
     for sid in (1, 2):
         url = f"https://desk.example.org/monitor/stories/{sid}"
         assert f'href="{url}"' in html and url in text and f"<{url}|Open in the desk>" in slack
-    alert = build_alert(CHANNEL, stories[0], "new", at=T0, desk=BASE)
+    assert html.count(">Not relevant</a>") == 2 and text.count("Not relevant?") == 2
+    assert text.count("https://desk.example.org/monitor/f/") == 2
+    assert slack.count("|Not relevant>") == 2
+    alert = build_alert(CHANNEL, stories[0], "new", at=T0, desk=links(key=None))
     assert "https://desk.example.org/monitor/stories/1" in render_text(alert)
 
 
@@ -62,7 +91,9 @@ def test_a_public_url_must_be_http(bad: str) -> None:
 
 def test_the_digest_a_channel_is_sent_links_to_the_desk(tmp_path: Path) -> None:
     data = build(tmp_path)
-    web = data.cfg.monitor.web.model_copy(update={"public_url": "http://127.0.0.1:8765"})
+    web = data.cfg.monitor.web.model_copy(
+        update={"public_url": "http://127.0.0.1:8765", "link_key": SecretStr(KEY)}
+    )
     cfg = data.cfg.model_copy(update={"monitor": data.cfg.monitor.model_copy(update={"web": web})})
     now = DEMO_NOW + timedelta(hours=1)
     channel = cfg.monitor.channels[0].name
@@ -72,3 +103,4 @@ def test_the_digest_a_channel_is_sent_links_to_the_desk(tmp_path: Path) -> None:
     assert sent.sent
     written = "".join(p.read_text() for p in (tmp_path / "out").glob("*.txt"))
     assert "Desk: http://127.0.0.1:8765/stories/" in written
+    assert "Not relevant?" in written and "http://127.0.0.1:8765/f/" in written

@@ -285,6 +285,14 @@ class WebConfig(_Strict):
         description="Where readers reach the desk (https://desk.example.org): digests and "
         "alerts then link each story to its page.",
     )
+    link_key: SecretStr | None = Field(
+        None,
+        description="Signs the one-click feedback links in digests and alerts; use "
+        "${DESK_LINK_KEY} (a long random string). Without it messages link to the story only.",
+    )
+    link_max_age: Duration = Field(
+        timedelta(days=14), description="How long a one-click feedback link stays valid."
+    )
     session_max_age: Duration = Field(
         timedelta(hours=12), description="How long a signed-in browser stays signed in."
     )

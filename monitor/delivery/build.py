@@ -9,6 +9,7 @@ from typing import Protocol
 from urllib.parse import urlsplit
 
 from monitor.config.models import EmailChannel, FileChannel, SlackChannel
+from monitor.delivery.links import DeskLinks
 from monitor.delivery.model import (
     ArticleLink,
     ArticleRecord,
@@ -142,13 +143,8 @@ def _lead(articles: Iterable[ArticleRecord]) -> str | None:
     return next((a.lead for a in ordered if a.lead), None)
 
 
-def desk_link(base: str | None, story_id: int) -> str | None:
-    """The story's page on the analyst's desk, when config names where readers reach it."""
-    return f"{base.rstrip('/')}/stories/{story_id}" if base and safe_url(base) else None
-
-
 def build_story(
-    story: StoryRecord, badge: AlertKind | None = None, *, desk: str | None = None
+    story: StoryRecord, badge: AlertKind | None = None, *, desk: DeskLinks | None = None
 ) -> DigestStory:
     """What a reader sees of one story. "First seen" is when the service first saw a report
     (discovery); the publication time is shown apart, since a report can be found late."""
@@ -176,7 +172,8 @@ def build_story(
         lead=_lead(story.articles),
         first_published=published,
         also_named=also,
-        desk_url=desk_link(desk, story.id),
+        desk_url=desk.story(story.id) if desk else None,
+        feedback_url=desk.not_relevant(story.id, story.watchlist) if desk else None,
     )
 
 
@@ -197,7 +194,7 @@ def build_digest(
     since: datetime | None,
     until: datetime,
     feed_problems: Sequence[FeedProblem] = (),
-    desk: str | None = None,
+    desk: DeskLinks | None = None,
 ) -> Digest:
     """The channel's digest: accepted stories grouped by watchlist, newest first.
 
@@ -242,7 +239,12 @@ def build_digest(
 
 
 def build_alert(
-    channel: Channel, story: StoryRecord, kind: AlertKind, *, at: datetime, desk: str | None = None
+    channel: Channel,
+    story: StoryRecord,
+    kind: AlertKind,
+    *,
+    at: datetime,
+    desk: DeskLinks | None = None,
 ) -> Digest:
     """One alert: the story as a one-story message whose badge is the alert's kind."""
     item = build_story(story, kind, desk=desk)

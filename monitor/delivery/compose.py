@@ -18,6 +18,7 @@ from monitor.config.models import AppConfig
 from monitor.delivery.asof import as_of_alert
 from monitor.delivery.build import Channel, build_alert, build_digest
 from monitor.delivery.errors import MessageGone
+from monitor.delivery.links import DeskLinks
 from monitor.delivery.model import Digest
 from monitor.domain import AlertKind, RaisedAlert, alert_kind
 from monitor.store.reads import (
@@ -136,8 +137,15 @@ def compose_digest(
         since=span.since,
         until=span.until,
         feed_problems=problems,
-        desk=cfg.monitor.web.public_url,
+        desk=desk_links(cfg, channel.name, span.until),
     )
+
+
+def desk_links(cfg: AppConfig, channel: str, at: datetime) -> DeskLinks | None:
+    """Links to the desk for a message sent at `at`, when `web.public_url` is set."""
+    web = cfg.monitor.web
+    key = web.link_key.get_secret_value() if web.link_key else None
+    return DeskLinks.of(web.public_url, channel, at, key, web.link_max_age)
 
 
 def compose_alert(
@@ -146,7 +154,7 @@ def compose_alert(
     alert_id: int | None,
     payload: Mapping[str, Any],
     *,
-    desk: str | None = None,
+    cfg: AppConfig | None = None,
 ) -> Digest:
     """One alert's message, read at send time; MessageGone when its alert or story was deleted."""
     span = AlertSpan.from_payload(payload) if alert_id is not None else None
@@ -163,4 +171,5 @@ def compose_alert(
     else:
         article_id, origin_count = alert_record(session, alert_id) if alert_id else (None, None)
     story = as_of_alert(stories[0], at=span.at, article_id=article_id, origin_count=origin_count)
-    return build_alert(channel, story, span.kind, at=span.at, desk=desk)
+    links = desk_links(cfg, channel.name, span.at) if cfg else None
+    return build_alert(channel, story, span.kind, at=span.at, desk=links)

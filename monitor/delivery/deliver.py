@@ -75,9 +75,7 @@ def backoff_delay(
 def load_message(cfg: AppConfig, session: Session, channel: Channel, claim: outbox.Claim) -> Digest:
     """Render input for a delivery, read from the database at send time."""
     if claim.kind == "alert":
-        return compose_alert(
-            session, channel, claim.alert_id, claim.payload, desk=cfg.monitor.web.public_url
-        )
+        return compose_alert(session, channel, claim.alert_id, claim.payload, cfg=cfg)
     return compose_digest(session, cfg, channel, DigestSpan.from_payload(claim.payload, channel))
 
 

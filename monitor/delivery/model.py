@@ -70,6 +70,7 @@ class DigestStory:
     first_published: datetime | None = None  # the earliest publication time, shown apart
     also_named: tuple[str, ...] = ()  # known people named only as background or context
     desk_url: str | None = None  # the story's page on the analyst's desk (web.public_url)
+    feedback_url: str | None = None  # signed one-click "not relevant" (web.link_key)
 
 
 @dataclass(frozen=True, slots=True)

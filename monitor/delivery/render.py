@@ -120,7 +120,10 @@ def _story_blocks(story: DigestStory, tz: str) -> list[dict[str, Any]]:
         head += "  :hourglass: *STALE* (old report found late)"
     lines = [head, f"*{slack_escape(story.headline)}*"]
     if story.desk_url:
-        lines.append(_link(story.desk_url, "Open in the desk"))
+        desk = _link(story.desk_url, "Open in the desk")
+        if story.feedback_url:
+            desk += " · " + _link(story.feedback_url, "Not relevant")
+        lines.append(desk)
     if story.lead:
         lines.append(f"_{slack_escape(story.lead)}_")
     origins = ", ".join(slack_escape(o) for o in story.origins) or "-"

@@ -30,6 +30,7 @@ from monitor.config import AppConfig
 from monitor.config.watchlist import WatchlistConfig
 from monitor.daemon.health import snapshot
 from monitor.delivery.build import safe_url, story_badge
+from monitor.delivery.links import LinkClaim, read_link
 from monitor.delivery.render import format_time, lang_attr
 from monitor.match import MatchReport, compile_watchlists
 from monitor.store import desk, reads
@@ -416,6 +417,47 @@ async def console(request: Request) -> Response:
     )
 
 
+def _link_claim(request: Request, token: str) -> LinkClaim:
+    desk_: Desk = request.app.state.desk
+    key = desk_.cfg.monitor.web.link_key
+    claim = read_link(key.get_secret_value(), token, desk_.clock()) if key else None
+    if claim is None:
+        raise HTTPException(403, "this feedback link is invalid or has expired: open the story")
+    return claim
+
+
+async def one_click(request: Request) -> Response:
+    """A signed link from a digest: the token is the credential (no sign-in); a GET only asks,
+    the POST it leads to records (mail scanners open every link)."""
+    desk_: Desk = request.app.state.desk
+    token = str(request.path_params["token"])
+    claim = _link_claim(request, token)
+    if request.method == "POST":
+        await checked_form(request)
+        if desk_.read_only:
+            raise HTTPException(403, "this desk is read-only (monitor serve)")
+        who = f"link:{claim.channel}"
+
+        def write(s: Session) -> int:
+            found = reads.load_stories(s, [claim.story_id])
+            if not found:
+                raise HTTPException(404, f"no story {claim.story_id}")
+            ids = [a.id for a in found[0].articles]
+            for article_id in ids:
+                fb.add_feedback(
+                    s, label=claim.label, who=who, now=desk_.clock(), article_id=article_id,
+                    watchlist=claim.watchlist, story_id=claim.story_id,
+                )  # fmt: skip
+            return len(ids)
+
+        count = await desk_.read(write)
+        return page(request, "one_click.html", claim=claim, done=count, token=token, story=None)
+    found = await desk_.read(lambda s: reads.load_stories(s, [claim.story_id]))
+    if not found:
+        raise HTTPException(404, f"no story {claim.story_id}")
+    return page(request, "one_click.html", claim=claim, done=None, token=token, story=found[0])
+
+
 async def login(request: Request) -> Response:
     desk_: Desk = request.app.state.desk
     target = security.local_path(request.query_params.get("next"))
@@ -504,6 +546,7 @@ def create_app(
         Route("/feeds", feeds),
         Route("/console", console, methods=["GET", "POST"]),
         Route("/login", login, methods=["GET", "POST"]),
+        Route("/f/{token}", one_click, methods=["GET", "POST"]),
         Route("/logout", logout, methods=["POST"]),
         Mount("/static", StaticFiles(packages=[("monitor.web", "static")]), name="static"),
     ]
