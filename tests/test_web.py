@@ -417,6 +417,18 @@ def test_exported_feedback_is_a_corpus_that_eval_counts(fresh: DeskData, tmp_pat
     metrics = json.loads(r.stdout)
     assert metrics["articles"] == len(records)
     assert metrics["relevance"]["fp"] >= 1, "the pipeline still hits it: eval counts the correction"
+    # against a run in which the article did not hit (as before a watchlist change), this
+    # run breaks it
+    before = tmp_path / "before.jsonl"
+    r = runner.invoke(cli_app, ["eval", str(out), "--predictions", str(before)], env=env)
+    assert r.exit_code == 0, r.output
+    rows = [json.loads(line) for line in before.read_text().splitlines()]
+    for row in rows:
+        row["hit"] = row["hit"] and row["id"] != f"desk-{target}"
+    before.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    r = runner.invoke(cli_app, ["eval", str(out), "--compare", str(before)], env=env)
+    assert r.exit_code == 0, r.output
+    assert "0 fixed, 1 broken" in r.output and f"broken relevance desk-{target}" in r.output
     # withdrawn, the correction no longer decides
     with transaction(fresh.sessions) as s:
         s.execute(

@@ -21,6 +21,7 @@ from monitor.cli.app import (
     print_json,
 )
 from monitor.config import config_path
+from monitor.eval.compare import compare, read_predictions
 from monitor.eval.explain import relevance_errors
 from monitor.eval.explain import render as render_explanations
 from monitor.eval.explain_stories import copy_errors, story_errors
@@ -48,6 +49,13 @@ def eval_(
     predictions: Annotated[
         Path | None, typer.Option("--predictions", help="Write one JSON object per article here.")
     ] = None,
+    compare_with: Annotated[
+        Path | None,
+        typer.Option(
+            "--compare",
+            help="A --predictions file of an earlier run: list what this run fixes and breaks.",
+        ),
+    ] = None,
     explain: Annotated[
         bool,
         flag("--explain", help="For each error, print the rule or score that decided it."),
@@ -62,6 +70,10 @@ def eval_(
     ):
         preds = replay(items, cfg, sessions, make_processor(cfg), executor=pool)
     metrics = score(items, preds)
+    changes = []
+    if compare_with is not None:
+        changes = compare(items, read_predictions(compare_with), preds)
+        metrics["compare"] = [c.to_json() for c in changes]
     explanations = (
         relevance_errors(items, preds, compile_watchlists(cfg.watchlists)) if explain else []
     )
@@ -83,6 +95,17 @@ def eval_(
     if json_out:
         print_json(metrics)
         return
+    if compare_with is not None:
+        fixed = sum(c.outcome == "fixed" for c in changes)
+        out_console.print(
+            f"against {compare_with}: {fixed} fixed, {len(changes) - fixed} broken", soft_wrap=True
+        )
+        for c in changes:
+            out_console.print(
+                clip(f"  {c.outcome} {c.question} {c.id}: {c.before} -> {c.after} "
+                     f"(labelled {c.gold}) {c.title}", 400),
+                soft_wrap=True,
+            )  # fmt: skip
     table = Table(title=f"monitor eval {corpus} ({metrics['articles']} articles)")
     for col in ("metric", "precision", "recall", "F1"):
         table.add_column(col)
