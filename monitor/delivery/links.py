@@ -16,11 +16,12 @@ from typing import Any
 from urllib.parse import urlsplit
 
 
-def _b64(data: bytes) -> str:
+def b64(data: bytes) -> str:
+    """URL-safe base64 without padding (tokens in links and cookies)."""
     return base64.urlsafe_b64encode(data).decode().rstrip("=")
 
 
-def _unb64(text: str) -> bytes:
+def unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
@@ -52,14 +53,14 @@ def sign_link(key: str, claim: LinkClaim) -> str:
         },
         separators=(",", ":"),
     ).encode()
-    return f"{_b64(payload)}.{_b64(_mac(key, payload))}"
+    return f"{b64(payload)}.{b64(_mac(key, payload))}"
 
 
 def read_link(key: str, token: str, now: datetime) -> LinkClaim | None:
     """The claim of a token signed with `key` and not expired at `now`, else None."""
     body, _, mac = token.partition(".")
     try:
-        payload, given = _unb64(body), _unb64(mac)
+        payload, given = unb64(body), unb64(mac)
         if not hmac.compare_digest(_mac(key, payload), given):
             return None
         data: dict[str, Any] = json.loads(payload)

@@ -14,10 +14,11 @@ from typing import Literal, get_args
 from sqlalchemy import String, cast, func, select
 from sqlalchemy.orm import Session
 
-from monitor.domain import Article
+from monitor.domain import Article, StoryRecord
 from monitor.store.articles import row_to_article
 from monitor.store.models import ArticleCopyRow, ArticleRow, HitRow, StoryArticleRow, StoryRow
 from monitor.store.reads import _strs
+from monitor.stories.events import event_labels
 
 State = Literal["new", "corroborated", "confirmed", "stale"]
 STATES: tuple[str, ...] = get_args(State)
@@ -39,22 +40,11 @@ def _escape_like(value: str) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class StoryLine:
-    """One story as the list shows it (the story row alone: no article is read)."""
+class StoryLine(StoryRecord):
+    """One story as the list shows it: the story row alone (no article is read), with how
+    many reports it has."""
 
-    id: int
-    key: str
-    watchlist: str
-    headline: str
-    first_seen: datetime
-    last_seen: datetime
-    origin_count: int
-    origins: tuple[str, ...]
-    confirmed: bool
-    stale: bool
-    people: tuple[str, ...]
-    article_count: int
-    score: float
+    article_count: int = 0
 
 
 def story_page(
@@ -113,13 +103,14 @@ def story_page(
     for r in rows:
         values = dict(zip(LINE_COLUMNS, r, strict=True))
         values["origins"], values["people"] = _strs(values["origins"]), _strs(values["people"])
+        values["terms"] = event_labels(_strs(values["terms"]))
         lines[values["id"]] = StoryLine(**values)
     return [lines[i] for i in ids if i in lines], int(page[0][1])
 
 
 LINE_COLUMNS = (
     "id", "key", "watchlist", "headline", "first_seen", "last_seen", "origin_count", "origins",
-    "confirmed", "stale", "people", "article_count", "score",
+    "confirmed", "stale", "people", "terms", "article_count", "score",
 )  # fmt: skip
 
 

@@ -11,7 +11,6 @@ The signing key is random per process: a restart signs everyone out, and no key 
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 import json
@@ -22,6 +21,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from monitor.config.models import WebUser
+from monitor.delivery.links import b64, unb64
 
 SESSION_COOKIE = "desk_session"
 CSRF_COOKIE = "desk_csrf"
@@ -39,14 +39,6 @@ SECURITY_HEADERS = {
 }
 
 
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).decode().rstrip("=")
-
-
-def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
 @dataclass(frozen=True, slots=True)
 class Signer:
     """HMAC-SHA256 over short payloads: session cookies and CSRF tokens."""
@@ -59,12 +51,12 @@ class Signer:
 
     def sign(self, payload: bytes) -> str:
         mac = hmac.new(self.key, payload, hashlib.sha256).digest()
-        return f"{_b64(payload)}.{_b64(mac)}"
+        return f"{b64(payload)}.{b64(mac)}"
 
     def unsign(self, token: str) -> bytes | None:
         body, _, mac = token.partition(".")
         try:
-            payload, given = _unb64(body), _unb64(mac)
+            payload, given = unb64(body), unb64(mac)
         except (ValueError, TypeError):
             return None
         good = hmac.new(self.key, payload, hashlib.sha256).digest()
@@ -88,7 +80,7 @@ class Signer:
 
     def csrf_token(self, nonce: str) -> str:
         """The form token of a browser whose CSRF cookie is `nonce`."""
-        return _b64(hmac.new(self.key, b"csrf:" + nonce.encode(), hashlib.sha256).digest())
+        return b64(hmac.new(self.key, b"csrf:" + nonce.encode(), hashlib.sha256).digest())
 
     def csrf_ok(self, nonce: str | None, token: str | None) -> bool:
         if not nonce or not token:
