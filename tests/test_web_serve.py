@@ -73,6 +73,7 @@ def test_serve_is_read_only_on_loopback(data: DeskData, tmp_path: Path) -> None:
 def test_the_daemon_serves_no_desk_without_users_or_a_port(
     data: DeskData, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level("INFO", logger="monitor.web.server")
     cfg = load_config(without_users(data, tmp_path), env={})
     with desk_beside_daemon(cfg) as server:
         assert server is None

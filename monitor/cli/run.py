@@ -56,7 +56,8 @@ def run(
         ),
     ] = None,
 ) -> None:
-    """Run the daemon until SIGTERM or SIGINT; SIGHUP (or a config file change) reloads."""
+    """Run the daemon until SIGTERM or SIGINT; SIGHUP (or a config file change) reloads.
+    With web.users set, it also serves the analyst's desk on web.host:web.port."""
     fmt: Literal["text", "json"] = "json" if log_format is LogFormatChoice.json else "text"
     setup_logging(fmt, log_level.value)
     cfg = get_config(config)

@@ -78,7 +78,7 @@ def desk_beside_daemon(cfg: AppConfig) -> Iterator[DeskServer | None]:
         yield None
         return
     if not web.users:
-        log.warning("the desk is off: web.users is empty (nobody could sign in)")
+        log.info("the desk is off: web.users is empty (nobody could sign in)")
         yield None
         return
     engine = db.make_engine(cfg.database_url)
