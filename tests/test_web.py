@@ -557,3 +557,16 @@ def test_a_forged_or_expired_link_is_refused(data: DeskData, token: str) -> None
 def test_without_a_link_key_no_link_is_accepted(data: DeskData) -> None:
     r = client(data, sign_in=False).get(f"/f/{one_click_token(1)}")
     assert r.status_code == 403
+
+
+def test_a_session_ends_when_its_user_leaves_the_config(data: DeskData) -> None:
+    c = client(data, sign_in=False)
+    assert login(c, TOKENS["DESK_TOKEN_BOB"]) == 303
+    assert c.get("/feeds", follow_redirects=False).status_code == 200
+    desk_ = c.app.state.desk  # type: ignore[attr-defined]
+    alice_only = [u for u in data.cfg.monitor.web.users if u.name == "alice"]
+    web = data.cfg.monitor.web.model_copy(update={"users": alice_only})
+    desk_.cfg = data.cfg.model_copy(
+        update={"monitor": data.cfg.monitor.model_copy(update={"web": web})}
+    )
+    assert c.get("/feeds", follow_redirects=False).status_code == 303

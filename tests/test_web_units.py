@@ -110,12 +110,18 @@ def test_csrf_tokens_belong_to_one_browser() -> None:
 
 @pytest.mark.parametrize(
     ("token", "user"),
-    [("tok-a-123456", "a"), ("tok-b-123456", "b"), ("tok-a-12345", None), ("", None), (None, None)],
+    [
+        ("tok-a-1234567890ab", "a"),
+        ("tok-b-1234567890ab", "b"),
+        ("tok-a-1234567890a", None),
+        ("", None),
+        (None, None),
+    ],
 )
 def test_user_of_token(token: str | None, user: str | None) -> None:
     users = [
-        WebUser(name="a", token=SecretStr("tok-a-123456")),
-        WebUser(name="b", token=SecretStr("tok-b-123456")),
+        WebUser(name="a", token=SecretStr("tok-a-1234567890ab")),
+        WebUser(name="b", token=SecretStr("tok-b-1234567890ab")),
     ]
     assert user_of_token(users, token) == user
 
@@ -147,3 +153,9 @@ def test_local_path(target: str | None, want: str) -> None:
 )
 def test_same_origin(origin: str | None, host: str, ok: bool) -> None:
     assert same_origin(origin, host) is ok
+
+
+@pytest.mark.parametrize("token", ["", "short", "fifteen-chars-x"])
+def test_a_sign_in_token_must_be_long(token: str) -> None:
+    with pytest.raises(ValueError, match="16 characters"):
+        WebUser(name="a", token=SecretStr(token))

@@ -266,7 +266,16 @@ class WebUser(_Strict):
     """One analyst of the desk: a name (recorded with each correction) and a token."""
 
     name: str = Field(min_length=1, max_length=100, description="Recorded with feedback.")
-    token: SecretStr = Field(description="The user's sign-in token; use ${DESK_TOKEN_NAME}.")
+    token: SecretStr = Field(
+        description="The user's sign-in token, 16 characters or more; use ${DESK_TOKEN_NAME}."
+    )
+
+    @field_validator("token")
+    @classmethod
+    def _long_enough(cls, v: SecretStr) -> SecretStr:
+        if len(v.get_secret_value()) < 16:
+            raise ValueError("a sign-in token needs 16 characters or more (a random string)")
+        return v
 
 
 class WebConfig(_Strict):

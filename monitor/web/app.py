@@ -3,6 +3,7 @@ store returns; every text from a feed goes through Jinja2's autoescape."""
 
 from __future__ import annotations
 
+import logging
 import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -41,6 +42,8 @@ from monitor.store.search import search_articles
 from monitor.web import security
 from monitor.web.highlight import field_spans, paragraphs, pieces
 from monitor.web.provenance import citation_tree, timeline
+
+log = logging.getLogger(__name__)
 
 LABEL_TEXT = {
     "not-relevant": "not relevant",
@@ -97,7 +100,9 @@ def _user(request: Request) -> str | None:
     token = security.bearer(request.headers.get("authorization"))
     if token:
         return security.user_of_token(desk_.cfg.monitor.web.users, token)
-    return desk_.signer.session_user(request.cookies.get(security.SESSION_COOKIE))
+    user = desk_.signer.session_user(request.cookies.get(security.SESSION_COOKIE))
+    # a session outlives nobody's removal from config
+    return user if any(u.name == user for u in desk_.cfg.monitor.web.users) else None
 
 
 def _nonce(request: Request) -> str:
@@ -494,6 +499,8 @@ async def home(request: Request) -> Response:
 
 async def error_page(request: Request, exc: Exception) -> Response:
     status = exc.status_code if isinstance(exc, HTTPException) else 500
+    if status == 500:
+        log.error("desk: %s %s failed", request.method, request.url.path, exc_info=exc)
     detail = exc.detail if isinstance(exc, HTTPException) else "internal error"
     return page(request, "error.html", status=status, status_code=status, detail=detail)
 
