@@ -19,6 +19,7 @@ from typer.testing import CliRunner
 from monitor.cli import app as cli_app
 from monitor.clock import utcnow
 from monitor.delivery.links import LinkClaim, sign_link
+from monitor.demo import DemoServer
 from monitor.store import feedback as fb
 from monitor.store import reads
 from monitor.store.db import transaction
@@ -570,3 +571,18 @@ def test_a_session_ends_when_its_user_leaves_the_config(data: DeskData) -> None:
         update={"monitor": data.cfg.monitor.model_copy(update={"web": web})}
     )
     assert c.get("/feeds", follow_redirects=False).status_code == 303
+
+
+def test_console_fetches_a_url_behind_the_ssrf_guard(data: DeskData) -> None:
+    page = "/courier/news/world/north-korean-soldier-defects-across-border-south-korea-says.html"
+    with DemoServer() as server:
+        html = console(client(data), url=server.base_url + page)  # the demo allows loopback
+        assert "HIT <strong>nk-defections</strong>" in html and "<mark" in html
+        fetch = data.cfg.monitor.fetch.model_copy(update={"allow_private_networks": False})
+        guarded = data.cfg.model_copy(
+            update={"monitor": data.cfg.monitor.model_copy(update={"fetch": fetch})}
+        )
+        desk_ = DeskData(guarded, data.config_file, data.url, data.sessions, data.env)
+        refused = console(client(desk_), url=server.base_url + page)
+    assert 'class="warn"' in refused and "HIT <strong>" not in refused
+    assert "private" in refused or "loopback" in refused

@@ -33,12 +33,16 @@ from monitor.daemon.health import snapshot
 from monitor.delivery.build import safe_url, story_badge
 from monitor.delivery.links import LinkClaim, read_link
 from monitor.delivery.render import format_time, lang_attr
+from monitor.errors import FetchError
+from monitor.extract.article import extract_article
+from monitor.http import Fetcher
 from monitor.match import MatchReport, compile_watchlists
 from monitor.store import desk, reads
 from monitor.store import feedback as fb
 from monitor.store.articles import article_matches
 from monitor.store.db import transaction
 from monitor.store.search import search_articles
+from monitor.urls import mask_url, mask_urls_in
 from monitor.web import security
 from monitor.web.highlight import field_spans, paragraphs, pieces
 from monitor.web.provenance import citation_tree, timeline
@@ -375,6 +379,20 @@ def _edited(text: str) -> tuple[Any, list[str]]:
     return compile_watchlists([wl]), []
 
 
+async def _fetch_article(cfg: AppConfig, url: str) -> tuple[str, list[str]]:
+    """(title and body as the pipeline would extract them, problems) for a URL typed in the
+    console. The URL is untrusted like a link in a feed: the SSRF guard applies."""
+    try:
+        async with Fetcher(cfg.monitor.fetch) as fetcher:
+            got = await fetcher.fetch(url, untrusted=True)
+    except FetchError as exc:
+        return "", [f"{mask_url(url)}: {mask_urls_in(exc.message)}"]
+    extracted = await run_in_threadpool(extract_article, got.body, got.final_url)
+    if extracted is None:
+        return "", [f"{mask_url(url)}: no article body found in the page"]
+    return f"{extracted.title or ''}\n{extracted.text}", []
+
+
 @signed_in
 async def console(request: Request) -> Response:
     """Paste an article, see the hits and the closest misses of the running watchlists or of
@@ -383,6 +401,7 @@ async def console(request: Request) -> Response:
     only = request.query_params.get("watchlist") or None
     values: dict[str, Any] = {
         "text": "",
+        "url": "",
         "only": only,
         "edited": _watchlist_copy(desk_.cfg, request.query_params.get("copy")),
         "problems": [],
@@ -391,9 +410,14 @@ async def console(request: Request) -> Response:
     if request.method == "POST":
         form = await checked_form(request)
         text = str(form.get("text") or "")[:MAX_CONSOLE_CHARS].replace("\r\n", "\n")
+        url = str(form.get("url") or "").strip()[:2048]
+        fetched: list[str] = []
+        if url and not text.strip():
+            text, fetched = await _fetch_article(desk_.cfg, url)
         edited = str(form.get("edited") or "")[:MAX_CONSOLE_CHARS]
         only = str(form.get("watchlist") or "") or None
         matcher, problems = _edited(edited) if edited.strip() else (desk_.matcher, [])
+        problems = fetched + problems
         title, _, body = text.strip().partition("\n")
         report = None
         if matcher is not None:
@@ -402,6 +426,7 @@ async def console(request: Request) -> Response:
             )
         explained = [m for h in report.hits for m in h.matches] if report else []
         values.update(
+            url=url,
             text=text,
             only=only,
             edited=edited,
