@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
+from typer.testing import CliRunner
 
-from monitor.eval.compare import compare
+from monitor.cli import app as cli_app
+from monitor.clock import utcnow
+from monitor.eval.compare import compare, correction_outcome
 from monitor.eval.replay import CorpusItem
+from monitor.resources import default_watchlists
+from monitor.store import feedback as fb
+from monitor.store.db import transaction
+from monitor.store.search import search_articles
+from tests.deskdata import build
 
 
 def item(i: str, relevant: bool, copy_of: str | None = None) -> CorpusItem:
@@ -43,3 +54,47 @@ def test_compare(
 ) -> None:
     got = compare([gold], [before], [after])
     assert [(c.question, c.outcome) for c in got] == want
+
+
+@pytest.mark.parametrize(
+    ("gained", "label", "want"),
+    [
+        (True, "relevant", "fixed"),
+        (True, "not-relevant", "broken"),
+        (False, "relevant", "broken"),
+        (False, "not-relevant", "fixed"),
+        (True, "copy-of", None),
+    ],
+)
+def test_correction_outcome(gained: bool, label: str, want: str | None) -> None:
+    assert correction_outcome(gained, label) == want
+
+
+def test_rematch_dry_run_names_the_corrections_a_watchlist_change_fixes(tmp_path: Path) -> None:
+    data = build(tmp_path / "desk")
+    with transaction(data.sessions) as s:
+        misses = search_articles(s, "council", hit=False)
+        assert misses, "the demo has a council story no watchlist hits"
+        target = misses[0]
+        fb.add_feedback(s, label="relevant", who="alice", now=utcnow(), article_id=target.id,
+                        watchlist="nk-defections")  # fmt: skip
+    # the maintainer's change: a keyword that needs no context, heavy enough to hit alone
+    folder = tmp_path / "watchlists"
+    folder.mkdir()
+    for f in default_watchlists().glob("*.yaml"):
+        wl = yaml.safe_load(f.read_text(encoding="utf-8"))
+        if wl["id"] == "nk-defections":
+            wl["keywords"].append({"term": "council", "needs_context": False, "weight": 10.0})
+        (folder / f.name).write_text(yaml.safe_dump(wl, allow_unicode=True), encoding="utf-8")
+    config = yaml.safe_load(data.config_file.read_text(encoding="utf-8"))
+    config["watchlist_paths"] = [str(folder)]
+    changed = tmp_path / "changed.yaml"
+    changed.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    env = {**data.env, "MONITOR_CONFIG": str(changed)}
+    r = CliRunner().invoke(cli_app, ["rematch", "--since", "3650d", "--dry-run", "--json"], env=env)
+    assert r.exit_code == 0, r.output
+    notes = json.loads(r.stdout)["corrections"]
+    assert {"article": target.id, "watchlist": "nk-defections", "change": "gained",
+            "correction": "relevant", "by": "alice", "outcome": "fixed"} in notes  # fmt: skip
+    text = CliRunner().invoke(cli_app, ["rematch", "--since", "3650d", "--dry-run"], env=env)
+    assert "analysts' corrections: 1 fixed, 0 broken" in text.output and "alice" in text.output

@@ -84,3 +84,12 @@ def read_predictions(path: Path) -> list[dict[str, Any]]:
             raise CorpusError(f"{path}:{n}: not a prediction of monitor eval --predictions")
         out.append(row)
     return out
+
+
+def correction_outcome(gained: bool, label: str) -> str | None:
+    """What a hit gained or lost does to an analyst's relevance correction of that article:
+    a hit gained on an article marked relevant fixes it, on one marked not relevant breaks
+    it; a hit lost, the other way round."""
+    if label not in ("relevant", "not-relevant"):
+        return None
+    return "fixed" if gained == (label == "relevant") else "broken"

@@ -275,7 +275,7 @@ def rule_precision(session: Session, watchlist: str | None = None) -> list[RuleP
     verdicts: dict[tuple[int, str | None], str] = {}
     for f in in_force(all_feedback(session)):
         if f.article_id is not None and QUESTION[f.label] == "relevance":
-            verdicts[(f.article_id, f.watchlist)] = f.label
+            verdicts[(f.article_id, f.watchlist)] = f.label  # every article: one read of all
     stmt = select(HitRow.article_id, HitRow.watchlist, HitRow.explanation)
     if watchlist:
         stmt = stmt.where(HitRow.watchlist == watchlist)
@@ -294,3 +294,15 @@ def rule_precision(session: Session, watchlist: str | None = None) -> list[RuleP
             c[2] += verdict == "relevant"
     out = [RulePrecision(w, r, t, n, bad, good) for (w, r, t), (n, bad, good) in counts.items()]
     return sorted(out, key=lambda p: (-p.not_relevant, -p.hits, p.watchlist, p.rule, p.term))
+
+
+def relevance_in_force(
+    session: Session, article_ids: Iterable[int]
+) -> dict[tuple[int, str | None], Feedback]:
+    """The relevance correction in force per (article, watchlist) of these articles (watchlist
+    None: a correction for every watchlist)."""
+    out: dict[tuple[int, str | None], Feedback] = {}
+    for f in in_force(feedback_of_articles(session, article_ids)):
+        if f.article_id is not None and QUESTION[f.label] == "relevance":
+            out[(f.article_id, f.watchlist)] = f
+    return out
