@@ -29,9 +29,12 @@ from tests.test_daemon_support import DaemonProcess, wait_for
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 playwright = pytest.importorskip("playwright.sync_api")
-pytestmark = pytest.mark.skipif(
-    not Path(CHROMIUM).exists(), reason="needs Debian's chromium (apt-get install chromium)"
-)
+pytestmark = [
+    pytest.mark.slow,  # a daemon and a browser
+    pytest.mark.skipif(
+        not Path(CHROMIUM).exists(), reason="needs Debian's chromium (apt-get install chromium)"
+    ),
+]
 HOSTILE = "<script>alert(1)</script> [/] <!channel> <img src=x onerror=alert(2)>"
 
 

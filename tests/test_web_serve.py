@@ -31,6 +31,7 @@ def without_users(data: DeskData, tmp: Path) -> Path:
     return path
 
 
+@pytest.mark.slow  # a subprocess
 def test_serve_refuses_to_start_when_nobody_could_sign_in(data: DeskData, tmp_path: Path) -> None:
     cfg = without_users(data, tmp_path)
     r = subprocess.run(
@@ -41,6 +42,7 @@ def test_serve_refuses_to_start_when_nobody_could_sign_in(data: DeskData, tmp_pa
     assert r.returncode == 2 and "web.users is empty" in r.stderr
 
 
+@pytest.mark.slow  # a subprocess
 def test_serve_is_read_only_on_loopback(data: DeskData, tmp_path: Path) -> None:
     port = free_port()
     log = (tmp_path / "serve.log").open("wb")
