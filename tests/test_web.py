@@ -107,6 +107,22 @@ def test_a_bearer_token_works_for_scripts_and_a_forged_cookie_does_not(data: Des
     assert c.get("/feeds", follow_redirects=False).status_code == 303
 
 
+def test_a_session_outlives_a_restart_only_with_a_session_key(data: DeskData) -> None:
+    """The desk restarted (a new app, same config) keeps its analysts signed in when
+    `web.session_key` is set; without it, the new process's random key refuses the cookie."""
+    web = data.cfg.monitor.web.model_copy(update={"session_key": SecretStr("k" * 32)})
+    cfg = data.cfg.model_copy(update={"monitor": data.cfg.monitor.model_copy(update={"web": web})})
+    keyed = DeskData(cfg, data.config_file, data.url, data.sessions, data.env)
+    for cfg_data, survives in ((keyed, True), (data, False)):
+        first = client(cfg_data)
+        cookie = first.cookies.get("desk_session")
+        assert cookie
+        again = client(cfg_data, sign_in=False)  # the restarted process
+        again.cookies.set("desk_session", cookie)
+        status = again.get("/feeds", follow_redirects=False).status_code
+        assert status == (200 if survives else 303), survives
+
+
 @pytest.mark.parametrize(
     "target", ["https://evil.example/", "//evil.example/x", "/\\evil.example", "javascript:x"]
 )

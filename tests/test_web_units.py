@@ -96,6 +96,17 @@ def test_sessions_are_signed_and_expire() -> None:
         assert s.session_user(bad, now=1030) is None, bad
 
 
+def test_a_configured_session_key_survives_a_restart() -> None:
+    """Two processes (or one restarted) with the same `web.session_key` accept each other's
+    cookies and CSRF tokens; another key, or none, does not."""
+    cookie = Signer.from_secret("a long random session key").session("alice", 60, now=1000)
+    assert Signer.from_secret("a long random session key").session_user(cookie, now=1030) == "alice"
+    assert Signer.from_secret("another key").session_user(cookie, now=1030) is None
+    assert Signer.from_secret(None).session_user(cookie, now=1030) is None
+    token = Signer.from_secret("k" * 20).csrf_token("n1")
+    assert Signer.from_secret("k" * 20).csrf_ok("n1", token)
+
+
 def test_csrf_tokens_belong_to_one_browser() -> None:
     s = Signer.random()
     assert s.csrf_ok("n1", s.csrf_token("n1"))

@@ -299,6 +299,12 @@ class WebConfig(_Strict):
         description="Signs the one-click feedback links in digests and alerts; use "
         "${DESK_LINK_KEY} (a long random string). Without it messages link to the story only.",
     )
+    session_key: SecretStr | None = Field(
+        None,
+        description="Signs the desk's session cookies and CSRF tokens; use ${DESK_SESSION_KEY} "
+        "(a long random string) so a restart, or a second process behind the same address, "
+        "keeps analysts signed in. Without it each process signs with a random key of its own.",
+    )
     link_max_age: Duration = Field(
         timedelta(days=14), description="How long a one-click feedback link stays valid."
     )

@@ -586,6 +586,8 @@ def create_app(
         routes=routes,
         exception_handlers={HTTPException: error_page, Exception: error_page},
     )
-    app.state.desk = Desk(cfg, sessions, read_only=read_only, clock=clock)
+    key = cfg.monitor.web.session_key
+    signer = security.Signer.from_secret(key.get_secret_value() if key else None)
+    app.state.desk = Desk(cfg, sessions, read_only=read_only, clock=clock, signer=signer)
     app.add_middleware(Headers)
     return app

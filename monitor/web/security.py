@@ -49,6 +49,14 @@ class Signer:
     def random(cls) -> Signer:
         return cls(secrets.token_bytes(32))
 
+    @classmethod
+    def from_secret(cls, secret: str | None) -> Signer:
+        """A key from `web.session_key`, so restarts and sibling processes keep sessions;
+        without one, a random key per process (a restart signs everyone out)."""
+        if not secret:
+            return cls.random()
+        return cls(hmac.new(secret.encode(), b"monitor-desk-session", hashlib.sha256).digest())
+
     def sign(self, payload: bytes) -> str:
         mac = hmac.new(self.key, payload, hashlib.sha256).digest()
         return f"{b64(payload)}.{b64(mac)}"
