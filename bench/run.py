@@ -1,0 +1,555 @@
+"""Issue 13's table in one run: the project against its floor, side by side, on loopback.
+
+    .venv/bin/python bench/run.py [--quick] [--only floor,cold,latency,notmod,rss,daemon]
+
+Every comparison runs in this one command on the same machine within minutes, so the ratios
+hold while the machine's load moves (the absolute figures do not: the load average is
+printed). Pages are the 181 real pages of the extraction benchmark
+(`../shared/data/extraction-benchmark`), cycled, each served at its own URL by a loopback
+farm in a separate process (so it does not share the measured process's GIL); nothing
+reaches the internet.
+
+- floor: `trafilatura.extract` alone on the same pages in two processes (pages preloaded);
+- cold pass: `Poller.run()` over feeds listing N new pages, in a fresh process on a fresh
+  SQLite database with the default watchlists, as `monitor poll` runs it (pool warmed before
+  the clock, like the floor's), then project time / floor;
+- 50 ms: the farm answers every request 50 ms late; a naive sequential script (httpx,
+  feedparser, trafilatura, one request at a time) against the project;
+- 304: every feed answers 304 to a conditional GET; the project's second pass against a raw
+  httpx conditional-GET loop at the same concurrency;
+- peak RSS: the sum over the pass's processes (main, forkserver, workers), sampled every
+  50 ms, for cold passes of 250 / 1,000 / 4,000 articles;
+- daemon: `monitor run` with the shipped daemon defaults (poll and delivery ticks, fetch
+  limits) over one loopback feed polled every 5 s; items appear at random moments; the time
+  from an item's appearance to its Slack alert reaching a loopback webhook, p50 and p95.
+
+Not a test: nothing here asserts a time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gzip
+import hashlib
+import json
+import multiprocessing
+import os
+import random
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+BENCHMARK = ROOT.parent / "shared" / "data" / "extraction-benchmark"
+CONCURRENCY = 32  # fetch.max_connections's default; the raw loop uses the same
+
+
+def load_pages() -> list[str]:
+    """The benchmark's real pages, in a stable order."""
+    files = sorted((BENCHMARK / "html").glob("*.html.gz"))
+    return [gzip.decompress(f.read_bytes()).decode("utf-8") for f in files]
+
+
+# ---------------------------------------------------------------- the loopback farm
+
+
+def _rss(base: str, feed: int, first: int, count: int) -> bytes:
+    from tests.feedgen import Item, rss
+
+    now = datetime.now(UTC)
+    items = [Item(f"article {n}", f"{base}/p/{n}.html", now) for n in range(first, first + count)]
+    return rss(items, title=f"feed {feed}")
+
+
+def _serve(port: Any, feeds: int, per_feed: int, delay: float) -> None:
+    """The farm (run in its own process): /f/<i>.xml lists `per_feed` pages /p/<n>.html."""
+    pages = [p.encode("utf-8") for p in load_pages()]
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+        def do_GET(self) -> None:
+            if delay:
+                time.sleep(delay)
+            m = re.fullmatch(r"/(f|p)/(\d+)\.(xml|html)", self.path)
+            if not m:
+                return self._answer(404, b"", "text/plain")
+            n = int(m.group(2))
+            if m.group(1) == "f":
+                if n >= feeds:
+                    return self._answer(404, b"", "text/plain")
+                body = bodies.setdefault(n, _rss(base, n, n * per_feed, per_feed))
+                return self._answer(200, body, "application/rss+xml")
+            return self._answer(200, pages[n % len(pages)], "text/html; charset=utf-8")
+
+        def _answer(self, status: int, body: bytes, ctype: str) -> None:
+            etag = f'"{hashlib.md5(body).hexdigest()}"'
+            if status == 200 and self.headers.get("If-None-Match") == etag:
+                status, body = 304, b""
+            self.send_response(status)
+            self.send_header("Content-Type", ctype)
+            self.send_header("ETag", etag)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    bodies: dict[int, bytes] = {}
+    ThreadingHTTPServer.request_queue_size = 512
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    httpd.daemon_threads = True
+    base = f"http://127.0.0.1:{httpd.server_address[1]}"
+    port.put(httpd.server_address[1])
+    httpd.serve_forever()
+
+
+@contextmanager
+def farm(feeds: int, per_feed: int, delay: float = 0.0) -> Iterator[str]:
+    """A farm process for one comparison; yields its base URL."""
+    ctx = multiprocessing.get_context("spawn")
+    port = ctx.Queue()
+    proc = ctx.Process(target=_serve, args=(port, feeds, per_feed, delay), daemon=True)
+    proc.start()
+    try:
+        yield f"http://127.0.0.1:{port.get(timeout=60)}"
+    finally:
+        proc.terminate()
+        proc.join(10)
+
+
+# ---------------------------------------------------------------- the floor
+
+
+_FLOOR_PAGES: list[str] = []
+
+
+def _floor_init() -> None:
+    import trafilatura  # noqa: F401  (imported before the clock)
+
+    _FLOOR_PAGES.extend(load_pages())
+
+
+def _floor_chunk(indices: list[int]) -> int:
+    import trafilatura
+
+    for n in indices:
+        trafilatura.extract(_FLOOR_PAGES[n % len(_FLOOR_PAGES)], url=f"http://x/p/{n}.html")
+    return len(indices)
+
+
+def floor(articles: int) -> float:
+    """Seconds for trafilatura alone on `articles` pages in two processes."""
+    ctx = multiprocessing.get_context("forkserver")
+    with ProcessPoolExecutor(2, mp_context=ctx, initializer=_floor_init) as pool:
+        list(pool.map(_floor_chunk, [[0], [1]]))  # both workers up and loaded
+        t0 = time.perf_counter()
+        chunks = [list(range(i, min(i + 8, articles))) for i in range(0, articles, 8)]
+        done = sum(pool.map(_floor_chunk, chunks))
+        seconds = time.perf_counter() - t0
+    assert done == articles
+    return seconds
+
+
+# ---------------------------------------------------------------- child processes
+
+
+def child_pass(base: str, feeds: int, per_feed: int, passes: int) -> dict[str, Any]:
+    """(In a child process.) `passes` runs of `Poller.run()` on a fresh database."""
+    from monitor.config import AppConfig, MonitorConfig, load_config
+    from monitor.pipeline.ingest import make_processor
+    from monitor.pipeline.poll import Poller, extraction_pool
+    from monitor.store import db
+
+    base_cfg = load_config(ROOT / "config" / "monitor.yaml", env={})
+    monitor = MonitorConfig.model_validate(
+        {
+            "feeds": [{"id": f"feed-{f}", "url": f"{base}/f/{f}.xml"} for f in range(feeds)],
+            "fetch": {
+                "allow_private_networks": True,
+                "max_connections": CONCURRENCY,
+                "per_host": CONCURRENCY,  # one loopback host stands for many
+            },
+        }
+    )
+    out: dict[str, Any] = {"seconds": [], "articles": [], "outcomes": []}
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite:///{tmp}/bench.db"
+        cfg = AppConfig(
+            monitor=monitor, watchlists=base_cfg.watchlists, path="bench", database_url=url
+        )
+        db.upgrade(url)
+        sessions = db.session_factory(db.make_engine(url))
+        with extraction_pool(0) as executor:
+            list(executor.map(abs, range(os.cpu_count() or 2)))  # workers up before the clock
+            poller = Poller(cfg, sessions, processor=make_processor(cfg), executor=executor)
+            for _ in range(passes):
+                t0 = time.perf_counter()
+                report = asyncio.run(poller.run())
+                out["seconds"].append(time.perf_counter() - t0)
+                out["articles"].append(report.new_articles)
+                out["outcomes"].append(
+                    {k: report.count(k) for k in ("ok", "not-modified", "failed")}
+                )
+    return out
+
+
+def child_naive(base: str, feeds: int) -> dict[str, Any]:
+    """(In a child process.) The naive script: one request at a time, extraction inline."""
+    import feedparser
+    import httpx
+    import trafilatura
+
+    t0 = time.perf_counter()
+    articles = 0
+    with httpx.Client(timeout=30) as client:
+        for f in range(feeds):
+            parsed = feedparser.parse(client.get(f"{base}/f/{f}.xml").content)
+            for entry in parsed.entries:
+                page = client.get(entry.link)
+                trafilatura.extract(page.text, url=entry.link)
+                articles += 1
+    return {"seconds": time.perf_counter() - t0, "articles": articles}
+
+
+def child_raw304(base: str, feeds: int) -> dict[str, Any]:
+    """(In a child process.) A raw httpx conditional-GET loop: one pass for the validators,
+    then the timed pass where every feed answers 304."""
+    import httpx
+
+    async def run() -> dict[str, Any]:
+        # the project's own client limits (`monitor.http.Fetcher`), so only its work differs
+        limits = httpx.Limits(
+            max_connections=CONCURRENCY, max_keepalive_connections=min(CONCURRENCY, 20)
+        )
+        sem = asyncio.Semaphore(CONCURRENCY)
+        etags: dict[int, str] = {}
+        async with httpx.AsyncClient(limits=limits, timeout=30) as client:
+
+            async def one(f: int) -> int:
+                async with sem:
+                    headers = {"If-None-Match": etags[f]} if f in etags else {}
+                    r = await client.get(f"{base}/f/{f}.xml", headers=headers)
+                    etags[f] = r.headers.get("etag", "")
+                    return r.status_code
+
+            await asyncio.gather(*(one(f) for f in range(feeds)))
+            t0 = time.perf_counter()
+            codes = await asyncio.gather(*(one(f) for f in range(feeds)))
+            return {"seconds": time.perf_counter() - t0, "not_modified": codes.count(304)}
+
+    return asyncio.run(run())
+
+
+CHILDREN: dict[str, Callable[..., dict[str, Any]]] = {
+    "pass": child_pass,
+    "naive": child_naive,
+    "raw304": child_raw304,
+}
+
+
+def descendants(pid: int) -> list[int]:
+    """pid and every process below it (from /proc)."""
+    parents: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+        except OSError:
+            continue
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        parents.setdefault(ppid, []).append(int(entry))
+    found, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        found.append(p)
+        todo.extend(parents.get(p, []))
+    return found
+
+
+def tree_memory(pid: int) -> tuple[int, int]:
+    """(RSS, PSS) bytes of a process tree now. RSS counts a page shared by the forkserver's
+    children once per process; PSS divides it among them (what the pass costs the machine)."""
+    rss = pss = 0
+    for p in descendants(pid):
+        with suppress(OSError, ValueError, IndexError):
+            for line in Path(f"/proc/{p}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Rss:"):
+                    rss += int(line.split()[1]) * 1024
+                elif line.startswith("Pss:"):
+                    pss += int(line.split()[1]) * 1024
+    return rss, pss
+
+
+def run_child(kind: str, *args: Any) -> dict[str, Any]:
+    """Run one child job in a fresh interpreter; its result plus its tree's peak RSS."""
+    proc = subprocess.Popen(
+        [sys.executable, __file__, "--child", kind, json.dumps(args)],
+        stdout=subprocess.PIPE,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    peak = [0, 0]
+    stop = threading.Event()
+
+    def sample() -> None:
+        while not stop.is_set():
+            peak[:] = map(max, peak, tree_memory(proc.pid))
+            stop.wait(0.05)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    out, _ = proc.communicate()
+    stop.set()
+    sampler.join()
+    if proc.returncode:
+        raise RuntimeError(f"child {kind} failed ({proc.returncode})")
+    result: dict[str, Any] = json.loads(out.decode().strip().splitlines()[-1])
+    result["peak_rss_mb"], result["peak_pss_mb"] = peak[0] / 1e6, peak[1] / 1e6
+    return result
+
+
+# ---------------------------------------------------------------- the daemon
+
+
+def daemon_latency(items: int, interval: float) -> dict[str, Any]:
+    """New item → delivered alert, with the shipped daemon defaults, over `items` items."""
+    import yaml
+
+    from bench.faults.harness import WATCHLIST, pseudo_word
+    from monitor.store import db
+    from tests.feedgen import Item, rss
+    from tests.loopback import LoopbackServer, Request, Response
+    from tests.test_daemon_support import DaemonProcess
+    from tests.webhook import SlackWebhook
+
+    rng = random.Random(13)
+    published: list[Item] = []
+    lock = threading.Lock()
+    appeared: dict[int, float] = {}
+    arrived: dict[int, float] = {}
+
+    def feed(_req: Request) -> Response:
+        with lock:
+            body = rss(list(published), title="latency")
+        return Response(body=body, headers={"Content-Type": "application/rss+xml"})
+
+    def page(req: Request) -> Response:  # each item's own page: its summary as the body
+        n = int(req.path.rsplit("/", 1)[1])
+        with lock:
+            item = published[n]
+        body = f"<html><body><article><h1>{item.title}</h1><p>{item.summary}</p></article>"
+        return Response(body=body.encode(), headers={"Content-Type": "text/html"})
+
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        LoopbackServer() as server,
+        SlackWebhook() as hook,
+    ):
+        folder = Path(tmp)
+        (folder / "watchlists").mkdir()
+        (folder / "watchlists" / "w.yaml").write_text(yaml.safe_dump(WATCHLIST))
+        url = f"sqlite:///{tmp}/daemon.db"
+        config = {
+            "database": {"url": url},
+            "fetch": {"allow_private_networks": True},
+            "feeds": [
+                {
+                    "id": "latency",
+                    "url": server.route("/feed.xml", feed),
+                    "interval": f"{interval}s",
+                }
+            ],
+            "channels": [hook.channel("slack")],
+            "server": {"port": 0},
+        }
+        (folder / "monitor.yaml").write_text(yaml.safe_dump(config))
+        db.upgrade(url)
+        proc = DaemonProcess(folder / "monitor.yaml", folder / "daemon.log")
+        try:
+            deadline = time.monotonic() + 60
+            while "started:" not in proc.output() and time.monotonic() < deadline:
+                time.sleep(0.05)
+            time.sleep(interval + 1)  # the first poll (an empty feed) is behind us
+            deadline = time.monotonic() + items * 3 + 120
+
+            def watch() -> None:
+                while len(arrived) < items and time.monotonic() < deadline:
+                    with hook.lock:
+                        texts = [str(p.get("text") or "") for p in hook.accepted]
+                    now = time.monotonic()
+                    for text in texts:
+                        m = re.search(r"\(item (\d+)\)", text)
+                        if m and int(m.group(1)) not in arrived:
+                            arrived[int(m.group(1))] = now
+                    time.sleep(0.01)
+
+            watcher = threading.Thread(target=watch, daemon=True)
+            watcher.start()
+            for n in range(items):
+                words = [pseudo_word(rng) for _ in range(40)]
+                name = " ".join(w.capitalize() for w in words[:2])
+                link = server.route(f"/item/{n}", page)
+                item = Item(
+                    f"{name} defected from North Korea, {words[2]} officials said (item {n})",
+                    link,
+                    datetime.now(UTC),
+                    guid=link,
+                    summary=f"A North Korean named {name} defected to the South. "
+                    + " ".join(words[3:])
+                    + f". The {words[5]} {words[6]} confirmed the defection of {name}.",
+                )
+                with lock:
+                    published.append(item)
+                appeared[n] = time.monotonic()
+                time.sleep(rng.uniform(0.3, 2.7))
+            watcher.join()
+        finally:
+            proc.stop(timeout=60)
+    waits = sorted(arrived[n] - appeared[n] for n in arrived)
+    return {
+        "items": items,
+        "delivered": len(waits),
+        "p50": statistics.median(waits) if waits else None,
+        "p95": waits[max(0, round(0.95 * len(waits)) - 1)] if waits else None,
+        "interval": interval,
+    }
+
+
+# ---------------------------------------------------------------- the table
+
+
+@dataclass
+class Row:
+    measure: str
+    figure: str
+    target: str
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="a two-minute version")
+    ap.add_argument("--only", default="floor,cold,latency,notmod,rss,daemon")
+    ap.add_argument("--child", help=argparse.SUPPRESS)
+    ap.add_argument("args", nargs="?", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.child:
+        print(json.dumps(CHILDREN[args.child](*json.loads(args.args))))
+        return
+    only = set(args.only.split(","))
+    q = args.quick
+    cold_n = 250 if q else 1000
+    per_feed = 10
+    late_n = 100 if q else 300
+    feeds_304 = 1000 if q else 5000
+    rss_sizes = [250, 1000] if q else [250, 1000, 4000]
+    daemon_items = 20 if q else 40
+    rows: list[Row] = []
+    print(f"bench/run.py {'--quick ' if q else ''}at {datetime.now(UTC):%Y-%m-%d %H:%M} UTC")
+    print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+
+    def say(text: str) -> None:
+        print(f"  {text}  [load {os.getloadavg()[0]:.2f}]", flush=True)
+
+    if "cold" in only or "floor" in only:
+        floor_s = floor(cold_n)
+        say(f"floor: {cold_n} pages in {floor_s:.1f}s = {cold_n / floor_s:.0f}/s")
+        if "cold" in only:
+            with farm(cold_n // per_feed, per_feed) as base:
+                cold = run_child("pass", base, cold_n // per_feed, per_feed, 1)
+            s, n = cold["seconds"][0], cold["articles"][0]
+            say(f"cold pass: {n} articles in {s:.1f}s = {n / s:.0f}/s, {cold['outcomes'][0]}")
+            rows.append(
+                Row(
+                    f"cold pass, {cold_n:,} articles, project time / floor",
+                    f"{s / floor_s:.2f} ({n / s:.0f} articles/s against {cold_n / floor_s:.0f})",
+                    "≤ 1.25",
+                )
+            )
+    if "latency" in only:
+        with farm(late_n // per_feed, per_feed, delay=0.05) as base:
+            naive = run_child("naive", base, late_n // per_feed)
+            project = run_child("pass", base, late_n // per_feed, per_feed, 1)
+        s = project["seconds"][0]
+        say(f"50 ms: naive {naive['seconds']:.1f}s, project {s:.1f}s ({late_n} articles)")
+        rows.append(
+            Row(
+                f"50 ms server latency, {late_n} articles: naive sequential / project",
+                f"{naive['seconds'] / s:.1f}",
+                "≥ 6",
+            )
+        )
+    if "notmod" in only:
+        with farm(feeds_304, 0) as base:
+            raws = [run_child("raw304", base, feeds_304)]
+            project = run_child("pass", base, feeds_304, 0, 2)
+            raws.append(run_child("raw304", base, feeds_304))  # before and after: the best
+        raw = min(raws, key=lambda r: float(r["seconds"]))
+        s, outcomes = project["seconds"][1], project["outcomes"][1]
+        say(f"304: raw loop {raw['seconds']:.2f}s, project {s:.2f}s, {outcomes}")
+        rows.append(
+            Row(
+                f"all {feeds_304:,} feeds answer 304, project / raw httpx loop",
+                f"{s / raw['seconds']:.2f} ({s:.2f} s against {raw['seconds']:.2f} s)",
+                "≤ 1.3",
+            )
+        )
+    if "rss" in only:
+        peaks, shares = [], []
+        for size in rss_sizes:
+            with farm(size // per_feed, per_feed) as base:
+                r = run_child("pass", base, size // per_feed, per_feed, 1)
+            peaks.append(r["peak_rss_mb"])
+            shares.append(r["peak_pss_mb"])
+            say(
+                f"memory: {size} articles, peak RSS {r['peak_rss_mb']:.0f} MB, "
+                f"PSS {r['peak_pss_mb']:.0f} MB, {r['seconds'][0]:.1f}s"
+            )
+        sizes = " / ".join(f"{n:,}" for n in rss_sizes)
+        for name, values in (("RSS", peaks), ("PSS", shares)):
+            rows.append(
+                Row(
+                    f"peak {name} (all processes), cold pass of {sizes} articles",
+                    " / ".join(f"{p:.0f}" for p in values)
+                    + f" MB (largest / smallest {max(values) / min(values):.2f})",
+                    "≤ 250 MB at any size, flat within 10 %",
+                )
+            )
+    if "daemon" in only:
+        lat = daemon_latency(daemon_items, 5.0)
+        say(f"daemon: {lat}")
+        rows.append(
+            Row(
+                f"daemon, new item → alert delivered, {lat['delivered']}/{lat['items']} items, "
+                f"feed interval {lat['interval']:g} s, default ticks",
+                f"p95 {lat['p95']:.2f} s (p50 {lat['p50']:.2f} s)"
+                if lat["p95"] is not None
+                else "none delivered",
+                f"≤ {lat['interval'] + 1:g} s",
+            )
+        )
+    print(f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print()
+    print("| measure | figure | target |")
+    print("|---|---|---|")
+    for row in rows:
+        print(f"| {row.measure} | {row.figure} | {row.target} |")
+
+
+if __name__ == "__main__":
+    main()
