@@ -351,7 +351,12 @@ def test_a_processing_failure_keeps_the_article_and_says_what_to_do(
     http_server: LoopbackServer, sessions: sessionmaker[Session], sqlite_url: str
 ) -> None:
     def broken_processor(
-        session: Session, article: Article, now: datetime, *, fresh: bool = False
+        session: Session,
+        article: Article,
+        now: datetime,
+        *,
+        fresh: bool = False,
+        analysis: object = None,
     ) -> Ingested:
         if "bad" in article.url:
             raise RuntimeError("watchlist bug")

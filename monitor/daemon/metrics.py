@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 from monitor.domain import Article
 from monitor.pipeline.ingest import ArticleProcessor, Ingested
 from monitor.pipeline.poll import FeedReport
+from monitor.pipeline.prepare import Analysis
 from monitor.store.outbox import alert_send_times
 
 log = logging.getLogger(__name__)
@@ -125,7 +126,12 @@ class Metrics:
         """Wrap the article processor so stored articles, hits, stories, alerts are counted."""
 
         def process(
-            session: Session, article: Article, now: datetime, *, fresh: bool = False
+            session: Session,
+            article: Article,
+            now: datetime,
+            *,
+            fresh: bool = False,
+            analysis: Analysis | None = None,
         ) -> Ingested:
             assert article.id is not None
             self.articles.inc()
@@ -135,7 +141,7 @@ class Metrics:
                     self.publication_to_fetch.observe(lag)
             if processor is None:
                 return Ingested(article.id, now)
-            done = processor(session, article, now, fresh=fresh)
+            done = processor(session, article, now, fresh=fresh, analysis=analysis)
             self.count(done, article)
             return done
 

@@ -17,6 +17,7 @@ from monitor.delivery import outbox
 from monitor.domain import Article, RaisedAlert
 from monitor.match import Hit, Matcher, compile_watchlists
 from monitor.pipeline.copies import CopyResult, detect_copy
+from monitor.pipeline.prepare import Analysis, analyse
 from monitor.store import stories as story_store
 from monitor.store.hits import insert_hit, store_hit
 from monitor.stories import StoryCandidate, StoryIndex, article_origins, assign, normalize_outlet
@@ -99,11 +100,18 @@ class ArticleProcessor(Protocol):
     """What happens to a stored article next (matching, stories, alerts).
 
     `fresh`: the article was inserted in this very transaction, so it has no hit and no
-    story link yet (nothing to look up before writing them).
+    story link yet (nothing to look up before writing them). `analysis`: the article was
+    matched and fingerprinted already (in an extraction worker, before the transaction).
     """
 
     def __call__(
-        self, session: Session, article: Article, now: datetime, *, fresh: bool = False
+        self,
+        session: Session,
+        article: Article,
+        now: datetime,
+        *,
+        fresh: bool = False,
+        analysis: Analysis | None = None,
     ) -> Ingested: ...
 
 
@@ -121,15 +129,23 @@ class Processor:
         self.indexes = StoryIndexes()
 
     def __call__(
-        self, session: Session, article: Article, now: datetime, *, fresh: bool = False
+        self,
+        session: Session,
+        article: Article,
+        now: datetime,
+        *,
+        fresh: bool = False,
+        analysis: Analysis | None = None,
     ) -> Ingested:
         assert article.id is not None
         # every body, hit or not, enters the copy index: a later hit may copy it
         copy = detect_copy(session, article, self.cfg.monitor.stories, now)
-        hits = self.matcher.match(article.title, article.text).hits
+        if analysis is None:
+            analysis = analyse(self.matcher, article)
+        hits = analysis.hits
         if not hits:
             return Ingested(article.id, now)
-        print_ = _fingerprint(article.text) if article.text else None
+        print_ = analysis.fingerprint
         placed: list[Placed] = []
         for hit in hits:
             args = (article.id, hit.watchlist, hit.score, list(hit.people), hit.to_json(), now)

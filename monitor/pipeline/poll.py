@@ -26,20 +26,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from monitor.clock import Clock, utcnow
 from monitor.config import AppConfig, FeedConfig
 from monitor.decode import content_type_charset
-from monitor.domain import (
-    Article,
-    DateSource,
-    Extracted,
-    ExtractionStatus,
-    FeedEntry,
-    FetchResult,
-    ParsedFeed,
-)
+from monitor.domain import ExtractionStatus, FeedEntry, FetchResult, ParsedFeed
 from monitor.errors import BlockedURLError, FetchError, ParseError
-from monitor.extract.article import decode_html, extract_article
+from monitor.extract.article import decode_html
 from monitor.extract.lifeline import die_with
 from monitor.http import Fetcher
 from monitor.pipeline.ingest import ArticleProcessor
+from monitor.pipeline.prepare import PageJob, Prepared, Watchlists, prepare
+from monitor.pipeline.prepare import build_article as build_article  # eval replays with it
 from monitor.pipeline.window import parse_window
 from monitor.store import claims
 from monitor.store.articles import insert_article, unseen_entries
@@ -56,6 +50,9 @@ from monitor.store.feeds import (
 log = logging.getLogger(__name__)
 
 PARSE_IN_WORKER_BYTES = 1_000_000  # bodies this big are parsed in an extraction worker
+#: Pages fetched and waiting for a worker, beyond the fetches in flight: memory is bounded by
+#: this and `fetch.max_connections`, not by the size of the pass (and workers never starve).
+PIPELINE_BOUND = 8
 HTML_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "")
 
 
@@ -131,7 +128,7 @@ class ExtractionPool(Executor):
     def _start(self) -> ProcessPoolExecutor:
         # forkserver, not fork: the event loop's resolver threads must not be forked mid-flight
         ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["monitor.extract.article", "monitor.extract.lifeline"])
+        ctx.set_forkserver_preload(["monitor.pipeline.prepare", "monitor.extract.lifeline"])
         return ProcessPoolExecutor(
             max_workers=self._workers,
             mp_context=ctx,
@@ -166,51 +163,6 @@ class ExtractionPool(Executor):
 def extraction_pool(workers: int = 0) -> ExtractionPool:
     """The process pool for extraction (CPU-bound): both cores work, the event loop stays free."""
     return ExtractionPool(workers)
-
-
-def build_article(
-    entry: FeedEntry,
-    feed: FeedConfig,
-    extracted: Extracted | None,
-    *,
-    now: datetime,
-    status: ExtractionStatus = ExtractionStatus.PAGE,
-    error: str | None = None,
-) -> Article:
-    """Combine the feed entry and what the page gave. Pure.
-
-    The date comes from the page's metadata, else from the feed entry; never from page text.
-    Without a page body, the feed's own content or summary stands in (marked as a fallback).
-    """
-    text = extracted.text.strip() if extracted else ""
-    if not text:
-        text = (entry.content or entry.summary or "").strip()
-        if status is ExtractionStatus.PAGE:
-            status = ExtractionStatus.FEED_FALLBACK
-            error = error or "the page yielded no article body"
-        if not text:
-            status = ExtractionStatus.EMPTY if status is not ExtractionStatus.BLOCKED else status
-    published, source = None, DateSource.NONE
-    if extracted and extracted.published_at:
-        published, source = extracted.published_at, extracted.date_source
-    elif entry.published_at:
-        published, source = entry.published_at, DateSource.FEED
-    return Article(
-        canonical_url=entry.canonical_url,
-        url=entry.url,
-        guid=entry.guid,
-        feed_id=entry.feed_id,
-        outlet=entry.source or feed.outlet or feed.id,  # an aggregator names each item's outlet
-        title=(entry.title or (extracted.title if extracted else None) or entry.url).strip(),
-        text=text,
-        author=entry.author or (extracted.author if extracted else None),
-        language=(extracted.language if extracted else None) or feed.language,
-        published_at=published,
-        date_source=source,
-        extraction=status,
-        extraction_error=error,
-        discovered_at=now,
-    )
 
 
 def next_backlog(total: int, cap: int, skip: int) -> int:
@@ -255,6 +207,17 @@ class Poller:
         self.rng = rng or random.Random()
         self.owner = owner  # the daemon's worker id: its lease on a feed ends with the poll
         self._claimed: set[str] = set()
+        # what the workers match with: the processor's watchlists (none without a processor)
+        self._watchlists = Watchlists.of(cfg.watchlists) if processor and cfg.watchlists else None
+        self._slots: tuple[asyncio.AbstractEventLoop, asyncio.Semaphore] | None = None
+
+    def _pipeline_slot(self) -> asyncio.Semaphore:
+        """Entries between their page fetch and their commit, over all feeds of the loop."""
+        loop = asyncio.get_running_loop()
+        if self._slots is None or self._slots[0] is not loop:
+            bound = self.cfg.monitor.fetch.max_connections + PIPELINE_BOUND
+            self._slots = (loop, asyncio.Semaphore(bound))
+        return self._slots[1]
 
     def select_feeds(self, feed_ids: Sequence[str] | None, *, due_only: bool) -> list[FeedConfig]:
         """Sync config into the feeds table and pick the feeds to poll now."""
@@ -441,31 +404,58 @@ class Poller:
     async def _ingest_entry(
         self, fetcher: Fetcher, executor: Executor | None, fc: FeedConfig, entry: FeedEntry
     ) -> tuple[bool, str | None]:
-        """Fetch, extract and store one new entry. Returns (stored, error worth reporting)."""
-        extracted: Extracted | None = None
-        status, error = ExtractionStatus.PAGE, None
+        """Fetch, prepare and store one new entry. Returns (stored, error worth reporting).
+
+        From its page fetch to its commit the entry holds a pipeline slot: pages wait for a
+        worker in a bounded line instead of piling up in memory ahead of extraction.
+        """
+        async with self._pipeline_slot():
+            prepared = await self._fetch_and_prepare(fetcher, executor, fc, entry)
+            return await self._store(fc, prepared)
+
+    async def _fetch_and_prepare(
+        self, fetcher: Fetcher, executor: Executor | None, fc: FeedConfig, entry: FeedEntry
+    ) -> Prepared:
+        """The page (when there is one to fetch), extracted and matched off the event loop."""
+        job = PageJob(entry, fc, self.clock(), watchlists=self._watchlists)
         # no page to fetch when config says so, or for an entry without a link (its canonical
         # URL is a urn:): the feed's own text stands in
         if not self.cfg.monitor.fetch.fetch_articles or not entry.url or not entry.has_page:
-            status = ExtractionStatus.FEED_FALLBACK
+            job = dataclasses.replace(job, status=ExtractionStatus.FEED_FALLBACK)
         else:
             try:
                 page = await fetcher.fetch(entry.url, untrusted=True)
                 ctype = page.headers.get("content-type", "").split(";")[0].strip().lower()
                 if ctype not in HTML_TYPES:
                     raise FetchError(entry.url, "not-html", f"the page is {ctype}, not HTML")
-                extracted = await self._extract(executor, decode_page(page), page.final_url)
+                charset = content_type_charset(page.headers.get("content-type"))
+                job = dataclasses.replace(job, body=page.body, charset=charset, url=page.final_url)
             except BlockedURLError as exc:
-                status, error = ExtractionStatus.BLOCKED, str(exc)
+                job = dataclasses.replace(job, status=ExtractionStatus.BLOCKED, error=str(exc))
             except FetchError as exc:
-                status, error = ExtractionStatus.FEED_FALLBACK, str(exc)
-            except Exception as exc:
+                job = dataclasses.replace(
+                    job, status=ExtractionStatus.FEED_FALLBACK, error=str(exc)
+                )
+        try:
+            return await self._prepare(executor, job)
+        except Exception as exc:
+            if isinstance(exc, FetchError):  # the extraction timed out
+                error = str(exc)
+            else:
                 log.exception("feed %s: extracting %s failed", fc.id, entry.url)
-                status, error = ExtractionStatus.FEED_FALLBACK, f"extraction failed: {exc!r}"
-        now = self.clock()
-        article = build_article(entry, fc, extracted, now=now, status=status, error=error)
+                error = f"extraction failed: {exc!r}"
+            # the feed's text stands in, matched here (the rare path pays)
+            fallback = dataclasses.replace(
+                job, body=None, status=ExtractionStatus.FEED_FALLBACK, error=error
+            )
+            return await asyncio.to_thread(prepare, fallback)
+
+    async def _store(self, fc: FeedConfig, prepared: Prepared) -> tuple[bool, str | None]:
+        """One short transaction: the article, then its hits, stories and alerts (all or none)."""
+        article, error = prepared.article, prepared.article.extraction_error
+        now = article.discovered_at or self.clock()
         if error:
-            log.info("feed %s: %s: %s (feed text used)", fc.id, entry.url, error)
+            log.info("feed %s: %s: %s (feed text used)", fc.id, article.url, error)
         stored = False
         try:
             with transaction(self.sessions) as s:
@@ -474,13 +464,19 @@ class Poller:
                     return False, None  # stored meanwhile by another feed or worker
                 stored = True
                 if self.processor is not None:
-                    self.processor(s, dataclasses.replace(article, id=article_id), now, fresh=True)
+                    self.processor(
+                        s,
+                        dataclasses.replace(article, id=article_id),
+                        now,
+                        fresh=True,
+                        analysis=prepared.analysis,
+                    )
         except Exception as exc:
             if not stored:
                 raise  # the database refused the article itself
             # processing failed: its hits and alerts are undone with the transaction; the
             # article is stored alone (no savepoint on the path that succeeds)
-            log.exception("feed %s: processing %s failed; article kept", fc.id, entry.url)
+            log.exception("feed %s: processing %s failed; article kept", fc.id, article.url)
             error = (
                 f"matching or story assignment failed ({exc!r}); the article is stored: "
                 "run `monitor rematch` once the cause is fixed"
@@ -489,37 +485,31 @@ class Poller:
                 if insert_article(s, article) is None:
                     return False, None
         await asyncio.sleep(0)  # one short transaction per entry, and the loop runs between
-        return True, (f"{entry.url}: {error}" if error else None)
+        return True, (f"{article.url}: {error}" if error else None)
 
-    async def _extract(
-        self, executor: Executor | None, html: str | bytes, url: str
-    ) -> Extracted | None:
+    async def _prepare(self, executor: Executor | None, job: PageJob) -> Prepared:
         if executor is None:
-            return await asyncio.to_thread(extract_article, html, url)
+            return await asyncio.to_thread(prepare, job)
         loop = asyncio.get_running_loop()
         limit = self.cfg.monitor.fetch.extraction_timeout.total_seconds()
         try:
-            return await self._extract_once(loop, executor, html, url, limit)
+            return await self._prepare_once(loop, executor, job, limit)
         except BrokenProcessPool:
             # the pool broke under this page or a neighbour: one more try on a fresh pool
-            return await self._extract_once(loop, executor, html, url, limit)
+            return await self._prepare_once(loop, executor, job, limit)
 
     @staticmethod
-    async def _extract_once(
-        loop: asyncio.AbstractEventLoop,
-        executor: Executor,
-        html: str | bytes,
-        url: str,
-        limit: float,
-    ) -> Extracted | None:
-        future = loop.run_in_executor(executor, extract_article, html, url)
+    async def _prepare_once(
+        loop: asyncio.AbstractEventLoop, executor: Executor, job: PageJob, limit: float
+    ) -> Prepared:
+        future = loop.run_in_executor(executor, prepare, job)
         try:
             return await asyncio.wait_for(future, limit)
         except TimeoutError:
             if isinstance(executor, ExtractionPool):
                 executor.reset()  # the worker is stuck on this page: replace it
             raise FetchError(
-                url,
+                job.url or job.entry.url,
                 "extract-timeout",
                 f"extraction took longer than {limit:g}s (fetch.extraction_timeout); "
                 "the page is pathological or the machine overloaded",

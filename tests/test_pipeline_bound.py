@@ -1,0 +1,139 @@
+"""The pass is a bounded pipeline: pages never pile up ahead of extraction, and matching
+happens before an article's transaction (issue 13; issue 9's "outside the write
+transaction")."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from monitor.config import AppConfig, MonitorConfig, WatchlistConfig
+from monitor.domain import Article
+from monitor.pipeline.ingest import Ingested, make_processor
+from monitor.pipeline.poll import PIPELINE_BOUND, Poller
+from monitor.pipeline.prepare import Analysis, analyse
+from monitor.store import db
+from tests.feedgen import Item, rss
+from tests.loopback import LoopbackServer
+
+PAGE = (
+    "<html><body><article><h1>{title}</h1><p>{text} Officials in Seoul said the man, a "
+    "former soldier, crossed the border at night and asked for protection.</p></article>"
+    "</body></html>"
+)
+
+
+class SlowExecutor(Executor):
+    """Threads that take a moment per job, so fetching could run far ahead of them."""
+
+    def __init__(self) -> None:
+        self._pool = ThreadPoolExecutor(2)
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
+        def slow() -> Any:
+            time.sleep(0.005)
+            return fn(*args, **kwargs)
+
+        return self._pool.submit(slow)
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        self._pool.shutdown(wait=wait, cancel_futures=cancel_futures)
+
+
+def _config(url: str, feeds: list[dict[str, Any]], watchlists: list[WatchlistConfig]) -> AppConfig:
+    monitor = MonitorConfig.model_validate(
+        {
+            "feeds": feeds,
+            "fetch": {"allow_private_networks": True, "max_connections": 4, "per_host": 4},
+        }
+    )
+    return AppConfig(monitor=monitor, watchlists=watchlists, path="t.yaml", database_url=url)
+
+
+def _serve(server: LoopbackServer, feeds: int, per_feed: int, text: str) -> list[dict[str, Any]]:
+    now = datetime.now(UTC)
+    out = []
+    for f in range(feeds):
+        items = []
+        for i in range(per_feed):
+            path = f"/p/{f}-{i}.html"
+            title = f"Report {f}-{i}"
+            server.static(path, PAGE.format(title=title, text=text), "text/html")
+            items.append(Item(title, server.url(path), now))
+        out.append({"id": f"f{f}", "url": server.static(f"/f/{f}.xml", rss(items))})
+    return out
+
+
+def test_pages_between_fetch_and_commit_never_exceed_the_bound(
+    http_server: LoopbackServer, sqlite_url: str
+) -> None:
+    feeds = _serve(http_server, 6, 15, "Nothing to see.")
+    cfg = _config(sqlite_url, feeds, [])
+    db.upgrade(sqlite_url)
+    sessions = db.session_factory(db.make_engine(sqlite_url))
+    lock = threading.Lock()
+    stored = 0
+    ahead: list[int] = []  # pages fetched and not yet stored, seen at each commit
+
+    def processor(session: Session, article: Article, now: datetime, **_: Any) -> Ingested:
+        nonlocal stored
+        with lock:
+            fetched = sum(1 for r in http_server.requests if r.path.startswith("/p/"))
+            ahead.append(fetched - stored)
+            stored += 1
+        assert article.id is not None
+        return Ingested(article.id, now)
+
+    with SlowExecutor() as executor:
+        poller = Poller(cfg, sessions, processor=processor, executor=executor)
+        report = asyncio.run(poller.run())
+    assert report.new_articles == 90 and stored == 90
+    bound = cfg.monitor.fetch.max_connections + PIPELINE_BOUND
+    assert max(ahead) <= bound
+    assert max(ahead) > 1  # the line did fill: pages were fetched ahead, up to the bound
+
+
+def test_articles_reach_their_transaction_matched_and_fingerprinted(
+    http_server: LoopbackServer, sqlite_url: str
+) -> None:
+    watchlist = WatchlistConfig.model_validate(
+        {
+            "id": "w",
+            "threshold": 2.0,
+            "keywords": ["defect*"],
+            "context": ["North Korea", "North Korean"],
+        }
+    )
+    feeds = _serve(http_server, 1, 3, "A North Korean soldier defected to the South.")
+    cfg = _config(sqlite_url, feeds, [watchlist])
+    db.upgrade(sqlite_url)
+    sessions = db.session_factory(db.make_engine(sqlite_url))
+    real = make_processor(cfg)
+    assert real is not None
+    given: list[tuple[Analysis | None, Analysis]] = []
+
+    def processor(
+        session: Session,
+        article: Article,
+        now: datetime,
+        *,
+        fresh: bool = False,
+        analysis: Analysis | None = None,
+    ) -> Ingested:
+        given.append((analysis, analyse(real.matcher, article)))  # what matching here gives
+        return real(session, article, now, fresh=fresh, analysis=analysis)
+
+    with ThreadPoolExecutor(2) as executor:
+        report = asyncio.run(Poller(cfg, sessions, processor=processor, executor=executor).run())
+    assert report.new_articles == 3 and len(given) == 3
+    for analysis, here in given:
+        assert analysis is not None  # matched before the transaction, not inside it
+        assert [h.watchlist for h in analysis.hits] == ["w"]
+        assert analysis == here  # the worker's match is the one the processor would make
+        assert analysis.fingerprint is not None
