@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import fcntl
+import heapq
 import logging
 import os
 import secrets
@@ -38,7 +39,7 @@ from monitor.errors import ConfigError, MonitorError
 from monitor.http import Fetcher
 from monitor.logs import REDACTOR, secret_values
 from monitor.pipeline.ingest import make_processor
-from monitor.pipeline.poll import Poller, extraction_pool
+from monitor.pipeline.poll import FeedReport, Poller, extraction_pool
 from monitor.pipeline.rematch import rematch
 from monitor.store import claims, db
 from monitor.store.db import transaction
@@ -46,6 +47,9 @@ from monitor.store.feeds import sync_feeds
 from monitor.store.retention import drop_old_bodies
 
 log = logging.getLogger(__name__)
+
+#: A feed's own wake comes this long after its due time, so the claim finds it due.
+DUE_SLACK = 0.005
 
 
 def worker_id() -> str:
@@ -205,6 +209,13 @@ class Daemon:
         self._fetchers: list[Fetcher] = []
         self.executor: Executor | None = None
         self.database = DatabaseWatch()
+        # each feed is claimed at its own due time (loop times, earliest first), not only on
+        # the poll tick's grid; a committed alert wakes the delivery loop
+        self._due: list[float] = []
+        self._wake: asyncio.TimerHandle | None = None
+        self._delivery_lock = asyncio.Lock()
+        self._delivery_wanted = False
+        self._delivery_task: asyncio.Task[None] | None = None
 
     # ---- lifecycle -------------------------------------------------------------------
 
@@ -303,11 +314,14 @@ class Daemon:
             executor=self.executor,
             on_feed_done=self.metrics.feed_done,
             owner=self.owner,
+            on_alerts=self.wake_delivery,
         )
 
     async def _shutdown(self) -> None:
         """Stop claiming, let in-flight work finish within the grace period, give back leases."""
         self.scheduler.pause()
+        if self._wake is not None:
+            self._wake.cancel()
         self.health.scheduler_running = False
         self.metrics.up.set(0)
         pending = set(self.inflight.values()) | self.jobs
@@ -459,8 +473,37 @@ class Daemon:
                 self.database.failed(exc, f"polling feed {feed_id}")
             elif exc is not None:
                 log.error("feed %s: poll failed: %r", feed_id, exc)
+            elif not task.cancelled():
+                report = task.result()
+                if isinstance(report, FeedReport) and report.next_poll_at is not None:
+                    self._due_at(report.next_poll_at.timestamp())
 
         return forget
+
+    def _due_at(self, when: float) -> None:
+        """Claim again when a feed is due (a POSIX time): a feed whose interval equals the
+        tick is polled at every interval, not at every second tick."""
+        if self.stopping:
+            return
+        loop = asyncio.get_running_loop()
+        heapq.heappush(self._due, loop.time() + max(0.0, when - time.time()) + DUE_SLACK)
+        if self._wake is None or self._wake.when() > self._due[0]:
+            if self._wake is not None:
+                self._wake.cancel()
+            self._wake = loop.call_at(self._due[0], self._on_due)
+
+    def _on_due(self) -> None:
+        self._wake = None
+        loop = asyncio.get_running_loop()
+        while self._due and self._due[0] <= loop.time():
+            heapq.heappop(self._due)
+        if not self.stopping and self.database.ready():
+            try:
+                self._poll_claims()
+            except DB_ERRORS as exc:
+                self.database.failed(exc, "claiming a due feed")
+        if self._due and not self.stopping:
+            self._wake = loop.call_at(self._due[0], self._on_due)
 
     def _database_back(self) -> None:
         """The database answers again: give back delivery claims the outage left behind."""
@@ -486,7 +529,8 @@ class Daemon:
             return
         try:
             self._database_back()
-            report = await deliver.tick(self.cfg, self.sessions, owner=self.owner)
+            async with self._delivery_lock:  # one drain at a time, woken or ticked
+                report = await deliver.tick(self.cfg, self.sessions, owner=self.owner)
             self._after_drain(report)
             with transaction(self.sessions) as s:
                 snap = snapshot(s, self.cfg, utcnow())
@@ -498,6 +542,25 @@ class Daemon:
         for status in outbox.STATUSES:
             self.metrics.outbox.labels(status).set(snap.deliveries.get(status, 0))
         self.metrics.open_stories.set(snap.open_stories)
+
+    def wake_delivery(self) -> None:
+        """An alert was committed: drain the outbox now, not at the next delivery tick."""
+        self._delivery_wanted = True
+        if self.stopping or (self._delivery_task is not None and not self._delivery_task.done()):
+            return  # the running drain looks again before it ends
+        self._delivery_task = asyncio.create_task(self._drain_woken())
+        self._track(self._delivery_task)
+
+    async def _drain_woken(self) -> None:
+        while self._delivery_wanted and not self.stopping and self.database.ready():
+            self._delivery_wanted = False
+            try:
+                async with self._delivery_lock:
+                    report = await deliver.tick(self.cfg, self.sessions, owner=self.owner)
+                self._after_drain(report)
+            except DB_ERRORS as exc:  # the delivery tick sends it once the database is back
+                self.database.failed(exc, "delivery")
+                return
 
     async def digest(self) -> None:
         """A digest channel's cron slot: enqueue it now (the unique slot key makes it once)."""

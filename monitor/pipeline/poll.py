@@ -70,6 +70,7 @@ class FeedReport:
     warning: str | None = None
     seconds: float = 0.0
     article_errors: list[str] = field(default_factory=list)
+    next_poll_at: datetime | None = None  # when the feed is due again (None: disabled)
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,6 +198,7 @@ class Poller:
         on_feed_done: Callable[[FeedReport], None] | None = None,
         rng: random.Random | None = None,
         owner: str | None = None,
+        on_alerts: Callable[[], None] | None = None,
     ) -> None:
         self.cfg = cfg
         self.sessions = sessions
@@ -206,6 +208,7 @@ class Poller:
         self.on_feed_done = on_feed_done
         self.rng = rng or random.Random()
         self.owner = owner  # the daemon's worker id: its lease on a feed ends with the poll
+        self.on_alerts = on_alerts  # called once an article's alerts are committed
         self._claimed: set[str] = set()
         # what the workers match with: the processor's watchlists (none without a processor)
         self._watchlists = Watchlists.of(cfg.watchlists) if processor and cfg.watchlists else None
@@ -456,7 +459,7 @@ class Poller:
         now = article.discovered_at or self.clock()
         if error:
             log.info("feed %s: %s: %s (feed text used)", fc.id, article.url, error)
-        stored = False
+        stored, done = False, None
         try:
             with transaction(self.sessions) as s:
                 article_id = insert_article(s, article)
@@ -464,7 +467,7 @@ class Poller:
                     return False, None  # stored meanwhile by another feed or worker
                 stored = True
                 if self.processor is not None:
-                    self.processor(
+                    done = self.processor(
                         s,
                         dataclasses.replace(article, id=article_id),
                         now,
@@ -484,6 +487,9 @@ class Poller:
             with transaction(self.sessions) as s:
                 if insert_article(s, article) is None:
                     return False, None
+        else:
+            if done is not None and done.alerts and self.on_alerts is not None:
+                self.on_alerts()  # committed: the delivery loop need not wait for its tick
         await asyncio.sleep(0)  # one short transaction per entry, and the loop runs between
         return True, (f"{article.url}: {error}" if error else None)
 
@@ -519,7 +525,7 @@ class Poller:
         now = self.clock()
         interval = fc.interval or self.cfg.monitor.fetch.default_interval
         with transaction(self.sessions) as s:
-            final = finish_poll(
+            recorded = finish_poll(
                 s,
                 fc.id,
                 outcome,
@@ -531,13 +537,14 @@ class Poller:
             )
         return FeedReport(
             feed_id=fc.id,
-            outcome=final,
+            outcome=recorded.outcome,
             new_articles=outcome.new_articles,
             entries=outcome.entries,
             http_status=outcome.http_status,
             error=outcome.error,
             error_kind=outcome.error_kind,
             warning=outcome.warning,
+            next_poll_at=recorded.next_poll_at,
         )
 
     def _move(self, fc: FeedConfig, old: str, new: str) -> None:

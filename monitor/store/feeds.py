@@ -18,6 +18,7 @@ from monitor.urls import mask_url, mask_urls_in
 __all__ = [
     "FeedOutcome",
     "FeedState",
+    "PollRecorded",
     "feed_status",
     "feed_to_json",
     "finish_poll",
@@ -169,6 +170,14 @@ def poll_target(session: Session, feed_id: str) -> tuple[str, str | None, str | 
     return row.url, row.etag, row.last_modified, row.backlog or 0
 
 
+@dataclass(frozen=True, slots=True)
+class PollRecorded:
+    """What recording a poll decided: the outcome (or `disabled`) and when the feed is due."""
+
+    outcome: str
+    next_poll_at: datetime | None
+
+
 def finish_poll(
     session: Session,
     feed_id: str,
@@ -179,8 +188,8 @@ def finish_poll(
     interval: timedelta,
     max_backoff: timedelta,
     jitter: float = 0.0,
-) -> str:
-    """Record a poll (`record_poll`), drop `owner`'s lease; the feed's outcome, or `disabled`."""
+) -> PollRecorded:
+    """Record a poll (`record_poll`), drop `owner`'s lease; the outcome and the next due time."""
     row = session.get(Feed, feed_id)
     if row is None:
         raise LookupError(f"feed {feed_id!r} is not in the database (sync_feeds first)")
@@ -188,7 +197,10 @@ def finish_poll(
         session, row, result, now=now, interval=interval, max_backoff=max_backoff, jitter=jitter
     )
     release_feed(session, row, owner)
-    return "disabled" if row.disabled_reason else result.outcome
+    return PollRecorded(
+        "disabled" if row.disabled_reason else result.outcome,
+        None if row.disabled_reason else row.next_poll_at,
+    )
 
 
 def move_feed(session: Session, feed_id: str, url: str) -> None:
