@@ -40,7 +40,10 @@ from monitor.store.articles import insert_article, unseen_entries
 from monitor.store.db import transaction
 from monitor.store.feeds import (
     FeedOutcome,
+    FeedState,
+    PollRecorded,
     finish_poll,
+    finish_polls,
     get_feeds,
     move_feed,
     poll_target,
@@ -53,6 +56,10 @@ PARSE_IN_WORKER_BYTES = 1_000_000  # bodies this big are parsed in an extraction
 #: Pages fetched and waiting for a worker, beyond the fetches in flight: memory is bounded by
 #: this and `fetch.max_connections`, not by the size of the pass (and workers never starve).
 PIPELINE_BOUND = 8
+#: Outcomes of feeds that answered 304 are written together: at most this many per
+#: transaction, each waiting at most OUTCOME_WAIT seconds for others to join it.
+OUTCOME_BATCH = 200
+OUTCOME_WAIT = 0.01
 HTML_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "")
 
 
@@ -213,6 +220,9 @@ class Poller:
         # what the workers match with: the processor's watchlists (none without a processor)
         self._watchlists = Watchlists.of(cfg.watchlists) if processor and cfg.watchlists else None
         self._slots: tuple[asyncio.AbstractEventLoop, asyncio.Semaphore] | None = None
+        self._targets: dict[str, FeedState] = {}  # rows this pass read already (select_feeds)
+        self._unchanged: list[tuple[FeedConfig, FeedOutcome, asyncio.Future[PollRecorded]]] = []
+        self._flush: asyncio.TimerHandle | None = None
 
     def _pipeline_slot(self) -> asyncio.Semaphore:
         """Entries between their page fetch and their commit, over all feeds of the loop."""
@@ -239,6 +249,7 @@ class Poller:
             if due_only and row.next_poll_at and row.next_poll_at > now:
                 continue
             chosen.append(fc)
+        self._targets = {fc.id: rows[fc.id] for fc in chosen}
         return chosen
 
     async def run(
@@ -286,8 +297,12 @@ class Poller:
     async def _poll_feed_inner(
         self, fetcher: Fetcher, executor: Executor | None, fc: FeedConfig
     ) -> FeedReport:
-        with transaction(self.sessions) as s:
-            url, etag, last_modified, skip = poll_target(s, fc.id)
+        row = self._targets.pop(fc.id, None)  # read once per pass, not again per feed
+        if row is not None:
+            url, etag, last_modified, skip = row.url, row.etag, row.last_modified, row.backlog
+        else:  # the daemon polls a feed it claimed
+            with transaction(self.sessions) as s:
+                url, etag, last_modified, skip = poll_target(s, fc.id)
         try:
             result = await fetcher.fetch(url, etag=etag, last_modified=last_modified)
         except FetchError as exc:
@@ -305,7 +320,7 @@ class Poller:
         if result.redirected_permanently and result.final_url != url:
             self._move(fc, url, result.final_url)
         if result.not_modified:
-            return self._record(
+            return await self._record_unchanged(
                 fc,
                 FeedOutcome(
                     "not-modified",
@@ -521,6 +536,43 @@ class Poller:
                 "the page is pathological or the machine overloaded",
             ) from None
 
+    async def _record_unchanged(self, fc: FeedConfig, outcome: FeedOutcome) -> FeedReport:
+        """`_record` for a 304: written with the others that answered meanwhile."""
+        loop = asyncio.get_running_loop()
+        done: asyncio.Future[PollRecorded] = loop.create_future()
+        self._unchanged.append((fc, outcome, done))
+        if len(self._unchanged) >= OUTCOME_BATCH:
+            self._write_unchanged()
+        elif self._flush is None:
+            self._flush = loop.call_later(OUTCOME_WAIT, self._write_unchanged)
+        return self._report(fc, outcome, await done)
+
+    def _write_unchanged(self) -> None:
+        if self._flush is not None:
+            self._flush.cancel()
+            self._flush = None
+        batch, self._unchanged = self._unchanged, []
+        if not batch:
+            return
+        fetch = self.cfg.monitor.fetch
+        polls = [
+            (fc.id, outcome, fc.interval or fetch.default_interval, self.rng.uniform(0, 0.1))
+            for fc, outcome, _ in batch
+        ]
+        try:
+            with transaction(self.sessions) as s:
+                recorded = finish_polls(
+                    s, polls, owner=self.owner, now=self.clock(), max_backoff=fetch.max_backoff
+                )
+        except Exception as exc:  # each feed fails as a write of its own would have
+            for _, _, done in batch:
+                if not done.done():
+                    done.set_exception(exc)
+            return
+        for (_, _, done), one in zip(batch, recorded, strict=True):
+            if not done.done():
+                done.set_result(one)
+
     def _record(self, fc: FeedConfig, outcome: FeedOutcome) -> FeedReport:
         now = self.clock()
         interval = fc.interval or self.cfg.monitor.fetch.default_interval
@@ -535,6 +587,10 @@ class Poller:
                 max_backoff=self.cfg.monitor.fetch.max_backoff,
                 jitter=self.rng.uniform(0, 0.1),
             )
+        return self._report(fc, outcome, recorded)
+
+    @staticmethod
+    def _report(fc: FeedConfig, outcome: FeedOutcome, recorded: PollRecorded) -> FeedReport:
         return FeedReport(
             feed_id=fc.id,
             outcome=recorded.outcome,

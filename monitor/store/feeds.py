@@ -22,6 +22,7 @@ __all__ = [
     "feed_status",
     "feed_to_json",
     "finish_poll",
+    "finish_polls",
     "get_feeds",
     "move_feed",
     "poll_target",
@@ -190,17 +191,45 @@ def finish_poll(
     jitter: float = 0.0,
 ) -> PollRecorded:
     """Record a poll (`record_poll`), drop `owner`'s lease; the outcome and the next due time."""
-    row = session.get(Feed, feed_id)
-    if row is None:
-        raise LookupError(f"feed {feed_id!r} is not in the database (sync_feeds first)")
-    record_poll(
-        session, row, result, now=now, interval=interval, max_backoff=max_backoff, jitter=jitter
+    (recorded,) = finish_polls(
+        session,
+        [(feed_id, result, interval, jitter)],
+        owner=owner,
+        now=now,
+        max_backoff=max_backoff,
     )
-    release_feed(session, row, owner)
-    return PollRecorded(
-        "disabled" if row.disabled_reason else result.outcome,
-        None if row.disabled_reason else row.next_poll_at,
-    )
+    return recorded
+
+
+def finish_polls(
+    session: Session,
+    polls: Sequence[tuple[str, FeedOutcome, timedelta, float]],
+    *,
+    owner: str | None,
+    now: datetime,
+    max_backoff: timedelta,
+) -> list[PollRecorded]:
+    """`finish_poll` for many feeds (id, outcome, interval, jitter) in one read and one flush:
+    a pass where most feeds answer 304 writes their outcomes in batches."""
+    rows = {
+        r.id: r for r in session.scalars(select(Feed).where(Feed.id.in_([p[0] for p in polls])))
+    }
+    out: list[PollRecorded] = []
+    for feed_id, result, interval, jitter in polls:
+        row = rows.get(feed_id)
+        if row is None:
+            raise LookupError(f"feed {feed_id!r} is not in the database (sync_feeds first)")
+        record_poll(
+            session, row, result, now=now, interval=interval, max_backoff=max_backoff, jitter=jitter
+        )
+        release_feed(session, row, owner)
+        out.append(
+            PollRecorded(
+                "disabled" if row.disabled_reason else result.outcome,
+                None if row.disabled_reason else row.next_poll_at,
+            )
+        )
+    return out
 
 
 def move_feed(session: Session, feed_id: str, url: str) -> None:
