@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from lxml.etree import XPath
+
 _CHROME_TAGS = frozenset({"nav", "aside", "footer", "figcaption"})
 _CHROME_ROLES = frozenset({"navigation", "banner", "contentinfo", "complementary", "search"})
 _CHROME_TOKENS = frozenset(
@@ -39,7 +41,7 @@ def _is_chrome(element: Any) -> bool:
     return not _CHROME_PARTS.isdisjoint(tokens.replace("-", " ").split())
 
 
-_HOLDS_ARTICLE = './/article | .//main | .//*[@itemprop="articleBody"]'
+_HOLDS_ARTICLE = XPath('.//article | .//main | .//*[@itemprop="articleBody"]')  # compiled once
 
 
 def in_chrome(element: Any) -> bool:
@@ -52,5 +54,5 @@ def prune_chrome(tree: Any) -> None:
     doomed = [el for el in tree.iter() if isinstance(el.tag, str) and _is_chrome(el)]
     for element in doomed:
         # A wrapper that holds the article itself is layout, whatever its class says.
-        if element.getparent() is not None and not element.xpath(_HOLDS_ARTICLE):
+        if element.getparent() is not None and not _HOLDS_ARTICLE(element):
             element.drop_tree()
