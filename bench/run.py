@@ -53,7 +53,9 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+# the code measured: this checkout, or another one's (`--compare DIR` runs both, in turns)
+CODE = Path(os.environ.get("BENCH_CODE") or ROOT)
+sys.path.insert(0, str(CODE))
 BENCHMARK = ROOT.parent / "shared" / "data" / "extraction-benchmark"
 CONCURRENCY = 32  # fetch.max_connections's default; the raw loop uses the same
 
@@ -176,7 +178,7 @@ def child_pass(base: str, feeds: int, per_feed: int, passes: int) -> dict[str, A
     from monitor.pipeline.poll import Poller, extraction_pool
     from monitor.store import db
 
-    base_cfg = load_config(ROOT / "config" / "monitor.yaml", env={})
+    base_cfg = load_config(CODE / "config" / "monitor.yaml", env={})
     monitor = MonitorConfig.model_validate(
         {
             "feeds": [{"id": f"feed-{f}", "url": f"{base}/f/{f}.xml"} for f in range(feeds)],
@@ -297,12 +299,14 @@ def tree_memory(pid: int) -> tuple[int, int]:
     return rss, pss
 
 
-def run_child(kind: str, *args: Any) -> dict[str, Any]:
-    """Run one child job in a fresh interpreter; its result plus its tree's peak RSS."""
+def run_child(kind: str, *args: Any, code: Path | None = None) -> dict[str, Any]:
+    """Run one child job in a fresh interpreter (on `code`, default this checkout); its
+    result plus its process tree's peak memory."""
+    code = code or ROOT
     proc = subprocess.Popen(
         [sys.executable, __file__, "--child", kind, json.dumps(args)],
         stdout=subprocess.PIPE,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        env={**os.environ, "PYTHONPATH": str(code), "BENCH_CODE": str(code)},
     )
     peak = [0, 0]
     stop = threading.Event()
@@ -464,10 +468,67 @@ class Row:
     target: str
 
 
+def compare(other: Path, quick: bool) -> list[Row]:
+    """This checkout against `other` (another checkout, e.g. `git worktree add` of main),
+    each measure run in turns on the same farm: A B A B, so the load hits both alike."""
+    n, late, feeds = (250, 100, 1000) if quick else (1000, 300, 5000)
+    rows: list[Row] = []
+
+    def turns(base: str, *args: Any) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        mine, theirs = [], []
+        for _ in range(2):
+            theirs.append(run_child("pass", base, *args, code=other))
+            mine.append(run_child("pass", base, *args))
+        return mine, theirs
+
+    def best(results: list[dict[str, Any]], index: int) -> float:
+        return min(float(r["seconds"][index]) for r in results)
+
+    with farm(n // 10, 10) as base:
+        mine, theirs = turns(base, n // 10, 10, 1)
+    rows.append(
+        Row(
+            f"cold pass, {n:,} articles: this / {other.name} (best of 2 each)",
+            f"{best(mine, 0) / best(theirs, 0):.2f} ({best(mine, 0):.1f} s against "
+            f"{best(theirs, 0):.1f} s)",
+            "< 1",
+        )
+    )
+    for name, key in (("RSS", "peak_rss_mb"), ("PSS", "peak_pss_mb")):
+        a, b = max(r[key] for r in mine), max(r[key] for r in theirs)
+        rows.append(
+            Row(f"peak {name}, that pass: this / {other.name}", f"{a:.0f} / {b:.0f} MB", "")
+        )
+    with farm(late // 10, 10, delay=0.05) as base:
+        mine, theirs = turns(base, late // 10, 10, 1)
+    rows.append(
+        Row(
+            f"50 ms latency, {late} articles: this / {other.name}",
+            f"{best(mine, 0) / best(theirs, 0):.2f} ({best(mine, 0):.1f} s against "
+            f"{best(theirs, 0):.1f} s)",
+            "< 1",
+        )
+    )
+    with farm(feeds, 0) as base:
+        mine, theirs = turns(base, feeds, 0, 2)
+    rows.append(
+        Row(
+            f"all {feeds:,} feeds answer 304: this / {other.name}",
+            f"{best(mine, 1) / best(theirs, 1):.2f} ({best(mine, 1):.2f} s against "
+            f"{best(theirs, 1):.2f} s)",
+            "< 1",
+        )
+    )
+    return rows
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="a two-minute version")
     ap.add_argument("--only", default="floor,cold,latency,notmod,rss,daemon")
+    ap.add_argument(
+        "--compare", type=Path, help="only compare this checkout with another one, in turns"
+    )
     ap.add_argument("--child", help=argparse.SUPPRESS)
     ap.add_argument("args", nargs="?", help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -488,6 +549,10 @@ def main() -> None:
 
     def say(text: str) -> None:
         print(f"  {text}  [load {os.getloadavg()[0]:.2f}]", flush=True)
+
+    if args.compare:
+        rows = compare(args.compare.resolve(), q)
+        only = set()
 
     if "cold" in only or "floor" in only:
         floor_s = floor(cold_n)

@@ -28,7 +28,6 @@ from monitor.config import AppConfig, FeedConfig
 from monitor.decode import content_type_charset
 from monitor.domain import ExtractionStatus, FeedEntry, FetchResult, ParsedFeed
 from monitor.errors import BlockedURLError, FetchError, ParseError
-from monitor.extract.article import decode_html
 from monitor.extract.lifeline import die_with
 from monitor.http import Fetcher
 from monitor.pipeline.ingest import ArticleProcessor
@@ -136,7 +135,9 @@ class ExtractionPool(Executor):
     def _start(self) -> ProcessPoolExecutor:
         # forkserver, not fork: the event loop's resolver threads must not be forked mid-flight
         ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["monitor.pipeline.prepare", "monitor.extract.lifeline"])
+        ctx.set_forkserver_preload(
+            ["monitor.extract.article", "monitor.pipeline.prepare", "monitor.extract.lifeline"]
+        )
         return ProcessPoolExecutor(
             max_workers=self._workers,
             mp_context=ctx,
@@ -188,6 +189,8 @@ def next_backlog(total: int, cap: int, skip: int) -> int:
 def decode_page(result: FetchResult) -> str:
     """The page as text: the header's charset first, with browsers' label aliases (euc-kr is
     CP949, iso-8859-1 is windows-1252), then the page's own declaration (`monitor.decode`)."""
+    from monitor.extract.article import decode_html  # trafilatura stays out of the main process
+
     return decode_html(result.body, content_type_charset(result.headers.get("content-type")))
 
 

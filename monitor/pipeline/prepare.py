@@ -16,7 +16,6 @@ from datetime import datetime
 
 from monitor.config import FeedConfig, WatchlistConfig
 from monitor.domain import Article, DateSource, Extracted, ExtractionStatus, FeedEntry
-from monitor.extract.article import decode_html, extract_article
 from monitor.match import Hit, Matcher, compile_watchlists
 from monitor.stories.fingerprint import fingerprint
 
@@ -86,6 +85,10 @@ def analyse(matcher: Matcher, article: Article) -> Analysis:
 
 def prepare(job: PageJob) -> Prepared:
     """Decode and extract the page (if any), build the article, match it."""
+    # imported here: the main process, which only submits jobs, never loads trafilatura
+    # (the workers have it preloaded by the forkserver)
+    from monitor.extract.article import decode_html, extract_article
+
     extracted = extract_article(decode_html(job.body, job.charset), job.url) if job.body else None
     article = build_article(
         job.entry, job.feed, extracted, now=job.now, status=job.status, error=job.error
