@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import gzip
 import hashlib
 import json
 import multiprocessing
@@ -56,14 +55,14 @@ ROOT = Path(__file__).resolve().parents[1]
 # the code measured: this checkout, or another one's (`--compare DIR` runs both, in turns)
 CODE = Path(os.environ.get("BENCH_CODE") or ROOT)
 sys.path.insert(0, str(CODE))
-BENCHMARK = ROOT.parent / "shared" / "data" / "extraction-benchmark"
 CONCURRENCY = 32  # fetch.max_connections's default; the raw loop uses the same
 
 
 def load_pages() -> list[str]:
-    """The benchmark's real pages, in a stable order."""
-    files = sorted((BENCHMARK / "html").glob("*.html.gz"))
-    return [gzip.decompress(f.read_bytes()).decode("utf-8") for f in files]
+    """The benchmark's real pages, in a stable order (as `bench/extraction.py` reads them)."""
+    from bench.extraction import load_pages as benchmark_pages
+
+    return [html for _, _, html, _ in benchmark_pages()]
 
 
 # ---------------------------------------------------------------- the loopback farm
