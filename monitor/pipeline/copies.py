@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from monitor.config.stories import StoriesConfig
 from monitor.domain import Article
 from monitor.store import copies as store
-from monitor.stories.copies import CopyMatch, best_copy, estimate, signature
+from monitor.stories.copies import CopyMatch, Signature, best_copy, estimate, signature
 
 __all__ = ["CopyResult", "detect_copy"]
 
@@ -35,7 +35,12 @@ class CopyResult:
 
 
 def detect_copy(
-    session: Session, article: Article, cfg: StoriesConfig, now: datetime
+    session: Session,
+    article: Article,
+    cfg: StoriesConfig,
+    now: datetime,
+    *,
+    sig: Signature | None = None,
 ) -> CopyResult:
     """The stored article this one copies (pointing at the root), recorded in the index.
 
@@ -43,7 +48,8 @@ def detect_copy(
     it becomes the root of that family (`displaced` names the stored copy).
     """
     assert article.id is not None
-    sig = signature(article.text or "")
+    if sig is None:  # not computed in an extraction worker already
+        sig = signature(article.text or "")
     seen = article.published_at or article.discovered_at or now
     if not sig.usable:
         store.index_article(session, article.id, sig, seen_at=seen, root=None, source=None, share=0)

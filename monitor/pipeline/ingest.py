@@ -138,10 +138,12 @@ class Processor:
         analysis: Analysis | None = None,
     ) -> Ingested:
         assert article.id is not None
-        # every body, hit or not, enters the copy index: a later hit may copy it
-        copy = detect_copy(session, article, self.cfg.monitor.stories, now)
         if analysis is None:
             analysis = analyse(self.matcher, article)
+        # every body, hit or not, enters the copy index: a later hit may copy it
+        copy = detect_copy(
+            session, article, self.cfg.monitor.stories, now, sig=analysis.copy_signature
+        )
         hits = analysis.hits
         if not hits:
             return Ingested(article.id, now)

@@ -17,6 +17,7 @@ from datetime import datetime
 from monitor.config import FeedConfig, WatchlistConfig
 from monitor.domain import Article, DateSource, Extracted, ExtractionStatus, FeedEntry
 from monitor.match import Hit, Matcher, compile_watchlists
+from monitor.stories.copies import Signature, signature
 from monitor.stories.fingerprint import fingerprint
 
 __all__ = ["Analysis", "PageJob", "Prepared", "Watchlists", "analyse", "build_article", "prepare"]
@@ -28,6 +29,7 @@ class Analysis:
 
     hits: tuple[Hit, ...]
     fingerprint: int | None  # SimHash of the body, only for an article with hits
+    copy_signature: Signature | None = None  # the body's shingles, for the copy index
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,9 +80,14 @@ def matcher_for(watchlists: Watchlists) -> Matcher:
 
 
 def analyse(matcher: Matcher, article: Article) -> Analysis:
-    """Match the title and body; fingerprint the body of an article with hits. Pure."""
+    """Match the title and body; fingerprint the body of an article with hits; the body's
+    copy-index signature (every body enters the index). Pure."""
     hits = tuple(matcher.match(article.title, article.text).hits)
-    return Analysis(hits, fingerprint(article.text) if hits and article.text else None)
+    return Analysis(
+        hits,
+        fingerprint(article.text) if hits and article.text else None,
+        signature(article.text or ""),
+    )
 
 
 def prepare(job: PageJob) -> Prepared:
