@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
@@ -112,6 +113,8 @@ class Article:
     extraction_error: str | None = None
     discovered_at: datetime | None = None
     id: int | None = None  # database id once stored
+    # what the feed said of the item, as parsed (feed_entry_record): shown on the desk
+    feed_entry: Mapping[str, str] | None = None
 
 
 @dataclass(frozen=True, slots=True)

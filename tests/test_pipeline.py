@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.config import AppConfig, MonitorConfig
-from monitor.domain import Article
+from monitor.domain import Article, FeedEntry
 from monitor.pipeline.ingest import Ingested
 from monitor.pipeline.poll import Poller, PollReport
 from monitor.store import db
@@ -432,3 +432,27 @@ def test_articles_from_an_aggregator_keep_each_items_outlet(
     with transaction(sessions) as s:
         outlets = {a.title: a.outlet for a in list_articles(s)}
     assert outlets == {"a": "Reuters", "b": "News Search"}
+
+
+def test_an_article_keeps_what_its_feed_said_of_the_item() -> None:
+    """The desk shows the feed entry beside the body: its own fields, empty ones left out,
+    a long summary cut (the body is stored anyway)."""
+    from monitor.pipeline.prepare import ENTRY_TEXT_CHARS, feed_entry_record
+
+    entry = FeedEntry(
+        feed_id="wire",
+        guid="urn:1",
+        url="https://example.org/a/1",
+        canonical_url="https://example.org/a/1",
+        title="Diplomat defects",
+        summary="x" * (ENTRY_TEXT_CHARS + 10),
+        published_at=datetime(2026, 11, 19, 0, 40, tzinfo=UTC),
+    )
+    record = feed_entry_record(entry)
+    assert record == {
+        "guid": "urn:1",
+        "link": "https://example.org/a/1",
+        "title": "Diplomat defects",
+        "published": "2026-11-19T00:40:00+00:00",
+        "summary": "x" * ENTRY_TEXT_CHARS,
+    }

@@ -207,6 +207,33 @@ def test_hostile_titles_urls_and_outlets_render_inert(fresh: DeskData) -> None:
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; [/] &lt;!channel&gt;" in story
 
 
+def test_the_article_page_shows_the_raw_feed_entry_the_pipeline_kept(data: DeskData) -> None:
+    """The demo ran the real pipeline: each article keeps what its feed said of the item."""
+    with transaction(data.sessions) as s:
+        row = s.execute(text("SELECT id, url, feed_id FROM articles ORDER BY id LIMIT 1")).one()
+    html = client(data).get(f"/articles/{row.id}").text
+    entry = html.split("<h2>Feed entry</h2>", 1)[1].split("<h2>", 1)[0]
+    assert f"What feed {row.feed_id} said of this item" in entry
+    assert f"<th>link</th><td>{row.url}</td>" in entry  # shown as text, not as a link
+    assert "<th>title</th>" in entry and "<th>published</th>" in entry
+
+
+def test_a_hostile_feed_entry_renders_inert(fresh: DeskData) -> None:
+    hostile = {
+        "title": HOSTILE,
+        "link": "javascript:alert(1)",
+        "summary": "<img src=x onerror=alert(1)>",
+    }
+    with transaction(fresh.sessions) as s:
+        s.execute(
+            text("UPDATE articles SET feed_entry = :e WHERE id = 1"), {"e": json.dumps(hostile)}
+        )
+    html = client(fresh).get("/articles/1").text
+    entry = html.split("<h2>Feed entry</h2>", 1)[1].split("<h2>", 1)[0]
+    assert "<img" not in entry and "<script>" not in entry and 'href="javascript:' not in entry
+    assert "&lt;img src=x onerror=alert(1)&gt;" in entry
+
+
 def test_feed_links_open_nothing_of_ours(data: DeskData) -> None:
     html = client(data).get("/stories/1").text
     links = re.findall(r'<a class="out" href="([^"]+)" rel="([^"]+)"', html)

@@ -20,7 +20,16 @@ from monitor.match import Hit, Matcher, compile_watchlists
 from monitor.stories.copies import Signature, signature
 from monitor.stories.fingerprint import fingerprint
 
-__all__ = ["Analysis", "PageJob", "Prepared", "Watchlists", "analyse", "build_article", "prepare"]
+__all__ = [
+    "Analysis",
+    "PageJob",
+    "Prepared",
+    "Watchlists",
+    "analyse",
+    "build_article",
+    "feed_entry_record",
+    "prepare",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +113,26 @@ def prepare(job: PageJob) -> Prepared:
     return Prepared(article, analysis)
 
 
+#: the most of an entry's summary or content kept with the article (the body is stored anyway)
+ENTRY_TEXT_CHARS = 4000
+
+
+def feed_entry_record(entry: FeedEntry) -> dict[str, str]:
+    """What the feed said of the item, for the desk's article page: its own fields as
+    parsed (text already cleaned at the boundary), empty ones left out, long texts cut."""
+    fields = {
+        "guid": entry.guid or "",
+        "link": entry.url,
+        "title": entry.title,
+        "author": entry.author or "",
+        "published": entry.published_at.isoformat() if entry.published_at else "",
+        "source": entry.source or "",
+        "summary": entry.summary[:ENTRY_TEXT_CHARS],
+        "content": entry.content[:ENTRY_TEXT_CHARS],
+    }
+    return {k: v for k, v in fields.items() if v}
+
+
 def build_article(
     entry: FeedEntry,
     feed: FeedConfig,
@@ -145,5 +174,6 @@ def build_article(
         date_source=source,
         extraction=status,
         extraction_error=error,
+        feed_entry=feed_entry_record(entry),
         discovered_at=now,
     )

@@ -92,6 +92,7 @@ def insert_article(session: Session, article: Article) -> int | None:
         "extraction": article.extraction.value,
         "extraction_error": article.extraction_error,
         "discovered_at": article.discovered_at,
+        "feed_entry": dict(article.feed_entry) if article.feed_entry else None,
     }
     return insert_new(session, ArticleRow, values, ["canonical_url"])
 
@@ -113,6 +114,7 @@ def row_to_article(row: ArticleRow) -> Article:
         extraction=ExtractionStatus(row.extraction),
         extraction_error=row.extraction_error,
         discovered_at=row.discovered_at,
+        feed_entry=row.feed_entry,
     )
 
 

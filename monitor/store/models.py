@@ -113,6 +113,8 @@ class ArticleRow(Base):
     extraction: Mapped[str] = mapped_column(String(20), default="page")
     extraction_error: Mapped[str | None] = mapped_column(Text)
     discovered_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    # what the feed said of the item (None before 0007 and after retention dropped the body)
+    feed_entry: Mapped[dict[str, Any] | None] = mapped_column()
 
 
 class HitRow(Base):

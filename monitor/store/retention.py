@@ -24,7 +24,7 @@ def drop_old_bodies(session: Session, now: datetime, keep: timedelta) -> int:
     result = session.execute(
         update(ArticleRow)
         .where(ArticleRow.discovered_at < cutoff, ArticleRow.body.is_not(None))
-        .values(body=None)
+        .values(body=None, feed_entry=None)
         .execution_options(synchronize_session=False)
     )
     count = int(result.rowcount)  # type: ignore[attr-defined]
