@@ -4,13 +4,12 @@ between two `monitor eval --predictions` runs."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from monitor.eval.replay import CorpusError, CorpusItem
+from monitor.eval.replay import CorpusError, CorpusItem, json_lines
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,18 +67,8 @@ def compare(
 
 def read_predictions(path: Path) -> list[dict[str, Any]]:
     """A `--predictions` file (one JSON object a line); a clear error for anything else."""
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        raise CorpusError(f"cannot read predictions {path}: {exc}") from exc
     out = []
-    for n, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except ValueError as exc:
-            raise CorpusError(f"{path}:{n}: not a JSON line ({exc})") from exc
+    for n, row in json_lines(path, "predictions"):
         if not isinstance(row, dict) or "id" not in row:
             raise CorpusError(f"{path}:{n}: not a prediction of monitor eval --predictions")
         out.append(row)

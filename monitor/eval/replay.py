@@ -51,18 +51,26 @@ class CorpusItem:
     labels: dict[str, Any]
 
 
-def load_corpus(path: Path) -> list[CorpusItem]:
-    """Read a corpus JSONL file (format: shared/corpus/README.md), in `published` order."""
+def json_lines(path: Path, what: str) -> Iterator[tuple[int, Any]]:
+    """(line number, decoded value) of each non-blank line; a clear error for anything else."""
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except OSError as exc:
-        raise CorpusError(f"cannot read corpus {path}: {exc}") from exc
-    items = []
+        raise CorpusError(f"cannot read {what} {path}: {exc}") from exc
     for n, line in enumerate(lines, 1):
         if not line.strip():
             continue
         try:
-            row = json.loads(line)
+            yield n, json.loads(line)
+        except ValueError as exc:
+            raise CorpusError(f"{path}:{n}: not a JSON line ({exc})") from exc
+
+
+def load_corpus(path: Path) -> list[CorpusItem]:
+    """Read a corpus JSONL file (format: shared/corpus/README.md), in `published` order."""
+    items = []
+    for n, row in json_lines(path, "corpus"):
+        try:
             items.append(
                 CorpusItem(
                     id=str(row["id"]),
@@ -76,7 +84,7 @@ def load_corpus(path: Path) -> list[CorpusItem]:
                     labels=row.get("labels") or {},
                 )
             )
-        except (ValueError, KeyError, TypeError) as exc:
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise CorpusError(f"{path}:{n}: not a corpus record ({exc!r})") from exc
     return sorted(items, key=lambda i: (i.published, i.id))
 
