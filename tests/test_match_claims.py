@@ -623,3 +623,37 @@ def test_every_inflection_of_a_movement_verb_makes_the_claim(matcher: Matcher, v
     # its terms, a miss names it in the score it fell short with)
     found = [t for h in report.hits for t in h.terms] + [m.detail or "" for m in report.misses]
     assert any("crossed to the South" in f for f in found), (verb, found)
+
+
+@pytest.mark.parametrize(
+    ("body", "claims"),
+    [
+        pytest.param(
+            "The unit that runs operations aimed at the South was North Korea's.",
+            False,
+            id="runs operations aimed at: a target, not a move",
+        ),
+        pytest.param(
+            "A North Korean woman runs a noodle shop in Seoul.",
+            False,
+            id="runs a shop in: where something is",
+        ),
+        pytest.param(
+            "The North Korean pilot landed at an air base in South Korea.",
+            True,
+            id="an arrival takes in/at",
+        ),
+        pytest.param(
+            "The North Korean fisherman rowed through the fog toward the South.",
+            True,
+            id="a move takes toward",
+        ),
+    ],
+)
+def test_in_and_at_say_where_one_is_so_only_an_arrival_takes_them(
+    matcher: Matcher, body: str, claims: bool
+) -> None:
+    report = matcher.match("", body)
+    found = [t for h in report.hits for t in h.terms] + [m.detail or "" for m in report.misses]
+    moved = any("to the South" in f or "in the South" in f for f in found)
+    assert moved == claims, found
