@@ -657,3 +657,93 @@ def test_in_and_at_say_where_one_is_so_only_an_arrival_takes_them(
     found = [t for h in report.hits for t in h.terms] + [m.detail or "" for m in report.misses]
     moved = any("to the South" in f or "in the South" in f for f in found)
     assert moved == claims, found
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "word", "status"),
+    [
+        pytest.param(
+            "Defector wins a seat in Seoul",
+            "North Korea's former envoy Park Tae-il won a seat.",
+            "Defector",
+            True,
+            id="a defector: a status",
+        ),
+        pytest.param(
+            "",
+            "A North Korean soldier defected on Monday. Her group in Seoul "
+            "helps North Koreans who have escaped the North.",
+            "escaped",
+            True,
+            id="people who have escaped: a status",
+        ),
+        pytest.param(
+            "",
+            "탈북 외교관 출신 박태일 씨가 북한 인권 단체를 세웠다.",
+            "탈북",
+            True,
+            id="탈북 ... 출신: a background",
+        ),
+        pytest.param(
+            "",
+            "A North Korean soldier defected across the DMZ on Sunday.",
+            "defected",
+            False,
+            id="defected: an act",
+        ),
+        pytest.param(
+            "",
+            "Two North Korean fishermen escaped to the South by boat.",
+            "escaped to the South",
+            False,
+            id="escaped to the South: an act",
+        ),
+    ],
+)
+def test_a_status_counts_for_the_hit_but_is_marked_no_act(
+    matcher: Matcher, title: str, body: str, word: str, status: bool
+) -> None:
+    report = matcher.match(title, body)
+    keywords = [m for h in report.hits for m in h.matches if m.rule == "keyword"]
+    mine = [m for m in keywords if m.text == word]
+    assert mine, keywords
+    assert all((m.status is not None) == status for m in mine), mine
+    if status:
+        assert "matched" in (mine[0].status or "")  # the rule that decided, for `monitor match`
+
+
+@pytest.mark.parametrize(
+    ("title", "hit"),
+    [
+        pytest.param(
+            "North Korean pilot flies fighter jet to South Korea",
+            True,
+            id="a move to the South, its subject named",
+        ),
+        pytest.param(
+            "North Korean corporal walks across heavily mined DMZ",
+            True,
+            id="a North Korean crossing the line",
+        ),
+        pytest.param(
+            "American tourist who ran across border is sent home",
+            False,
+            id="no North Korean subject: no phrase",
+        ),
+        pytest.param(
+            "Four North Korean suspects fled after the airport killing",
+            False,
+            id="a weak word, not a phrase: no direction",
+        ),
+        pytest.param(
+            "North Korean soldiers cross MDL, retreat after warning shots",
+            False,
+            id="a negated phrase still counts against",
+        ),
+    ],
+)
+def test_a_claim_phrase_in_the_headline_makes_a_hit_alone(
+    matcher: Matcher, title: str, hit: bool
+) -> None:
+    """A feed item may carry no body: a headline phrase names who moves and where."""
+    assert bool(matcher.match(title, "").hits) == hit

@@ -112,3 +112,47 @@ def test_the_earlier_publication_is_the_original(
 def test_a_story_gone_from_the_index_places_nothing() -> None:
     c = cand(4)
     assert place(c, Assignment(99, "w-99", None, 4.0, ()), StoryIndex(), CFG, score=1.0) is None
+
+
+def test_a_quiet_opener_waits_and_a_later_report_of_the_act_announces() -> None:
+    """A report that is only news about a long-known defector (alerts.person_news) opens a
+    story without `new`; the first report of an act in it raises `new` then."""
+    first = cand(4)
+    p = place(
+        first,
+        assign(first, StoryIndex(), CFG, T0),
+        StoryIndex(),
+        CFG,
+        score=3.0,
+        quiet="person news: X (known since 2016)",
+    )
+    assert p is not None and p.opened and not p.stale
+    assert p.alerts == () and not p.after.announced
+    assert p.assignment.reasons[-1].startswith("person news")
+    quiet_story = StorySummary(
+        story_id=7,
+        key="w-7",
+        watchlist="w",
+        headline="h",
+        first_seen=T0,
+        last_seen=T0,
+        origins=frozenset({"Yonhap"}),
+        announced=False,
+        articles=1,
+        score=3.0,
+    )
+    index = StoryIndex([quiet_story])
+    join = Assignment(7, "w-7", None, 4.0, ("people",))
+    again = place(cand(5), join, index, CFG, score=3.0, quiet="person news: X")
+    assert again is not None and again.alerts == () and not again.after.announced
+    news = place(cand(6), join, index, CFG, score=3.0)
+    assert news is not None and [a.kind for a in news.alerts] == ["new"]
+    assert news.after.announced
+
+
+def test_a_quiet_report_still_corroborates_an_announced_story() -> None:
+    index = StoryIndex([story()])
+    join = Assignment(7, "w-7", None, 4.0, ("people",))
+    p = place(cand(8, origins=("AP",)), join, index, CFG, score=3.0, quiet="person news: X")
+    assert p is not None and [a.kind for a in p.alerts] == ["corroborated"]
+    assert p.after.announced

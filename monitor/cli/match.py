@@ -182,6 +182,8 @@ def _why(m: Match) -> str:
             m.context_from or "", "sentence"
         )
         parts.append(f"context {m.context!r} ({where})")
+    if m.status:
+        parts.append(f"a status, not an act: {m.status}")
     return "; ".join(parts)
 
 

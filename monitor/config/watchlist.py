@@ -70,6 +70,15 @@ class PersonConfig(_Strict):
         "names whose other spellings belong to many other people.",
     )
     note: str = Field("", description="One line: who this is.")
+    known_since: int | None = Field(
+        None,
+        ge=1900,
+        le=2100,
+        description="The year this person's defection became public (it may be later than "
+        "the defection itself: a first interview years on). A report published in a later "
+        "year whose only acts are dated long before is news about the person, not a new "
+        "defection: stored, grouped and in digests, but no `new` alert (docs/alerts.md).",
+    )
 
     @field_validator("hangul")
     @classmethod
@@ -118,6 +127,13 @@ class PhraseConfig(_Strict):
     )
     weight: float | None = Field(None, ge=0, description="Default weights.keyword.")
     needs_context: bool = Field(True, description="As for keywords.")
+    title_weight: float | None = Field(
+        None,
+        ge=0,
+        description="The least the phrase weighs in the title (default: weight x "
+        "title_factor). A headline phrase that names who moves and where ('North Korean pilot "
+        "flies MiG-19 to South Korea') can make a hit alone: a feed item may carry no body.",
+    )
 
 
 class ClaimsConfig(_Strict):
@@ -156,6 +172,12 @@ class ClaimsConfig(_Strict):
         "Words that give a negation other subjects (the other two, the rest, "
         "나머지): no retraction then."
     )
+    status: list[str] = _patterns(
+        "Patterns around an accepted KW that name people by what they once did, not an act "
+        "('KW=defector*': Defector Thae wins a seat; 'north koreans ~1 who ~1 have ~0 KW': "
+        "helps North Koreans who have escaped). A status still counts for the hit; only "
+        "acts decide whether a report about a known defector is news (docs/alerts.md)."
+    )
     foreign: list[str] = _patterns(
         "Subjects that are not the watched people (Russian, Cuban): a keyword "
         "whose sentence names one and no context term is no claim."
@@ -187,6 +209,7 @@ class ClaimsConfig(_Strict):
             "sources": self.sources,
             "senses": self.senses,
             "reverse": self.reverse,
+            "status": self.status,
             "phrases": [p.pattern for p in self.phrases],
         }
         for group, patterns in groups.items():

@@ -64,7 +64,7 @@ _PLACE_AFTER = re.compile(r"(?:으로|로|에서|에|행)\Z")
 class Verdict:
     """Why a keyword occurrence is not a claim: the reason and the pattern that decided."""
 
-    reason: str  # negated | source | other-sense | reverse
+    reason: str  # negated | source | other-sense | reverse | status
     rule: str
     text: str  # what the pattern matched, as normalized
 
@@ -124,6 +124,7 @@ class Phrase:
     anchors: tuple[tuple[str, bool], ...]  # (normalized term, is_prefix) for the automaton
     weight: float | None
     needs_context: bool
+    title_weight: float | None = None
 
     def find(self, text: str, lo: int, anchor_end: int) -> tuple[int, int] | None:
         if _POSSESSIVE.match(text, anchor_end):  # "South Korea's capital" is no destination
@@ -141,6 +142,7 @@ class ClaimRules:
         self.sources = [self._around(p) for p in cfg.sources]
         self.senses = [self._around(p) for p in cfg.senses]
         self.reverse = [self._around(p) for p in cfg.reverse]
+        self.status = [self._around(p) for p in cfg.status]
         self.returning = _terms(cfg.returning)
         self.foreign = _terms(cfg.foreign)
         self.retraction = _terms(cfg.retraction)
@@ -152,7 +154,7 @@ class ClaimRules:
         self.article_context = cfg.article_context
         self.lead_sentences = cfg.lead_sentences
         self.phrases = [
-            self._phrase(i, p.name, p.pattern, p.weight, p.needs_context)
+            self._phrase(i, p.name, p.pattern, p.weight, p.needs_context, p.title_weight)
             for i, p in enumerate(cfg.phrases)
         ]
 
@@ -210,7 +212,13 @@ class ClaimRules:
         return _Around(pattern, before, after, kw)
 
     def _phrase(
-        self, index: int, name: str, pattern: str, weight: float | None, needs_context: bool
+        self,
+        index: int,
+        name: str,
+        pattern: str,
+        weight: float | None,
+        needs_context: bool,
+        title_weight: float | None = None,
     ) -> Phrase:
         tokens = pattern_tokens(pattern)
         body, _ = self._sequence(tokens)
@@ -221,7 +229,14 @@ class ClaimRules:
             if term:
                 anchors.append((term, prefix))
         return Phrase(
-            index, name, pattern, re.compile(body + r"\Z"), tuple(anchors), weight, needs_context
+            index,
+            name,
+            pattern,
+            re.compile(body + r"\Z"),
+            tuple(anchors),
+            weight,
+            needs_context,
+            title_weight,
         )
 
     # --- judging ---------------------------------------------------------------------
@@ -255,6 +270,17 @@ class ClaimRules:
                 if m.end() <= start or m.start() >= end:
                     return None  # the one going back is a defector: a claim
         return turned
+
+    def status_of(self, text: str, lo: int, hi: int, start: int, end: int) -> Verdict | None:
+        """The status pattern that fits an accepted keyword in sentence [lo, hi): it names
+        people by what they once did ("Defector Thae", "North Koreans who have escaped"),
+        not an act of the news; None when the keyword reports an act."""
+        near_lo, near_hi, word_end = keyword_word(text, lo, hi, start, end)
+        for rule in self.status:
+            found = rule.find(text, near_lo, near_hi, start, word_end)
+            if found is not None:
+                return Verdict("status", rule.source, found)
+        return None
 
     def retracts(self, text: str, lo: int, hi: int) -> str | None:
         """The contrast word when a negation in sentence [lo, hi) takes back earlier claims

@@ -242,6 +242,7 @@ def _phrases(
             weight,
             phrase.needs_context,
             phrase=phrase.source,
+            title_weight=phrase.title_weight,
         )
         out.append(Occurrence(entry, a.field, span[0], span[1]))
     return out
@@ -383,10 +384,13 @@ class _Evidence:
         weight: float,
         ctx: Occurrence | None = None,
         borrowed: str | None = None,
+        status: str | None = None,
     ) -> None:
         f = self.fields[occ.field]
         if occ.field == "title":
             weight *= self.wl.title_factor
+            if occ.entry.title_weight is not None:  # a headline phrase: who moves, where
+                weight = max(weight, occ.entry.title_weight)
         s, e, snip = f.where(occ)
         context = self.fields[ctx.field].text(ctx) if ctx is not None else None
         self.matches.append(
@@ -402,6 +406,7 @@ class _Evidence:
                 context,
                 borrowed,
                 occ.entry.phrase,
+                status,
             )
         )
         key = (rule, occ.entry.canonical)
@@ -501,9 +506,19 @@ def _weigh(
     fields: dict[Field, _Field],
     ev: _Evidence,
 ) -> None:
-    """Step 3: matches for accepted keywords, target people, and people near a keyword."""
+    """Step 3: matches for accepted keywords, target people, and people near a keyword.
+
+    A keyword that names people by a status ("Defector Thae") is marked with the status
+    rule: it counts for the hit, but reports no act (stories/alerts.py reads the acts)."""
+    rules = wl.claims
     for occ, ctx, borrowed, weight in accepted:
-        ev.add("keyword", occ, weight, ctx, borrowed)
+        status = None
+        if rules.status:
+            f = fields[occ.field]
+            lo, hi = f.bounds(occ.start)
+            verdict = rules.status_of(f.norm.text, lo, hi, occ.start, occ.end)
+            status = verdict.detail() if verdict is not None else None
+        ev.add("keyword", occ, weight, ctx, borrowed, status)
     for occ in kinds.persons:
         if occ.entry.kind == TARGET:
             ev.add("target-person", occ, occ.entry.weight)

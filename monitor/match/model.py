@@ -42,6 +42,9 @@ class Match:
     context: str | None = None  # the context term that licensed a keyword, as written
     context_from: str | None = None  # "article" (the title or lead), "sentence-before"
     phrase: str | None = None  # the claim pattern that found this phrase (rule "keyword")
+    #: the status pattern that fits a keyword: it names people by what they once did
+    #: ("Defector Thae"), not an act the article reports (claims.status)
+    status: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -60,6 +63,8 @@ class Match:
             data["context_from"] = self.context_from
         if self.phrase is not None:
             data["phrase"] = self.phrase
+        if self.status is not None:
+            data["status"] = self.status
         return data
 
 
@@ -157,6 +162,7 @@ class Entry:
     reverse: bool = False  # the term moves toward the watched country (월북)
     phrase: str | None = None  # a claim phrase family's pattern (found from an anchor)
     late_weight: float | None = None  # the weight past the title and lead, if different
+    title_weight: float | None = None  # the least it weighs in the title (a claim phrase)
 
     @property
     def is_person(self) -> bool:

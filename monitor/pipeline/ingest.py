@@ -22,6 +22,7 @@ from monitor.store import stories as story_store
 from monitor.store.hits import insert_hit, store_hit
 from monitor.stories import StoryCandidate, StoryIndex, article_origins, assign, normalize_outlet
 from monitor.stories import fingerprint as _fingerprint
+from monitor.stories.alerts import Act, Named, person_news
 from monitor.stories.model import CopyOf
 from monitor.stories.place import Placement, place
 from monitor.stories.subjects import Mention, split_people
@@ -127,6 +128,11 @@ class Processor:
         self.cfg = cfg
         self.matcher = matcher
         self.indexes = StoryIndexes()
+        # watchlist -> target person -> the year the defection became public
+        self.known_since = {
+            wl.id: {p.name: p.known_since for p in wl.people if p.role == "target"}
+            for wl in cfg.watchlists
+        }
 
     def __call__(
         self,
@@ -234,6 +240,21 @@ class Processor:
             if assignment.copy_of is not None
             else None
         )
+        known = self.known_since.get(hit.watchlist, {})
+        quiet = person_news(
+            article.title,
+            article.text,
+            article.published_at,
+            subjects={p: known.get(p) for p in candidate.people},
+            acts=[
+                Act(m.field, m.start) for m in hit.matches if m.rule == "keyword" and not m.status
+            ],
+            named=[
+                Named(m.term, m.field, m.start, m.end)
+                for m in hit.matches
+                if m.rule == "target-person"
+            ],
+        )
         voices = (
             frozenset(normalize_outlet(o) for o in story_store.story_voices(session, sid))
             if (sid := assignment.story_id) is not None
@@ -248,6 +269,7 @@ class Processor:
             original=original,
             voices=voices,
             reposters=self._reposters(session, copy),
+            quiet=quiet,
         )
         if placement is None:
             return None

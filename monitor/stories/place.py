@@ -66,6 +66,7 @@ def place(
     original: Original | None = None,
     voices: frozenset[str] = frozenset(),
     reposters: tuple[str, ...] = (),
+    quiet: str | None = None,
 ) -> Placement | None:
     """The placement of a candidate where `assignment` put it (None: its story is gone).
 
@@ -74,7 +75,7 @@ def place(
     the original, and the stored one becomes its copy (`repoint`). `score` is the hit's;
     the story keeps the highest score of its hits. `voices`: outlets whose own reports
     the story holds (crediting one adds no origin); `reposters`: sites a copy came through
-    (never its origins).
+    (never its origins); `quiet`: why the article announces nothing (alerts.person_news).
     """
     stale = is_stale(candidate, cfg)
     origins = candidate.origins
@@ -102,5 +103,12 @@ def place(
             return None
         after = add_to_story(before, candidate, assignment, cfg, voices=voices)
     after = replace(after, score=max(score, before.score if before else score))
-    alerts = tuple(decide_alerts(before, after, stale=stale))
+    alerts = tuple(decide_alerts(before, after, stale=stale, quiet=quiet is not None))
+    if quiet is not None:
+        # announced only by a `new` alert: a quiet opener leaves the story unannounced
+        announced = (before is not None and before.announced) or any(
+            a.kind == "new" for a in alerts
+        )
+        after = replace(after, announced=announced)
+        assignment = replace(assignment, reasons=(*assignment.reasons, quiet))
     return Placement(assignment, before, after, origins, stale, alerts, repoint)
