@@ -740,6 +740,11 @@ def test_a_status_counts_for_the_hit_but_is_marked_no_act(
             False,
             id="a negated phrase still counts against",
         ),
+        pytest.param(
+            "Two North Korean sailors who crossed maritime border sent home",
+            False,
+            id="a crossing that ends in a return home",
+        ),
     ],
 )
 def test_a_claim_phrase_in_the_headline_makes_a_hit_alone(
