@@ -151,6 +151,7 @@ class ArticleRecord:
     origins: tuple[str, ...] = ()  # what its story link credits (none for a copy)
     added_at: datetime | None = None  # when it joined the story (alerts show the story then)
     lead: str | None = None  # the body's first sentence
+    stale: bool = False  # old when it was found (published long before discovery)
 
 
 @dataclass(frozen=True, slots=True)

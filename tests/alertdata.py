@@ -119,6 +119,7 @@ class Seeder:
                     article_id=art.id,
                     copy_of=copy_of.id if copy_of else None,
                     added_at=at,
+                    stale=stale,  # an unannounced story's reports were old when found
                 )
             )
             if copy_of is None:

@@ -66,3 +66,37 @@ def test_a_period_with_only_old_news_is_not_called_empty(sessions: sessionmaker[
     assert not digest.empty
     assert digest.subject == "1 older report found late: nk-defections"
     assert "Nothing matched" not in render_text(digest)
+
+
+def test_news_about_known_defectors_is_listed_apart_from_old_news(
+    sessions: sessionmaker[Session],
+) -> None:
+    """A story left unannounced because its reports are news about long-known defectors
+    (an election win, a memoir: `stories.alerts.person_news`), not because they are old,
+    is listed under its own heading: calling it "found late" would be wrong."""
+    cfg = make_config([{"name": "daily", "type": "file", "mode": "digest", "path": "/tmp/x"}])
+    with transaction(sessions) as s:
+        seed = Seeder(s)
+        person = seed.story(
+            "thae", "Defector Thae wins a seat", at=T0 + timedelta(hours=1), stale=True,
+            people=("Thae Yong-ho",),
+        )  # fmt: skip
+        s.query(StoryArticleRow).filter_by(story_id=person.id).update({"stale": False})
+        old = seed.story("old", "Old report", at=T0 - timedelta(days=11), stale=True)
+        s.query(StoryArticleRow).filter_by(story_id=old.id).update({"added_at": T0})
+    with transaction(sessions) as s:
+        digest = compose_digest(
+            s, cfg, cfg.monitor.channels[0], DigestSpan(T0, T0 + timedelta(days=1))
+        )
+    assert [st.headline for st in digest.person_news] == ["Defector Thae wins a seat"]
+    assert [st.headline for st in digest.found_late] == ["Old report"]
+    assert not digest.stories and not digest.empty
+    assert digest.subject == (
+        "1 older report found late; 1 report about known defectors: nk-defections"
+    )
+    text = render_text(digest)
+    assert "About known defectors: 1 report, no new defection reported" in text
+    assert "[PERSON] Defector Thae wins a seat (Thae Yong-ho;" in text
+    assert "[STALE] Defector Thae" not in text
+    assert "About known defectors: 1 report" in render_html(digest)
+    assert "About known defectors: 1 report" in json.dumps(slack_messages(digest))

@@ -37,7 +37,9 @@ def record(
 ) -> StoryRecord:
     at = T0 + timedelta(hours=hours)
     arts = articles or (
-        ArticleRecord(sid * 100, f"https://news.example/{sid}", origins[0], headline, at, at),
+        ArticleRecord(
+            sid * 100, f"https://news.example/{sid}", origins[0], headline, at, at, stale=stale
+        ),
     )
     hit = HitRecord(
         arts[0].id,

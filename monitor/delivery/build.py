@@ -187,6 +187,13 @@ def subject_line(counts: dict[str, int], watchlists: Sequence[str]) -> str:
     return f"{', '.join(parts)} {noun}: {', '.join(watchlists)}"
 
 
+def is_person_news(story: StoryRecord) -> bool:
+    """An unannounced story none of whose reports was old when found: it is unannounced
+    because every report is news about long-known defectors (stories.alerts.person_news),
+    not because it was found late."""
+    return story.stale and bool(story.articles) and not any(a.stale for a in story.articles)
+
+
 def build_digest(
     channel: Channel,
     stories: Iterable[StoryRecord],
@@ -202,12 +209,14 @@ def build_digest(
     """
     by_watchlist: dict[str, list[DigestStory]] = {}
     found_late: list[DigestStory] = []
+    person_news: list[DigestStory] = []
     for record in stories:
         badge = story_badge(record)
         if not accepts(channel, record, badge):
             continue
-        if record.stale:  # old news found late: a short section, not among the news
-            found_late.append(build_story(record, badge, desk=desk))
+        if record.stale:  # never announced: a short section, not among the news
+            listing = person_news if is_person_news(record) else found_late
+            listing.append(build_story(record, badge, desk=desk))
             continue
         by_watchlist.setdefault(record.watchlist, []).append(build_story(record, badge, desk=desk))
     sections = tuple(
@@ -217,13 +226,20 @@ def build_digest(
     counts: dict[str, int] = dict(Counter(str(s.badge) for sec in sections for s in sec.stories))
     watchlists = [s.watchlist for s in sections] or list(channel.watchlists)
     subject = subject_line(counts, watchlists)
-    if found_late:
-        lists = watchlists or sorted({s.watchlist for s in found_late})
-        late = (
-            f"{len(found_late)} older {'report' if len(found_late) == 1 else 'reports'} found late"
-        )
-        subject = f"{late}: {', '.join(lists)}" if not counts else f"{subject}; {late}"
+    brief = (
+        [f"{len(found_late)} older {'report' if len(found_late) == 1 else 'reports'} found late"]
+        if found_late
+        else []
+    )
+    if person_news:
+        n = len(person_news)
+        brief.append(f"{n} {'report' if n == 1 else 'reports'} about known defectors")
+    if brief:
+        lists = watchlists or sorted({s.watchlist for s in (*found_late, *person_news)})
+        tail = "; ".join(brief)
+        subject = f"{tail}: {', '.join(lists)}" if not counts else f"{subject}; {tail}"
     found_late.sort(key=lambda s: (s.first_seen, s.key), reverse=True)
+    person_news.sort(key=lambda s: (s.first_seen, s.key), reverse=True)
     return Digest(
         kind="digest",
         channel=channel.name,
@@ -235,6 +251,7 @@ def build_digest(
         counts=counts,
         feed_problems=tuple(feed_problems),
         found_late=tuple(found_late),
+        person_news=tuple(person_news),
     )
 
 

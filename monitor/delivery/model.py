@@ -97,6 +97,9 @@ class Digest:
     feed_problems: tuple[FeedProblem, ...] = ()  # digests only: coverage the reader lacks
     # digests only: old reports first found in this period (stale stories), listed briefly
     found_late: tuple[DigestStory, ...] = ()
+    # digests only: reports about long-known defectors that report no new defection
+    # (stories.alerts.person_news: never announced, so never `new`), listed briefly
+    person_news: tuple[DigestStory, ...] = ()
 
     @property
     def stories(self) -> tuple[DigestStory, ...]:
@@ -104,7 +107,7 @@ class Digest:
 
     @property
     def empty(self) -> bool:
-        return not self.stories and not self.found_late
+        return not self.stories and not self.found_late and not self.person_news
 
 
 @dataclass(frozen=True, slots=True)

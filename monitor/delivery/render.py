@@ -179,13 +179,23 @@ def slack_messages(digest: Digest) -> list[dict[str, Any]]:
     if digest.empty:
         text = "Nothing matched your watchlists in this period."
         groups.append([{"type": "section", "text": {"type": "mrkdwn", "text": text}}])
-    if digest.found_late:
-        n = len(digest.found_late)
-        lines = [f"*Found late: {n} older report{'s' if n != 1 else ''}, not breaking news*"]
+    briefs = (
+        (digest.found_late, ":hourglass:", "Found late: {n} older report{s}, not breaking news"),
+        (
+            digest.person_news,
+            ":bust_in_silhouette:",
+            "About known defectors: {n} report{s}, no new defection reported",
+        ),
+    )
+    for listed, emoji, title in briefs:
+        if not listed:
+            continue
+        n = len(listed)
+        lines = ["*" + title.format(n=n, s="s" if n != 1 else "") + "*"]
         lines += [
-            f"• :hourglass: {slack_escape(s.headline)} ({len(s.articles)} articles; first seen "
+            f"• {emoji} {slack_escape(s.headline)} ({len(s.articles)} articles; first seen "
             f"{format_time(s.first_seen, digest.timezone)})"
-            for s in digest.found_late
+            for s in listed
         ]
         groups.append(
             [

@@ -61,6 +61,7 @@ def load_stories(session: Session, story_ids: Iterable[int]) -> list[StoryRecord
                 origins=_strs(link.origins),
                 added_at=link.added_at,
                 lead=lead_sentence(art.body, art.title),
+                stale=bool(link.stale),
             )
         )
         if h is not None:
