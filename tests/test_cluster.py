@@ -357,7 +357,9 @@ def test_corpus_bcubed(corpus: str, use_index: bool) -> None:
 @pytest.mark.parametrize("corpus", ["dev.jsonl", "dev2.jsonl"])
 def test_headlines_are_the_same_in_any_arrival_order(corpus: str) -> None:
     """Each event's story is headed by its earliest original report, however the reports
-    arrive: published order, newest first, and two shuffles."""
+    arrive: published order, newest first, and two shuffles; and each order groups the
+    reports into one story per event (a Korean report arriving before the English ones, a
+    copy before its original)."""
     rows = _corpus_rows(corpus)
     first = {}  # event -> its earliest original (non-copy) report
     for row in rows:
@@ -371,6 +373,8 @@ def test_headlines_are_the_same_in_any_arrival_order(corpus: str) -> None:
         placed = {row["id"]: replay.add(_row_candidate(n, row)) for n, row in enumerate(order, 1)}
         stories = replay.stories
         seen.append({ev: stories[placed[rid]].headline for ev, rid in first.items()})
+        groups = {(row["labels"]["event"], placed[row["id"]]) for row in order}
+        assert len(groups) == len(first) == len(stories), sorted(groups)
     assert all(s == seen[0] for s in seen[1:])
     titles = {row["id"]: row["title"] for row in rows}
     assert seen[0] == {ev: titles[rid] for ev, rid in first.items()}

@@ -2,9 +2,11 @@
 
 The score is a sum of explainable parts (docs/stories.md): shared people, shared event
 terms (place, role, head count, date), the share of the candidate's headline/lead words
-found in the story, minus a penalty when both name places and none agree. A near-copy
-of an article in a story joins that story whatever the score. Pure and deterministic:
-ties go to the story seen most recently, then to the lower story id.
+found in the story, minus penalties when both name places and none agree, when both date
+the event to different days, and when both leads date the movement itself to different
+days (two acts). A near-copy of an article in a story joins that story whatever the
+score. Pure and deterministic: ties go to the story seen most recently, then to the lower
+story id.
 """
 
 from __future__ import annotations
@@ -12,10 +14,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from monitor.config.stories import StoriesConfig
-from monitor.stories.events import CORE
+from monitor.stories.events import CORE, day_gap
 from monitor.stories.gazetteer import GENERIC, NESTING, compatible
 from monitor.stories.index import StoryIndex
 from monitor.stories.model import Assignment, CopyOf, StoryCandidate, StorySummary
@@ -36,6 +38,9 @@ WORDS = 3.0  # times the share of the candidate's distinctive words found in the
 PLACE_CONFLICT = 1.5  # both name specific places in their cores, none compatible
 DATE_CONFLICT = 0.5  # both date the event in their cores, more than a day apart (weak:
 # a follow-up dates its own news, so this only tips a close call)
+ACT_CONFLICT = 2.0  # both leads date the movement itself to days apart: two acts (with
+# DATE_CONFLICT it cancels what two crossings at one sector share by definition: the
+# sector, the MDL, the role)
 NEAR = 0.5  # published within a day of the story, and a place or person in common
 NEAR_TIME = timedelta(days=1)
 _CAPS = {"place": 2, "role:": 2, "detai": 2}
@@ -57,31 +62,48 @@ def _core(terms: frozenset[str], weights: Mapping[str, float], kind: str) -> lis
 
 
 def _place_conflict(candidate: StoryCandidate, story: StorySummary) -> bool:
-    """Both name specific places in their cores and none of them can be the same spot."""
+    """Both name specific places in their cores and none of them can be the same spot.
+
+    When both date the act to the same day, a core place of one that the other names
+    anywhere (a late paragraph) is a place in common, not a conflict: the same day and the
+    same place are one event. Without that day a late mention does not count, since a
+    report of one crossing often recalls another crossing elsewhere days before.
+    """
     mine = [t for t in _core(candidate.event, candidate.weights, "place:") if t not in GENERIC]
     theirs = [t for t in _core(story.event_terms, story.term_weights, "place:") if t not in GENERIC]
     if not mine or not theirs:
         return False
-    return not any(compatible(a, b) for a in mine for b in theirs)
+    if any(compatible(a, b) for a in mine for b in theirs):
+        return False
+    if not _same_day(candidate, story):
+        return True
+    my_all = [t for t in candidate.event if t.startswith("place:")]
+    their_all = [t for t in story.event_terms if t.startswith("place:")]
+    named = any(compatible(a, b) for a in mine for b in their_all)
+    return not (named or any(compatible(a, b) for a in my_all for b in theirs))
+
+
+def _same_day(candidate: StoryCandidate, story: StorySummary) -> bool:
+    """Both cores date the event, and two of those dates are within a day."""
+    mine = _core(candidate.event, candidate.weights, "date:")
+    theirs = _core(story.event_terms, story.term_weights, "date:")
+    return any(day_gap(a, b) <= 1 for a in mine for b in theirs)
+
+
+def _act_conflict(candidate: StoryCandidate, story: StorySummary) -> bool:
+    """Both leads date the movement itself (`act:` days) and no two are a day apart."""
+    mine = [t for t in candidate.event if t.startswith("act:")]
+    theirs = [t for t in story.event_terms if t.startswith("act:")]
+    return bool(mine and theirs) and not any(
+        day_gap("date:" + a[4:], "date:" + b[4:]) <= 1 for a in mine for b in theirs
+    )
 
 
 def _date_conflict(candidate: StoryCandidate, story: StorySummary) -> bool:
     """Both date the event in their cores and no two of those dates are a day apart."""
     mine = _core(candidate.event, candidate.weights, "date:")
     theirs = _core(story.event_terms, story.term_weights, "date:")
-    if not mine or not theirs:
-        return False
-    return not any(_day_gap(a, b) <= 1 for a in mine for b in theirs)
-
-
-def _day_gap(a: str, b: str) -> int:
-    try:
-        da = date(2000, int(a[5:7]), int(a[8:10]))  # a leap year: Feb 29 parses
-        db = date(2000, int(b[5:7]), int(b[8:10]))
-    except ValueError:
-        return 99
-    gap = abs((da - db).days)
-    return min(gap, 366 - gap)  # Dec 31 and Jan 1 are a day apart
+    return bool(mine and theirs) and not _same_day(candidate, story)
 
 
 def _points(
@@ -118,6 +140,9 @@ def _points(
     if not people and _date_conflict(candidate, story):
         conflicts.append("dates differ")
         total -= DATE_CONFLICT
+    if not people and _act_conflict(candidate, story):
+        conflicts.append("acts differ")
+        total -= ACT_CONFLICT
     if places or people:
         t = candidate.time
         if story.first_seen - NEAR_TIME <= t <= story.last_seen + NEAR_TIME:

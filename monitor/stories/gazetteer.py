@@ -17,6 +17,7 @@ import re
 __all__ = [
     "DETAILS",
     "GENERIC",
+    "MOVEMENT",
     "NESTING",
     "PARENT",
     "PLACES",
@@ -200,6 +201,21 @@ DETAILS: dict[str, tuple[str, ...]] = {
     "detail:repatriation": ("repatriated", "repatriation", "sent back", "강제북송", "북송"),
     "detail:embassy": ("embassy", "consulate", "대사관", "영사관"),
 }
+
+#: a movement across a border or out of a country, as a verb family (English inflections,
+#: Korean stems whatever ending follows): the predicate of the act a report dates
+MOVEMENT = re.compile(
+    r"\b(?:cross(?:es|ed|ing)?|c(?:a|o)me\s+(?:back\s+)?(?:across|over|south|north|home)"
+    r"|swam|swum|swim(?:s|ming)?|wad(?:e|es|ed|ing)|drift(?:s|ed|ing)?|float(?:s|ed|ing)?"
+    r"|sail(?:s|ed|ing)?|flew|fl(?:y|ies|ying|own)\s+(?:to|into|across|over|south|north)"
+    r"|fle(?:e|es|d|eing)|defect(?:s|ed|ing)?|escap(?:e|es|ed|ing)|return(?:s|ed|ing)?"
+    r"|went\s+back|slip(?:s|ped|ping)|jump(?:s|ed|ing)?|climb(?:s|ed|ing)?|crawl(?:s|ed|ing)?"
+    r"|land(?:s|ed|ing)|arriv(?:e|es|ed|ing)|walk(?:s|ed|ing)?\s+(?:across|over|into|south|north)"
+    r"|r(?:a|u)n(?:s|ning)?\s+(?:across|into|south|north|to\s+the\s+(?:south|north)))\b"
+    r"|넘어|넘었|넘은|넘는|건너|건넜|귀순|월북|월남|남하|도주|탈출|헤엄|표류|망명|입국|상륙|착륙"
+    r"|돌아(?:왔|갔|온|간|가|오)|내려(?:왔|온)",
+    re.IGNORECASE,
+)
 
 #: places inside a larger place (child -> parents): naming both is no conflict
 PARENT: dict[str, tuple[str, ...]] = {
