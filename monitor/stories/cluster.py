@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from monitor.config.stories import StoriesConfig
@@ -61,53 +61,74 @@ def _core(terms: frozenset[str], weights: Mapping[str, float], kind: str) -> lis
     return [t for t in terms if t.startswith(kind) and weights.get(t, CORE) >= CORE]
 
 
-def _place_conflict(candidate: StoryCandidate, story: StorySummary) -> bool:
+@dataclass(frozen=True)
+class _Own:
+    """What the conflicts read of the candidate, computed once per assignment."""
+
+    places: tuple[str, ...]  # specific (not generic) places of its core
+    named: tuple[str, ...]  # every place it names, at any weight
+    dates: tuple[str, ...]  # dates of its core
+    acts: tuple[str, ...]  # the days its lead gives the movement itself
+
+    @classmethod
+    def of(cls, candidate: StoryCandidate) -> _Own:
+        core, weights = candidate.event, candidate.weights
+        return cls(
+            places=tuple(t for t in _core(core, weights, "place:") if t not in GENERIC),
+            named=tuple(t for t in core if t.startswith("place:")),
+            dates=tuple(_core(core, weights, "date:")),
+            acts=tuple("date:" + t[4:] for t in core if t.startswith("act:")),
+        )
+
+
+def _place_conflict(own: _Own, story: StorySummary, same_day: bool) -> bool:
     """Both name specific places in their cores and none of them can be the same spot.
 
-    When both date the act to the same day, a core place of one that the other names
-    anywhere (a late paragraph) is a place in common, not a conflict: the same day and the
-    same place are one event. Without that day a late mention does not count, since a
-    report of one crossing often recalls another crossing elsewhere days before.
+    When both date the act to the same day (`same_day`), a core place of one that the
+    other names anywhere (a late paragraph) is a place in common, not a conflict: the same
+    day and the same place are one event. Without that day a late mention does not count,
+    since a report of one crossing often recalls another crossing elsewhere days before.
     """
-    mine = [t for t in _core(candidate.event, candidate.weights, "place:") if t not in GENERIC]
+    if not own.places:
+        return False
     theirs = [t for t in _core(story.event_terms, story.term_weights, "place:") if t not in GENERIC]
-    if not mine or not theirs:
+    if not theirs or any(compatible(a, b) for a in own.places for b in theirs):
         return False
-    if any(compatible(a, b) for a in mine for b in theirs):
-        return False
-    if not _same_day(candidate, story):
+    if not same_day:
         return True
-    my_all = [t for t in candidate.event if t.startswith("place:")]
     their_all = [t for t in story.event_terms if t.startswith("place:")]
-    named = any(compatible(a, b) for a in mine for b in their_all)
-    return not (named or any(compatible(a, b) for a in my_all for b in theirs))
+    named = any(compatible(a, b) for a in own.places for b in their_all)
+    return not (named or any(compatible(a, b) for a in own.named for b in theirs))
 
 
-def _same_day(candidate: StoryCandidate, story: StorySummary) -> bool:
-    """Both cores date the event, and two of those dates are within a day."""
-    mine = _core(candidate.event, candidate.weights, "date:")
-    theirs = _core(story.event_terms, story.term_weights, "date:")
-    return any(day_gap(a, b) <= 1 for a in mine for b in theirs)
+def _conflicts(
+    own: _Own, story: StorySummary, people: frozenset[str]
+) -> tuple[tuple[str, float], ...]:
+    """(reason, penalty) for each way the two cannot be one event.
 
-
-def _act_conflict(candidate: StoryCandidate, story: StorySummary) -> bool:
-    """Both leads date the movement itself (`act:` days) and no two are a day apart."""
-    mine = [t for t in candidate.event if t.startswith("act:")]
-    theirs = [t for t in story.event_terms if t.startswith("act:")]
-    return bool(mine and theirs) and not any(
-        day_gap("date:" + a[4:], "date:" + b[4:]) <= 1 for a in mine for b in theirs
-    )
-
-
-def _date_conflict(candidate: StoryCandidate, story: StorySummary) -> bool:
-    """Both date the event in their cores and no two of those dates are a day apart."""
-    mine = _core(candidate.event, candidate.weights, "date:")
-    theirs = _core(story.event_terms, story.term_weights, "date:")
-    return bool(mine and theirs) and not _same_day(candidate, story)
+    Places: no core place in common. Dates: both cores date the event and no two dates
+    are within a day (weak: a follow-up dates its own news). Acts: both leads date the
+    movement itself (`act:` days) to days apart. A shared subject person lifts the two date
+    conflicts.
+    """
+    their_dates = _core(story.event_terms, story.term_weights, "date:") if own.dates else []
+    same_day = any(day_gap(a, b) <= 1 for a in own.dates for b in their_dates)
+    out: list[tuple[str, float]] = []
+    if _place_conflict(own, story, same_day):
+        out.append(("places differ", PLACE_CONFLICT))
+    if people:
+        return tuple(out)
+    if own.dates and their_dates and not same_day:
+        out.append(("dates differ", DATE_CONFLICT))
+    if own.acts:
+        their_acts = ["date:" + t[4:] for t in story.event_terms if t.startswith("act:")]
+        if their_acts and not any(day_gap(a, b) <= 1 for a in own.acts for b in their_acts):
+            out.append(("acts differ", ACT_CONFLICT))
+    return tuple(out)
 
 
 def _points(
-    candidate: StoryCandidate, story: StorySummary, words: int
+    candidate: StoryCandidate, story: StorySummary, words: int, own: _Own | None = None
 ) -> tuple[float, frozenset[str], frozenset[str], tuple[str, ...]]:
     """(score, shared people, shared event terms, conflicts) without the prose."""
     people = candidate.people & story.people
@@ -133,16 +154,9 @@ def _points(
     total += PLACE * places + NESTED * sum(sorted(nested, reverse=True)[:1])
     total += ROLE * best("role:") + DETAIL * best("detai")
     total += COUNT * best("count") + DATE * best("date:")
-    conflicts: list[str] = []
-    if _place_conflict(candidate, story):
-        conflicts.append("places differ")
-        total -= PLACE_CONFLICT
-    if not people and _date_conflict(candidate, story):
-        conflicts.append("dates differ")
-        total -= DATE_CONFLICT
-    if not people and _act_conflict(candidate, story):
-        conflicts.append("acts differ")
-        total -= ACT_CONFLICT
+    found = _conflicts(own or _Own.of(candidate), story, people)
+    conflicts = [reason for reason, _ in found]
+    total -= sum(penalty for _, penalty in found)
     if places or people:
         t = candidate.time
         if story.first_seen - NEAR_TIME <= t <= story.last_seen + NEAR_TIME:
@@ -237,6 +251,7 @@ def assign(
             pool.append((s, words, link))
     best: tuple[float, datetime, int] | None = None
     best_story: StorySummary | None = None
+    own = _Own.of(candidate)
     for story, words, link in pool:
         if story.watchlist != candidate.watchlist:
             continue
@@ -247,7 +262,7 @@ def assign(
         share = words / n_tokens
         if WORDS * share + (_MAX_NON_WORDS if link else rest) < cfg.join_score:
             continue
-        value = _points(candidate, story, words)[0]
+        value = _points(candidate, story, words, own)[0]
         if value < cfg.join_score:
             continue
         rank = (value, story.last_seen, -story.story_id)
