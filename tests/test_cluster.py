@@ -398,3 +398,4 @@ def test_event_labels_read_as_words() -> None:
 
     tags = ["date:11-19", "place:central-front", "place:mdl", "role:soldier", "count:6"]
     assert event_labels(tags) == ("soldier", "6 people", "Central Front", "MDL", "Nov 19")
+    assert event_labels([*tags, "act:11-19"]) == event_labels(tags)  # the day is shown once
