@@ -313,3 +313,49 @@ def test_a_copy_family_ends_at_the_original(item: str | None, original: str | No
         "loop-b": "loop-a",
     }
     assert copy_family(gold)(item) == original
+
+
+def test_explain_says_why_an_event_was_never_announced_or_announced_outside_events(
+    tmp_path: Path,
+) -> None:
+    """The alert bar is one `new` per event and none elsewhere: --explain names, for an
+    event that got none, why each report announced nothing (here: news about a long-known
+    defector), and, for a `new` on a page with no event, the story it opened."""
+    election = (
+        "SEOUL, April 16 -- Thae Yong-ho, a former North Korean diplomat who fled to the South "
+        "four years ago, won a seat in the National Assembly on Wednesday.\n\nThae, who "
+        "defected from the embassy in London in 2016, thanked his voters."
+    )
+    soldier = (
+        "A North Korean soldier walked across the military demarcation line on the eastern "
+        "front near Goseong early on Tuesday, the Joint Chiefs of Staff said.\n\nTroops "
+        "guided him to safety after spotting him with thermal cameras."
+    )
+
+    def record(i: int, title: str, text: str, event: str | None) -> dict[str, Any]:
+        return {
+            "id": f"z{i}", "outlet": f"Outlet {i}", "feed": f"feed{i}",
+            "url": f"https://news{i}.example/a", "published": f"2020-04-1{i + 5}T01:00:00Z",
+            "title": title, "text": text,
+            "labels": {"relevant": True, "event": event, "people": [], "syndicated_from": None},
+        }  # fmt: skip
+
+    rows = [
+        # labelled, for this test, as if the election were a defection event
+        record(0, "Defector Thae Yong-ho wins a Gangnam seat", election, "thae-election"),
+        record(1, "North Korean soldier defects across the MDL", soldier, None),
+    ]
+    corpus = tmp_path / "alerts.jsonl"
+    corpus.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    proc = run_eval(
+        str(corpus), "--json", "--explain", "--config", str(ROOT / "config" / "monitor.yaml")
+    )
+    assert proc.returncode == 0, proc.stderr
+    alerts = {e["kind"]: e for e in json.loads(proc.stdout)["explain"]["alerts"]}
+    silent = alerts["event-never-announced"]
+    assert silent["id"] == "z0"
+    assert silent["lines"][0].startswith("z0: person news: Thae Yong-ho (known since 2016)")
+    outside = alerts["new-outside-events"]
+    assert outside["id"] == "z1" and "a page with no event" in outside["decided_by"]
+    text = run_eval(str(corpus), "--explain", "--config", str(ROOT / "config" / "monitor.yaml"))
+    assert "alert errors: 2" in text.stdout

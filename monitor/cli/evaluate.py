@@ -24,6 +24,7 @@ from monitor.config import config_path
 from monitor.eval.compare import compare, read_predictions
 from monitor.eval.explain import relevance_errors
 from monitor.eval.explain import render as render_explanations
+from monitor.eval.explain_alerts import alert_errors
 from monitor.eval.explain_stories import copy_errors, story_errors
 from monitor.eval.explain_stories import render as render_story_explanations
 from monitor.eval.replay import load_corpus, replay, score, temporary_database
@@ -77,15 +78,17 @@ def eval_(
     explanations = (
         relevance_errors(items, preds, compile_watchlists(cfg.watchlists)) if explain else []
     )
-    story_expl = copy_expl = []
+    story_expl = copy_expl = alert_expl = []
     if explain:
         matcher = compile_watchlists(cfg.watchlists)
         story_expl = story_errors(items, preds, cfg, matcher)
         copy_expl = copy_errors(items, preds, cfg)
+        alert_expl = alert_errors(items, preds)
         metrics["explain"] = {
             "relevance": explanations,
             "stories": story_expl,
             "syndication": copy_expl,
+            "alerts": alert_expl,
         }
     if predictions is not None:
         with predictions.open("w", encoding="utf-8") as fh:
@@ -125,5 +128,6 @@ def eval_(
         for text in [
             *render_story_explanations("story", story_expl),
             *render_story_explanations("syndication", copy_expl),
+            *render_story_explanations("alert", alert_expl),
         ]:
             out_console.print(clip(text, 400), soft_wrap=True)
