@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import itertools
 import json
+import random
 
 import pytest
 
 from monitor.stories.fingerprint import (
     COPY_SIMILARITY,
+    _simhash,
     containment,
     fingerprint,
     hamming,
     is_copy,
+    shingles,
     similarity,
 )
 from tests.conftest import FIXTURES
@@ -52,6 +55,42 @@ def _edit(text: str) -> str:
     first = paragraphs[0].split("—", 1)[1]
     first = "A soldier from the North ran across Panmunjom on Monday" + first.split("Monday", 1)[1]
     return "\n\n".join([first, *paragraphs[1:]])
+
+
+def _simhash_by_definition(hashes: set[int]) -> int:
+    """SimHash as defined: bit i is set when more hashes have it set than not."""
+    value = 0
+    for bit in range(64):
+        votes = sum(1 if (h >> bit) & 1 else -1 for h in hashes)
+        if votes > 0:
+            value |= 1 << bit
+    return value
+
+
+@pytest.mark.parametrize(
+    "hashes",
+    [
+        set(),
+        {0},
+        {(1 << 64) - 1},
+        {1 << 63, 1},  # a tie on bits 0 and 63: not set
+        {1 << 63, (1 << 63) | 1, 1},  # two of three: set
+        {0x0123456789ABCDEF, 0xFEDCBA9876543210, 0x00FF00FF00FF00FF},
+        set(random.Random(7).getrandbits(64) for _ in range(1001)),
+    ],
+)
+def test_simhash_counts_bits_as_defined(hashes: set[int]) -> None:
+    assert _simhash(hashes) == _simhash_by_definition(hashes)
+
+
+def test_fingerprint_is_the_simhash_of_the_hashed_shingles() -> None:
+    for text in (WIRE, OTHER_REPORT, _edit(WIRE), "", "one", "탈북 병사 한 명이 군사분계선을"):
+        assert fingerprint(text) == as_signed(_simhash_by_definition(set(shingles(text))))
+
+
+def as_signed(value: int) -> int:
+    """An unsigned 64-bit value as the signed one a BIGINT column holds."""
+    return value - (1 << 64) if value >= 1 << 63 else value
 
 
 def test_fingerprint_fits_a_signed_bigint_and_is_stable() -> None:
