@@ -51,9 +51,20 @@ def codec_for(label: str | None) -> str | None:
     name = label.strip().strip("\"'").lower()
     name = WHATWG_ALIASES.get(name, name)
     try:
-        return codecs.lookup(name).name
+        info = codecs.lookup(name)
     except LookupError:
         return None
+    # Python also names transforms (base64, zlib, rot13: bytes.decode refuses them) and its
+    # own escapes (unicode_escape, which makes lone surrogates of "\ud800"): no charset a
+    # browser knows, so a page or a server that sends one gets no codec, not an exception.
+    if not getattr(info, "_is_text_encoding", True) or info.name in _NOT_CHARSETS:
+        return None
+    return info.name
+
+
+_NOT_CHARSETS = frozenset(
+    {"unicode-escape", "raw-unicode-escape", "undefined", "idna", "punycode", "utf-7"}
+)  # utf-7: browsers refuse it (script hidden from filters); Python's own codecs otherwise
 
 
 def content_type_charset(content_type: str | None) -> str | None:

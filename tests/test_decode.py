@@ -50,6 +50,29 @@ def test_codec_for(label: str, codec: str | None) -> None:
     assert codec_for(label) == codec
 
 
+@pytest.mark.parametrize(
+    "label",
+    # names Python's codec registry knows but no browser does: byte transforms, Python's own
+    # escapes (which turn "\\ud800" into a lone surrogate), and UTF-7
+    [
+        "base64",
+        "zlib",
+        "hex",
+        "rot13",
+        "undefined",
+        "unicode_escape",
+        "raw_unicode_escape",
+        "idna",
+        "utf-7",
+    ],
+)
+def test_a_label_that_names_no_charset_is_passed_over(label: str) -> None:
+    data = "<html><p>caf\u00e9 \\ud800 +2AA-</p></html>".encode()
+
+    assert codec_for(label) is None
+    assert decode_bytes(data, label) == decode_bytes(data)  # read as if undeclared: UTF-8
+
+
 def test_undeclared_western_text_is_read_as_windows_1252() -> None:
     decoded = decode_bytes("Été à la plage, très tôt: « café »".encode("cp1252"))
     assert decoded.text == "Été à la plage, très tôt: « café »"
