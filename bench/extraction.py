@@ -4,13 +4,23 @@ Run as `.venv/bin/python bench/extraction.py [--worst N]`. Prints the upstream m
 (4-token shingles: per-page precision and recall averaged over pages, then F1), a plain
 token-level F1, the number of pages that raised and that came back empty. Not part of the
 test run's timing; tests/test_extract.py reuses `evaluate` as a regression floor.
+
+`--cpu [--against DIR] [--rounds N]` measures CPU time per page instead: `extract_article`,
+and the extraction worker's whole CPU half (`pipeline.prepare.prepare` on the page's bytes
+with the shipped watchlists, then pickling its result), of this checkout and, with
+`--against`, of another checkout (say a `git worktree` of main), in one process, in
+alternating rounds, best of N: on a loaded machine only such side-by-side figures compare.
 """
 
 from __future__ import annotations
 
 import argparse
 import gzip
+import importlib
 import json
+import logging
+import os
+import pickle
 import re
 import statistics
 import sys
@@ -18,9 +28,9 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCHMARK = ROOT.parent / "shared" / "data" / "extraction-benchmark"
@@ -161,13 +171,93 @@ def trafilatura_default(html: str, url: str) -> str | None:
     return result
 
 
+def _load_checkout(root: Path) -> dict[str, Any]:
+    """Import `monitor` from `root` and return its modules (sys.modules entries)."""
+    for name in [n for n in sys.modules if n == "monitor" or n.startswith("monitor.")]:
+        del sys.modules[name]
+    sys.path.insert(0, str(root))
+    try:
+        importlib.import_module("monitor.pipeline.prepare")
+        importlib.import_module("monitor.extract.article")
+    finally:
+        sys.path.remove(str(root))
+    return {n: m for n, m in sys.modules.items() if n == "monitor" or n.startswith("monitor.")}
+
+
+def _page_jobs(root: Path) -> list[Any]:
+    """One `PageJob` per benchmark page (its UTF-8 bytes), with `root`'s shipped watchlists."""
+    from monitor.config import FeedConfig
+    from monitor.config.loader import load_config
+    from monitor.domain import FeedEntry
+    from monitor.pipeline.prepare import PageJob, Watchlists
+
+    watchlists = Watchlists.of(load_config(root / "config" / "monitor.yaml", env={}).watchlists)
+    feed, now = FeedConfig(id="bench", url="http://127.0.0.1/feed.xml"), datetime.now(UTC)
+    return [
+        PageJob(
+            FeedEntry("bench", url, url, url, f"article {page_id}", summary="-"),
+            feed,
+            now,
+            body=html.encode("utf-8"),
+            url=url,
+            watchlists=watchlists,
+        )
+        for page_id, url, html, _ in load_pages()
+    ]
+
+
+def cpu_per_page(roots: list[Path], rounds: int) -> dict[tuple[str, str], float]:
+    """Best-of-`rounds` CPU ms per page of each checkout, rounds alternating between them."""
+    logging.disable(logging.WARNING)  # trafilatura's per-page warnings are not the point
+    checkouts = []
+    for root in roots:
+        modules = _load_checkout(root)
+        checkouts.append((str(root), modules, _page_jobs(root)))
+    import trafilatura
+
+    pages = [(html, url) for _, url, html, _ in load_pages()]
+    best: dict[tuple[str, str], float] = {}
+    for _ in range(rounds):
+        started = time.process_time()  # the floor: trafilatura alone, as bench/run.py's
+        for html, url in pages:
+            trafilatura.extract(html, url=url)
+        seconds = (time.process_time() - started) * 1000 / len(pages)
+        best["trafilatura", "extract (floor)"] = min(
+            best.get(("trafilatura", "extract (floor)"), seconds), seconds
+        )
+        for name, modules, jobs in checkouts:
+            sys.modules.update(modules)
+            prepare = modules["monitor.pipeline.prepare"].prepare
+            extract = modules["monitor.extract.article"].extract_article
+            for stage, run in (
+                ("extract_article", lambda job, f=extract: f(job.body, job.url)),
+                ("prepare + pickle", lambda job, f=prepare: pickle.dumps(f(job), protocol=5)),
+            ):
+                started = time.process_time()
+                for job in jobs:
+                    run(job)
+                seconds = (time.process_time() - started) * 1000 / len(jobs)
+                best[name, stage] = min(best.get((name, stage), seconds), seconds)
+    return best
+
+
 def main(argv: list[str] | None = None) -> int:
     """Print the figures for the service's extractor (and optionally the baseline)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--baseline", action="store_true", help="also score plain trafilatura")
     parser.add_argument("--worst", type=int, default=0, help="list the N worst pages")
     parser.add_argument("--corpus", type=Path, help="also report on a labeled corpus (.jsonl)")
+    parser.add_argument("--cpu", action="store_true", help="CPU ms per page, not quality")
+    parser.add_argument("--against", type=Path, help="with --cpu: another checkout to compare")
+    parser.add_argument("--rounds", type=int, default=5, help="with --cpu: rounds (best of)")
     args = parser.parse_args(argv)
+    if args.cpu:
+        roots = [ROOT, *([args.against.resolve()] if args.against else [])]
+        print(f"load average {os.getloadavg()[0]:.1f}")
+        for (name, stage), ms in sorted(cpu_per_page(roots, args.rounds).items()):
+            print(f"{stage:18s} {ms:6.2f} ms/page  {name}")
+        print(f"load average {os.getloadavg()[0]:.1f}")
+        return 0
     sys.path.insert(0, str(ROOT))
     if args.corpus:
         print(corpus_report(args.corpus))
