@@ -160,6 +160,7 @@ _ARTICLE = "".join(
     f"its shares fell in early trading, analysts said on Tuesday.</p>"
     for n in range(10)
 )  # about 1,300 characters
+_BR_ARTICLE = _ARTICLE.replace("<p>", "").replace("</p>", "<br>")  # lines, no paragraphs
 _NOTICE = "This copy is for your personal, non-commercial use only. Order reprints online."
 _BRIEF = (
     "<p>The city council approved the new budget on Monday by a vote of seven to two.</p>"
@@ -182,6 +183,13 @@ def _tree(body: str) -> object:
         (
             "a notice box beside the article",
             f"<div><p>{_NOTICE}</p></div>{_ARTICLE}",
+            _NOTICE,
+            True,
+        ),
+        # the same with the article in lines broken by <br>, no <p> at all
+        (
+            "a notice box beside a <br> article",
+            f"<div><p>{_NOTICE}</p></div><div>{_BR_ARTICLE}</div>",
             _NOTICE,
             True,
         ),
