@@ -198,7 +198,10 @@ def _element_classes() -> ElementNamespaceClassLookup:
             entity=lxml_html.HtmlEntity,
         )
     )
-    lookup.get_namespace(None).update(lxml_html.HtmlElementClassLookup._default_element_classes)
+    # the per-tag classes (lxml's private table; tests/test_extract.py checks <form> still
+    # gives a FormElement, and without the table every element is still an HtmlElement)
+    classes = getattr(lxml_html.HtmlElementClassLookup, "_default_element_classes", {})
+    lookup.get_namespace(None).update(classes)
     return lookup
 
 
