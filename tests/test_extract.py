@@ -153,6 +153,33 @@ def test_parsed_pages_carry_lxml_html_element_classes() -> None:
     assert type(tree.find(".//p")) is html.HtmlElement
 
 
+def test_what_trafilatura_never_reads_is_dropped_before_it_and_the_text_around_it_stays() -> None:
+    from lxml import etree
+
+    tree = article._parse(
+        '<html><head><title>Envoy</title><meta name="author" content="Jane Roe">'
+        '<link rel="stylesheet" href="s.css"><style>p { color: red }</style>'
+        '<script type="application/ld+json">{"@type": "NewsArticle"}</script></head><body>'
+        "<p>The envoy <script>track()</script>has defected<svg><path d='M0'/></svg> to the"
+        " South.</p><noscript>Enable scripts</noscript></body></html>"
+    )
+    article._drop_unread(tree)
+
+    assert [el.tag for el in tree.iter(etree.Element)] == [
+        "html", "head", "title", "script", "body", "p", "noscript",
+    ]  # fmt: skip
+    assert tree.find(".//script").get("type") == "application/ld+json"  # trafilatura reads it
+    assert tree.find(".//p").text_content() == "The envoy has defected to the South."
+
+
+def test_title_and_author_are_read_before_the_head_is_thinned() -> None:
+    head = '<meta name="author" content="Jane Roe"><meta property="og:title" content="Envoy">'
+    extracted = extract_article(wrap(PARAGRAPHS, head=head))
+
+    assert extracted is not None
+    assert (extracted.title, extracted.author) == ("Envoy", "Jane Roe")
+
+
 # ------------------------------------------------------------------ the second run
 
 _ARTICLE = "".join(
