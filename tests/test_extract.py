@@ -18,7 +18,7 @@ from monitor.domain import DateSource, Extracted
 from monitor.extract import article
 from monitor.extract.article import MAX_HTML_CHARS, balanced_may_win, extract_article
 from monitor.extract.chrome import prune_chrome
-from monitor.extract.metadata import parse_date, read_published
+from monitor.extract.metadata import parse_date, read_language, read_published
 from tests.conftest import FIXTURES, ROOT, shared_file
 
 PAGES = ROOT / "tests" / "fixtures" / "pages"
@@ -178,6 +178,24 @@ def test_title_and_author_are_read_before_the_head_is_thinned() -> None:
 
     assert extracted is not None
     assert (extracted.title, extracted.author) == ("Envoy", "Jane Roe")
+
+
+@pytest.mark.parametrize(
+    ("html_attrs", "head", "language"),
+    [
+        ('lang="ko-KR"', '<meta property="og:locale" content="en_US">', "ko"),  # <html> first
+        ('xml:lang="fr"', "", "fr"),
+        ('lang="english"', '<meta http-equiv="Content-Language" content="de-DE">', "de"),
+        ("", '<meta property="og:locale" content="ko_KR">', "ko"),
+        ("", '<meta name="language" content="ES">', "es"),
+        ("", "", None),
+    ],
+)
+def test_language_from_html_lang_then_the_head(
+    html_attrs: str, head: str, language: str | None
+) -> None:
+    tree = article._parse(f"<html {html_attrs}><head>{head}</head><body><p>x</p></body></html>")
+    assert read_language(tree) == language
 
 
 # ------------------------------------------------------------------ the second run

@@ -14,6 +14,8 @@ import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from lxml.etree import XPath
+
 from monitor.domain import DateSource
 from monitor.extract.chrome import in_chrome
 
@@ -180,13 +182,21 @@ def _describe(element: Any) -> str:
 
 def read_language(tree: Any) -> str | None:
     """ISO 639-1 code from <html lang>, Content-Language or og:locale."""
-    values = [tree.get("lang"), tree.get("xml:lang")]
-    values += tree.xpath(
-        '//meta[translate(@http-equiv, "CONTELAGU", "contelagu")="content-language"]/@content'
-        ' | //meta[@property="og:locale"]/@content | //meta[@name="language"]/@content'
-    )
-    for value in values:
-        code = re.split(r"[-_,;\s]", (value or "").strip().lower(), maxsplit=1)[0]
-        if re.fullmatch(r"[a-z]{2}", code):
+    for value in (tree.get("lang"), tree.get("xml:lang")):
+        if code := _language_code(value):
+            return code
+    for value in _LANGUAGE_METAS(tree):  # searched only when <html> does not say
+        if code := _language_code(value):
             return code
     return None
+
+
+_LANGUAGE_METAS = XPath(
+    '//meta[translate(@http-equiv, "CONTELAGU", "contelagu")="content-language"]/@content'
+    ' | //meta[@property="og:locale"]/@content | //meta[@name="language"]/@content'
+)
+
+
+def _language_code(value: str | None) -> str | None:
+    code = re.split(r"[-_,;\s]", (value or "").strip().lower(), maxsplit=1)[0]
+    return code if re.fullmatch(r"[a-z]{2}", code) else None
