@@ -34,7 +34,10 @@ def clean_text(text: str) -> str:
     """
     if text.isascii():
         return _UNSTORABLE.sub("", text) if not text.isprintable() else text
-    text = _SURROGATE.sub(REPLACEMENT, text)
+    try:
+        text.encode("utf-8")  # C speed; only a lone surrogate makes it fail
+    except UnicodeEncodeError:
+        text = _SURROGATE.sub(REPLACEMENT, text)
     return _UNSTORABLE.sub("", text)
 
 
