@@ -10,12 +10,10 @@ import asyncio
 import dataclasses
 import functools
 import logging
-import multiprocessing
-import os
 import random
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from concurrent.futures import Executor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -28,9 +26,10 @@ from monitor.config import AppConfig, FeedConfig
 from monitor.decode import content_type_charset
 from monitor.domain import ExtractionStatus, FeedEntry, FetchResult, ParsedFeed
 from monitor.errors import BlockedURLError, FetchError, ParseError
-from monitor.extract.lifeline import die_with
 from monitor.http import Fetcher
 from monitor.pipeline.ingest import ArticleProcessor
+from monitor.pipeline.pool import ExtractionPool
+from monitor.pipeline.pool import extraction_pool as extraction_pool  # callers take it from here
 from monitor.pipeline.prepare import PageJob, Prepared, Watchlists, prepare
 from monitor.pipeline.prepare import build_article as build_article  # eval replays with it
 from monitor.pipeline.window import parse_window
@@ -117,61 +116,6 @@ class PollReport:
                 for f in self.feeds
             ],
         }
-
-
-class ExtractionPool(Executor):
-    """A process pool for extraction that replaces itself when a worker dies.
-
-    A worker killed mid-page (out of memory on a monstrous page, a crash in lxml) breaks a
-    ProcessPoolExecutor for good; a daemon that runs for months must not fall back to feed
-    text for every article after that. The next submit starts a fresh pool.
-    """
-
-    def __init__(self, workers: int = 0) -> None:
-        self._workers = workers or os.cpu_count() or 2
-        self._pool = self._start()
-        self.restarts = 0
-
-    def _start(self) -> ProcessPoolExecutor:
-        # forkserver, not fork: the event loop's resolver threads must not be forked mid-flight
-        ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(
-            ["monitor.extract.article", "monitor.pipeline.prepare", "monitor.extract.lifeline"]
-        )
-        return ProcessPoolExecutor(
-            max_workers=self._workers,
-            mp_context=ctx,
-            initializer=die_with,  # a killed daemon leaves no orphaned workers
-            initargs=(os.getpid(),),
-        )
-
-    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
-        try:
-            return self._pool.submit(fn, *args, **kwargs)
-        except BrokenProcessPool:
-            self.restarts += 1
-            log.warning(
-                "an extraction worker died; starting a new pool (restart %d)", self.restarts
-            )
-            self._pool.shutdown(wait=False, cancel_futures=True)
-            self._pool = self._start()
-            return self._pool.submit(fn, *args, **kwargs)
-
-    def reset(self) -> None:
-        """Kill the workers (one is stuck on a page); the next submit starts a fresh pool."""
-        for proc in list(getattr(self._pool, "_processes", {}).values()):
-            proc.terminate()
-        self._pool.shutdown(wait=False, cancel_futures=True)
-        self._pool = self._start()
-        self.restarts += 1
-
-    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
-        self._pool.shutdown(wait=wait, cancel_futures=cancel_futures)
-
-
-def extraction_pool(workers: int = 0) -> ExtractionPool:
-    """The process pool for extraction (CPU-bound): both cores work, the event loop stays free."""
-    return ExtractionPool(workers)
 
 
 def next_backlog(total: int, cap: int, skip: int) -> int:
