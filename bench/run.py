@@ -31,6 +31,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import hashlib
+import itertools
 import json
 import multiprocessing
 import os
@@ -79,6 +80,13 @@ def _rss(base: str, feed: int, first: int, count: int) -> bytes:
 def _serve(port: Any, feeds: int, per_feed: int, delay: float) -> None:
     """The farm (run in its own process): /f/<i>.xml lists `per_feed` pages /p/<n>.html."""
     pages = [p.encode("utf-8") for p in load_pages()]
+    etags: dict[int, str] = {}  # id(body) -> its ETag: the bodies never change, hash them once
+
+    def etag_of(body: bytes) -> str:
+        tag = etags.get(id(body))
+        if tag is None:
+            tag = etags[id(body)] = f'"{hashlib.md5(body).hexdigest()}"'
+        return tag
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -101,7 +109,7 @@ def _serve(port: Any, feeds: int, per_feed: int, delay: float) -> None:
             return self._answer(200, pages[n % len(pages)], "text/html; charset=utf-8")
 
         def _answer(self, status: int, body: bytes, ctype: str) -> None:
-            etag = f'"{hashlib.md5(body).hexdigest()}"'
+            etag = etag_of(body)
             if status == 200 and self.headers.get("If-None-Match") == etag:
                 status, body = 304, b""
             self.send_response(status)
@@ -120,6 +128,9 @@ def _serve(port: Any, feeds: int, per_feed: int, delay: float) -> None:
     httpd.serve_forever()
 
 
+FARMS: dict[str, int] = {}  # base URL -> the farm's pid, to read its CPU time
+
+
 @contextmanager
 def farm(feeds: int, per_feed: int, delay: float = 0.0) -> Iterator[str]:
     """A farm process for one comparison; yields its base URL."""
@@ -127,9 +138,12 @@ def farm(feeds: int, per_feed: int, delay: float = 0.0) -> Iterator[str]:
     port = ctx.Queue()
     proc = ctx.Process(target=_serve, args=(port, feeds, per_feed, delay), daemon=True)
     proc.start()
+    base = f"http://127.0.0.1:{port.get(timeout=60)}"
+    FARMS[base] = proc.pid or 0
     try:
-        yield f"http://127.0.0.1:{port.get(timeout=60)}"
+        yield base
     finally:
+        FARMS.pop(base, None)
         proc.terminate()
         proc.join(10)
 
@@ -170,6 +184,33 @@ def floor(articles: int) -> float:
 # ---------------------------------------------------------------- child processes
 
 
+@contextmanager
+def profiled(path: str | None) -> Iterator[None]:
+    """cProfile the main process into `path` (BENCH_PROFILE=file; nothing without it)."""
+    if not path:
+        yield
+        return
+    import cProfile
+
+    with cProfile.Profile(time.thread_time) as prof:  # CPU of the event loop's thread
+        yield
+    prof.dump_stats(path)
+
+
+def thread_cpu() -> dict[str, float]:
+    """CPU seconds of this process's live threads, by kind of thread (the event loop's
+    thread, `to_thread`'s workers, the process pool's manager and queue feeder threads)."""
+    names = {t.native_id: t.name for t in threading.enumerate()}
+    out: dict[str, float] = {}
+    for task in os.listdir("/proc/self/task"):
+        with suppress(OSError, ValueError, IndexError):
+            fields = Path(f"/proc/self/task/{task}/stat").read_text().rsplit(")", 1)[1].split()
+            name = re.sub(r"[-_]?\d+.*$", "", names.get(int(task), "unnamed")) or "unnamed"
+            seconds = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+            out[name] = out.get(name, 0.0) + seconds
+    return out
+
+
 def child_pass(base: str, feeds: int, per_feed: int, passes: int) -> dict[str, Any]:
     """(In a child process.) `passes` runs of `Poller.run()` on a fresh database."""
     from monitor.config import AppConfig, MonitorConfig, load_config
@@ -188,7 +229,7 @@ def child_pass(base: str, feeds: int, per_feed: int, passes: int) -> dict[str, A
             },
         }
     )
-    out: dict[str, Any] = {"seconds": [], "articles": [], "outcomes": []}
+    out: dict[str, Any] = {"seconds": [], "articles": [], "outcomes": [], "cpu": [], "threads": []}
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{tmp}/bench.db"
         cfg = AppConfig(
@@ -200,9 +241,13 @@ def child_pass(base: str, feeds: int, per_feed: int, passes: int) -> dict[str, A
             list(executor.map(abs, range(os.cpu_count() or 2)))  # workers up before the clock
             poller = Poller(cfg, sessions, processor=make_processor(cfg), executor=executor)
             for _ in range(passes):
+                cpu, threads = tree_cpu(os.getpid()), thread_cpu()
                 t0 = time.perf_counter()
-                report = asyncio.run(poller.run())
+                with profiled(os.environ.get("BENCH_PROFILE")):
+                    report = asyncio.run(poller.run())
                 out["seconds"].append(time.perf_counter() - t0)
+                out["cpu"].append(cpu_by_role(cpu, tree_cpu(os.getpid())))
+                out["threads"].append({k: v - threads.get(k, 0.0) for k, v in thread_cpu().items()})
                 out["articles"].append(report.new_articles)
                 out["outcomes"].append(
                     {k: report.count(k) for k in ("ok", "not-modified", "failed")}
@@ -233,6 +278,8 @@ def child_raw304(base: str, feeds: int) -> dict[str, Any]:
     then the timed pass where every feed answers 304."""
     import httpx
 
+    _raw_httpx()
+
     async def run() -> dict[str, Any]:
         # the project's own client limits (`monitor.http.Fetcher`), so only its work differs
         limits = httpx.Limits(
@@ -257,11 +304,119 @@ def child_raw304(base: str, feeds: int) -> dict[str, Any]:
     return asyncio.run(run())
 
 
+def _raw_httpx() -> None:
+    """The raw loops' httpx gets the one fix `monitor.http` makes to the environment (without
+    sniffio installed, httpcore's `import sniffio` searches sys.path on every request), so
+    a ratio against them measures the project's own work, not that search."""
+    import importlib.util
+
+    if importlib.util.find_spec("sniffio") is None:
+        sys.modules.setdefault("sniffio", None)  # type: ignore[arg-type]
+
+
+def child_http(base: str, pages: int, client: str) -> dict[str, Any]:
+    """(In a child process.) GET `pages` pages at the pass's concurrency, bodies read, with
+    the project's `Fetcher` or a raw httpx loop (same limits): CPU seconds of this process."""
+    import httpx
+
+    from monitor.config.models import FetchConfig
+    from monitor.http import Fetcher
+
+    _raw_httpx()
+    cfg = FetchConfig.model_validate(
+        {"allow_private_networks": True, "max_connections": CONCURRENCY, "per_host": CONCURRENCY}
+    )
+
+    async def run() -> int:
+        sem = asyncio.Semaphore(CONCURRENCY)
+        urls = [f"{base}/p/{n}.html" for n in range(pages)]
+        if client == "raw":
+            limits = httpx.Limits(
+                max_connections=CONCURRENCY, max_keepalive_connections=min(CONCURRENCY, 20)
+            )
+            async with httpx.AsyncClient(limits=limits, timeout=30) as raw:
+
+                async def one(url: str) -> int:
+                    async with sem:
+                        return len((await raw.get(url)).content)
+
+                sizes = await asyncio.gather(*(one(u) for u in urls))
+        else:
+            async with Fetcher(cfg) as fetcher:
+
+                async def fetch(url: str) -> int:
+                    async with sem:
+                        return len((await fetcher.fetch(url, untrusted=True)).body)
+
+                sizes = await asyncio.gather(*(fetch(u) for u in urls))
+        return sum(sizes)
+
+    cpu, t0 = time.process_time(), time.perf_counter()
+    size = asyncio.run(run())
+    return {
+        "cpu": time.process_time() - cpu,
+        "seconds": time.perf_counter() - t0,
+        "pages": pages,
+        "bytes": size,
+    }
+
+
 CHILDREN: dict[str, Callable[..., dict[str, Any]]] = {
+    "http": child_http,
     "pass": child_pass,
     "naive": child_naive,
     "raw304": child_raw304,
 }
+
+
+def _stat(pid: int) -> list[str]:
+    """/proc/<pid>/stat's fields after the command name (field 3, the state, is [0])."""
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process so far (all its threads, /proc/<pid>/stat)."""
+    fields = _stat(pid)
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def role(pid: int, root: int) -> str:
+    """What a process of a pass is: the pass's own process, the forkserver, the resource
+    tracker (by their command line) or an extraction worker (a child of the forkserver)."""
+
+    def cmdline(p: int) -> str:
+        try:
+            return Path(f"/proc/{p}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            return ""
+
+    if pid == root:
+        return "main"
+    cmd = cmdline(pid)
+    if "resource_tracker" in cmd:
+        return "resource tracker"
+    if "forkserver" in cmdline(int(_stat(pid)[1])):
+        return "worker"
+    return "forkserver" if "forkserver" in cmd else "other"
+
+
+def tree_cpu(root: int) -> dict[int, tuple[str, float]]:
+    """{pid: (role, CPU seconds)} of a process tree now."""
+    out: dict[int, tuple[str, float]] = {}
+    for p in descendants(root):
+        with suppress(OSError, ValueError, IndexError):
+            out[p] = (role(p, root), cpu_seconds(p))
+    return out
+
+
+def cpu_by_role(
+    before: dict[int, tuple[str, float]], after: dict[int, tuple[str, float]]
+) -> dict[str, float]:
+    """CPU seconds each role spent between two `tree_cpu` readings (workers summed)."""
+    spent: dict[str, float] = {}
+    for pid, (name, seconds) in after.items():
+        spent[name] = spent.get(name, 0.0) + seconds - before.get(pid, (name, 0.0))[1]
+    return spent
 
 
 def descendants(pid: int) -> list[int]:
@@ -284,18 +439,23 @@ def descendants(pid: int) -> list[int]:
     return found
 
 
-def tree_memory(pid: int) -> tuple[int, int]:
-    """(RSS, PSS) bytes of a process tree now. RSS counts a page shared by the forkserver's
-    children once per process; PSS divides it among them (what the pass costs the machine)."""
-    rss = pss = 0
+def tree_memory(pid: int, *, pss: bool) -> dict[int, tuple[int, int]]:
+    """{pid: (RSS, PSS) bytes} of a process tree now (PSS 0 unless `pss`). Summed, RSS counts
+    a page shared by the forkserver's children once per process; PSS divides it among them
+    (what the pass costs the machine). PSS walks every mapping (`smaps_rollup`, a few ms of
+    kernel time per reading), RSS is one line (`statm`)."""
+    out: dict[int, tuple[int, int]] = {}
+    page = os.sysconf("SC_PAGE_SIZE")
     for p in descendants(pid):
         with suppress(OSError, ValueError, IndexError):
-            for line in Path(f"/proc/{p}/smaps_rollup").read_text().splitlines():
-                if line.startswith("Rss:"):
-                    rss += int(line.split()[1]) * 1024
-                elif line.startswith("Pss:"):
-                    pss += int(line.split()[1]) * 1024
-    return rss, pss
+            rss = int(Path(f"/proc/{p}/statm").read_text().split()[1]) * page
+            share = 0
+            if pss:
+                for line in Path(f"/proc/{p}/smaps_rollup").read_text().splitlines():
+                    if line.startswith("Pss:"):
+                        share = int(line.split()[1]) * 1024
+            out[p] = (rss, share)
+    return out
 
 
 def run_child(kind: str, *args: Any, code: Path | None = None) -> dict[str, Any]:
@@ -308,23 +468,64 @@ def run_child(kind: str, *args: Any, code: Path | None = None) -> dict[str, Any]
         env={**os.environ, "PYTHONPATH": str(code), "BENCH_CODE": str(code)},
     )
     peak = [0, 0]
+    each: dict[int, int] = {}  # the peak RSS of each process of the tree
+    roles: dict[int, str] = {}
     stop = threading.Event()
 
     def sample() -> None:
-        while not stop.is_set():
-            peak[:] = map(max, peak, tree_memory(proc.pid))
+        # RSS every 50 ms; PSS (costly to read) every 0.5 s and whenever RSS is at a new peak
+        for tick in itertools.count():
+            if stop.is_set():
+                break
+            now = tree_memory(proc.pid, pss=False)
+            rss = sum(r for r, _ in now.values())
+            if rss > peak[0] or tick % 10 == 0:
+                now = tree_memory(proc.pid, pss=True)
+                peak[1] = max(peak[1], sum(s for _, s in now.values()))
+            peak[0] = max(peak[0], rss)
+            for p, (rss, _) in now.items():
+                each[p] = max(each.get(p, 0), rss)
+                if p not in roles:
+                    with suppress(OSError, ValueError, IndexError):
+                        roles[p] = role(p, proc.pid)
             stop.wait(0.05)
 
+    farm_pid = next((FARMS[a] for a in args if isinstance(a, str) and a in FARMS), None)
+    farm_cpu = cpu_seconds(farm_pid) if farm_pid else 0.0
+    own_cpu = time.process_time()
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
     out, _ = proc.communicate()
     stop.set()
     sampler.join()
+    # the whole child's run, start-up and pool warm-up included (the child's own "cpu" is
+    # the timed pass only)
+    result_cpu = {
+        "farm": cpu_seconds(farm_pid) - farm_cpu if farm_pid else 0.0,
+        "bench (memory sampler)": time.process_time() - own_cpu,
+    }
     if proc.returncode:
         raise RuntimeError(f"child {kind} failed ({proc.returncode})")
     result: dict[str, Any] = json.loads(out.decode().strip().splitlines()[-1])
     result["peak_rss_mb"], result["peak_pss_mb"] = peak[0] / 1e6, peak[1] / 1e6
+    # per process: the largest of each role (one worker, not their sum)
+    largest: dict[str, float] = {}
+    for p, rss in each.items():
+        name = roles.get(p, "other")
+        largest[name] = max(largest.get(name, 0.0), rss / 1e6)
+    result["peak_rss_each_mb"] = largest
+    result["around_cpu"] = result_cpu
     return result
+
+
+def cpu_table(result: dict[str, Any], index: int) -> dict[str, float]:
+    """CPU ms per stored article of each process of pass `index` of a `run_child("pass")`
+    result, the farm's and the bench's own (its memory sampler) included, and their sum."""
+    n = max(1, int(result["articles"][index]))
+    spent = {**result["cpu"][index], **result["around_cpu"]}
+    table = {name: 1000 * seconds / n for name, seconds in sorted(spent.items()) if seconds}
+    table["all processes"] = sum(table.values())
+    return table
 
 
 # ---------------------------------------------------------------- the daemon
@@ -493,11 +694,43 @@ def compare(other: Path, quick: bool) -> list[Row]:
             "< 1",
         )
     )
+    for name in ("main", "worker", "farm", "all processes"):
+        a = min(cpu_table(r, 0).get(name, 0.0) for r in mine)
+        b = min(cpu_table(r, 0).get(name, 0.0) for r in theirs)
+        rows.append(
+            Row(
+                f"that pass, CPU per article, {name}: this / {other.name} (best of 2 each)",
+                f"{a:.2f} / {b:.2f} ms ({a / b if b else 0:.2f})",
+                "< 1" if name == "main" else "",
+            )
+        )
     for name, key in (("RSS", "peak_rss_mb"), ("PSS", "peak_pss_mb")):
         a, b = max(r[key] for r in mine), max(r[key] for r in theirs)
         rows.append(
             Row(f"peak {name}, that pass: this / {other.name}", f"{a:.0f} / {b:.0f} MB", "")
         )
+    for name in ("main", "worker", "forkserver"):
+        a = max(r["peak_rss_each_mb"].get(name, 0.0) for r in mine)
+        b = max(r["peak_rss_each_mb"].get(name, 0.0) for r in theirs)
+        rows.append(
+            Row(f"peak RSS of one {name} process: this / {other.name}", f"{a:.0f} / {b:.0f} MB", "")
+        )
+    pages = 1000 if quick else 4000
+    with farm(1, 0) as base:
+        ours, others = [], []
+        for _ in range(2):
+            others.append(run_child("http", base, pages, "fetcher", code=other))
+            ours.append(run_child("http", base, pages, "fetcher"))
+        raw = run_child("http", base, pages, "raw")
+    a, b = (1000 * min(r["cpu"] for r in x) / pages for x in (ours, others))
+    rows.append(
+        Row(
+            f"HTTP client alone, {pages:,} pages at {CONCURRENCY} connections, CPU per page: "
+            f"this / {other.name} (raw httpx loop {1000 * raw['cpu'] / pages:.2f} ms)",
+            f"{a:.2f} / {b:.2f} ms ({a / b:.2f})",
+            "< 1",
+        )
+    )
     with farm(late // 10, 10, delay=0.05) as base:
         mine, theirs = turns(base, late // 10, 10, 1)
     rows.append(
@@ -524,7 +757,7 @@ def compare(other: Path, quick: bool) -> list[Row]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="a two-minute version")
-    ap.add_argument("--only", default="floor,cold,latency,notmod,rss,daemon")
+    ap.add_argument("--only", default="floor,cold,cpu,latency,notmod,rss,daemon")
     ap.add_argument(
         "--compare", type=Path, help="only compare this checkout with another one, in turns"
     )
@@ -568,6 +801,30 @@ def main() -> None:
                     "≤ 1.25",
                 )
             )
+    if "cpu" in only:
+        with farm(cold_n // per_feed, per_feed) as base:
+            cold = run_child("pass", base, cold_n // per_feed, per_feed, 1)
+        n = cold["articles"][0]
+        say(f"where the cores go, one cold pass of {n} articles in {cold['seconds'][0]:.1f}s:")
+        for name, ms in cpu_table(cold, 0).items():
+            say(f"  {name}: {ms:.2f} ms CPU per article")
+        n = max(1, n)
+        threads = ", ".join(
+            f"{k} {1000 * v / n:.2f}" for k, v in sorted(cold["threads"][0].items()) if v
+        )
+        say(f"  main process by thread (ms per article): {threads}")
+        each = ", ".join(f"{k} {v:.0f}" for k, v in sorted(cold["peak_rss_each_mb"].items()))
+        say(f"  peak RSS of each process (MB): {each}")
+    if "http" in only:
+        pages = 2000
+        with farm(1, 0) as base:
+            runs = {kind: [] for kind in ("raw", "fetcher")}
+            for _ in range(2):
+                for kind, done in runs.items():
+                    done.append(run_child("http", base, pages, kind))
+        for kind, done in runs.items():
+            cpu = min(r["cpu"] for r in done)
+            say(f"http, {kind}: {1000 * cpu / pages:.2f} ms CPU per page (best of 2)")
     if "latency" in only:
         with farm(late_n // per_feed, per_feed, delay=0.05) as base:
             naive = run_child("naive", base, late_n // per_feed)
