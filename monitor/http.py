@@ -33,10 +33,13 @@ import anyio
 import httpcore
 import httpx
 
-# httpcore runs `import sniffio` on every request; without sniffio installed, each failed
-# import searches sys.path again (about 60 µs, twice a request, on the event loop). Noting
-# its absence once makes the failure immediate; nothing else changes (httpcore then
-# assumes asyncio, as it does today).
+# httpcore runs `import sniffio` on every request (to tell asyncio from trio); without
+# sniffio installed, each failed import searches sys.path again (about 60 µs, a dozen times
+# a request, on the event loop). Noting its absence once makes the same ImportError
+# immediate, for every importer alike; httpcore then assumes asyncio, which it is. sniffio
+# is not a dependency: anyio 4.16 (the locked version) no longer needs it, and installing a
+# package only so that an optional import succeeds would add one to requirements.lock for
+# nothing else. Where sniffio is installed this does nothing.
 if importlib.util.find_spec("sniffio") is None:
     sys.modules.setdefault("sniffio", None)  # type: ignore[arg-type]
 
@@ -254,7 +257,7 @@ class Fetcher:
         from a feed. `fetch.total_timeout` bounds the whole fetch, redirects and retries
         included.
         """
-        _check_url(url)
+        target = _check_url(url)  # parsed once: every hop and retry reuses it
         headers: dict[str, str] = {}
         if etag:
             headers["If-None-Match"] = etag
@@ -268,7 +271,7 @@ class Fetcher:
         attempt = 0
         while True:
             try:
-                result = await self._follow(url, headers, guard, budget)
+                result = await self._follow(url, target, headers, guard, budget)
             except FetchError as err:
                 limit = cfg.max_retry_after.total_seconds()
                 if err.retry_after is not None and err.retry_after > limit:
@@ -304,27 +307,25 @@ class Fetcher:
             return result
 
     async def _follow(
-        self, url: str, headers: dict[str, str], guard: bool, budget: _Budget
+        self, url: str, target: httpx.URL, headers: dict[str, str], guard: bool, budget: _Budget
     ) -> FetchResult:
         """Walk redirects by hand so every hop is checked and counted."""
         cfg = self._cfg
-        current = url
-        seen = {str(httpx.URL(url))}
-        trusted_host = httpx.URL(url).host
+        current, parsed = url, target  # the hop's URL as written, and parsed
+        seen = {str(target)}
+        trusted_host = target.host
         permanent = True
         for hops in range(cfg.max_redirects + 1):
             # a redirect off a trusted URL's host is a link someone else chose: check it too
-            check = guard or (
-                not cfg.allow_private_networks and httpx.URL(current).host != trusted_host
-            )
+            check = guard or (not cfg.allow_private_networks and parsed.host != trusted_host)
             # a checked hop connects to the very address that was checked (no DNS rebinding)
-            pin = await self._guard(current) if check else None
-            hop = await self._get(current, headers, pin, budget)
+            pin = await self._guard(current, parsed) if check else None
+            hop = await self._get(current, parsed, headers, pin, budget)
             location = hop.headers.get("location")
             if hop.status in _REDIRECTS and location:
                 nxt = urljoin(current, location.strip())
-                _check_url(nxt, via=current)
-                key = str(httpx.URL(nxt))
+                nxt_parsed = _check_url(nxt, via=current)
+                key = str(nxt_parsed)
                 if key in seen:
                     raise FetchError(
                         url,
@@ -343,7 +344,7 @@ class Fetcher:
                     )
                 seen.add(key)
                 permanent = permanent and hop.status in _PERMANENT
-                current = nxt
+                current, parsed = nxt, nxt_parsed
                 continue
             return self._result(url, current, hop, headers, permanent and current != url)
         raise AssertionError("unreachable: the loop returns or raises")  # pragma: no cover
@@ -378,7 +379,12 @@ class Fetcher:
         raise _status_error(url, final, hop)
 
     async def _get(
-        self, url: str, headers: dict[str, str], pin: str | None, budget: _Budget
+        self,
+        url: str,
+        parsed: httpx.URL,
+        headers: dict[str, str],
+        pin: str | None,
+        budget: _Budget,
     ) -> _Hop:
         """One GET under the concurrency limits and the total timeout; 2xx bodies are read.
 
@@ -388,9 +394,8 @@ class Fetcher:
         client = self._client
         if client is None:
             raise RuntimeError("use Fetcher as `async with Fetcher(cfg) as fetcher:`")
-        parsed = httpx.URL(url)
         host = parsed.host
-        target: httpx.URL | str = url
+        target = parsed
         extensions: dict[str, str] = {}
         if pin is not None and pin != host:
             target = parsed.copy_with(host=pin)
@@ -465,13 +470,12 @@ class Fetcher:
                     take(chunk)
         return b"".join(parts)
 
-    async def _guard(self, url: str) -> str:
+    async def _guard(self, url: str, parsed: httpx.URL) -> str:
         """Refuse a hop whose host is, or resolves to, a non-public address.
 
         Returns the checked address to connect to, so a second lookup (which a hostile DNS
         server could answer differently) never happens.
         """
-        parsed = httpx.URL(url)
         host = parsed.host
         port = parsed.port or _default_port(parsed)
         try:
@@ -579,8 +583,8 @@ def _non_public(ip: IPAddress) -> str | None:
     return None if ip.is_global else "non-global"
 
 
-def _check_url(url: str, *, via: str | None = None) -> None:
-    """Only absolute http(s) URLs with a host are fetched."""
+def _check_url(url: str, *, via: str | None = None) -> httpx.URL:
+    """Only absolute http(s) URLs with a host are fetched; the URL, parsed."""
     where = f" (redirect from {via})" if via else ""
     try:
         parsed = httpx.URL(url)
@@ -590,6 +594,7 @@ def _check_url(url: str, *, via: str | None = None) -> None:
         raise FetchError(
             url, "invalid-url", f"only absolute http(s) URLs are fetched{where}; fix the link"
         )
+    return parsed
 
 
 def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
