@@ -43,6 +43,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.request
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager, suppress
@@ -94,7 +95,14 @@ def _serve(port: Any, feeds: int, per_feed: int, delay: float) -> None:
         def log_message(self, format: str, *args: object) -> None:
             pass
 
+        def setup(self) -> None:
+            super().setup()
+            with lock:
+                connections[0] += 1
+
         def do_GET(self) -> None:
+            if self.path == "/connections":  # how many the farm accepted so far
+                return self._answer(200, str(connections[0]).encode(), "text/plain")
             if delay:
                 time.sleep(delay)
             m = re.fullmatch(r"/(f|p)/(\d+)\.(xml|html)", self.path)
@@ -120,6 +128,7 @@ def _serve(port: Any, feeds: int, per_feed: int, delay: float) -> None:
             self.wfile.write(body)
 
     bodies: dict[int, bytes] = {}
+    connections, lock = [0], threading.Lock()
     ThreadingHTTPServer.request_queue_size = 512
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     httpd.daemon_threads = True
@@ -351,6 +360,11 @@ def child_http(base: str, pages: int, client: str) -> dict[str, Any]:
                 sizes = await asyncio.gather(*(fetch(u) for u in urls))
         return sum(sizes)
 
+    def accepted() -> int:  # the farm's count (the request asking opens one more)
+        with urllib.request.urlopen(f"{base}/connections") as answer:
+            return int(answer.read())
+
+    before = accepted()
     cpu, t0 = time.process_time(), time.perf_counter()
     size = asyncio.run(run())
     return {
@@ -358,6 +372,7 @@ def child_http(base: str, pages: int, client: str) -> dict[str, Any]:
         "seconds": time.perf_counter() - t0,
         "pages": pages,
         "bytes": size,
+        "connections": accepted() - before - 1,
     }
 
 
@@ -731,6 +746,15 @@ def compare(other: Path, quick: bool) -> list[Row]:
             "< 1",
         )
     )
+    a, b = (max(r["connections"] for r in x) for x in (ours, others))
+    rows.append(
+        Row(
+            f"connections the farm accepted for those {pages:,} pages: this / {other.name} "
+            f"(raw httpx loop {raw['connections']})",
+            f"{a} / {b}",
+            f"{CONCURRENCY} (kept alive)",
+        )
+    )
     with farm(late // 10, 10, delay=0.05) as base:
         mine, theirs = turns(base, late // 10, 10, 1)
     rows.append(
@@ -824,7 +848,11 @@ def main() -> None:
                     done.append(run_child("http", base, pages, kind))
         for kind, done in runs.items():
             cpu = min(r["cpu"] for r in done)
-            say(f"http, {kind}: {1000 * cpu / pages:.2f} ms CPU per page (best of 2)")
+            opened = max(r["connections"] for r in done)
+            say(
+                f"http, {kind}: {1000 * cpu / pages:.2f} ms CPU per page (best of 2), "
+                f"{opened} connections"
+            )
     if "latency" in only:
         with farm(late_n // per_feed, per_feed, delay=0.05) as base:
             naive = run_child("naive", base, late_n // per_feed)
