@@ -169,25 +169,27 @@ def _floor_init() -> None:
     _FLOOR_PAGES.extend(load_pages())
 
 
-def _floor_chunk(indices: list[int]) -> int:
+def _floor_chunk(indices: list[int]) -> tuple[int, float]:
     import trafilatura
 
+    cpu = time.process_time()
     for n in indices:
         trafilatura.extract(_FLOOR_PAGES[n % len(_FLOOR_PAGES)], url=f"http://x/p/{n}.html")
-    return len(indices)
+    return len(indices), time.process_time() - cpu
 
 
-def floor(articles: int) -> float:
-    """Seconds for trafilatura alone on `articles` pages in two processes."""
+def floor(articles: int) -> tuple[float, float]:
+    """Seconds for trafilatura alone on `articles` pages in two processes, and the CPU
+    seconds its workers spent."""
     ctx = multiprocessing.get_context("forkserver")
     with ProcessPoolExecutor(2, mp_context=ctx, initializer=_floor_init) as pool:
         list(pool.map(_floor_chunk, [[0], [1]]))  # both workers up and loaded
         t0 = time.perf_counter()
         chunks = [list(range(i, min(i + 8, articles))) for i in range(0, articles, 8)]
-        done = sum(pool.map(_floor_chunk, chunks))
+        counts, cpus = zip(*pool.map(_floor_chunk, chunks), strict=True)
         seconds = time.perf_counter() - t0
-    assert done == articles
-    return seconds
+    assert sum(counts) == articles
+    return seconds, sum(cpus)
 
 
 # ---------------------------------------------------------------- child processes
@@ -435,22 +437,16 @@ def cpu_by_role(
 
 
 def descendants(pid: int) -> list[int]:
-    """pid and every process below it (from /proc)."""
-    parents: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            stat = Path(f"/proc/{entry}/stat").read_text()
-        except OSError:
-            continue
-        ppid = int(stat.rsplit(")", 1)[1].split()[1])
-        parents.setdefault(ppid, []).append(int(entry))
+    """pid and every process below it (each thread's `children` in /proc: the memory
+    sampler runs this every 50 ms, and a scan of all of /proc cost it milliseconds)."""
     found, todo = [], [pid]
     while todo:
         p = todo.pop()
         found.append(p)
-        todo.extend(parents.get(p, []))
+        with suppress(OSError):
+            for task in os.listdir(f"/proc/{p}/task"):
+                children = Path(f"/proc/{p}/task/{task}/children").read_text().split()
+                todo.extend(int(c) for c in children)
     return found
 
 
@@ -488,14 +484,16 @@ def run_child(kind: str, *args: Any, code: Path | None = None) -> dict[str, Any]
     stop = threading.Event()
 
     def sample() -> None:
-        # RSS every 50 ms; PSS (costly to read) every 0.5 s and whenever RSS is at a new peak
+        # RSS every 50 ms (0.3 ms a reading); PSS (5 ms a reading, the kernel walks every
+        # mapping) every second, and whenever RSS has grown 2 % since PSS was last read
+        pss_at = 0
         for tick in itertools.count():
             if stop.is_set():
                 break
             now = tree_memory(proc.pid, pss=False)
             rss = sum(r for r, _ in now.values())
-            if rss > peak[0] or tick % 10 == 0:
-                now = tree_memory(proc.pid, pss=True)
+            if rss > pss_at * 1.02 or tick % 20 == 0:
+                now, pss_at = tree_memory(proc.pid, pss=True), rss
                 peak[1] = max(peak[1], sum(s for _, s in now.values()))
             peak[0] = max(peak[0], rss)
             for p, (rss, _) in now.items():
@@ -531,6 +529,10 @@ def run_child(kind: str, *args: Any, code: Path | None = None) -> dict[str, Any]
     result["peak_rss_each_mb"] = largest
     result["around_cpu"] = result_cpu
     return result
+
+
+#: the processes of a pass that the service itself runs (not the farm, not the bench)
+PROJECT_PROCESSES = ("main", "worker", "forkserver", "resource tracker")
 
 
 def cpu_table(result: dict[str, Any], index: int) -> dict[str, float]:
@@ -811,8 +813,11 @@ def main() -> None:
         only = set()
 
     if "cold" in only or "floor" in only:
-        floor_s = floor(cold_n)
-        say(f"floor: {cold_n} pages in {floor_s:.1f}s = {cold_n / floor_s:.0f}/s")
+        floor_s, floor_cpu = floor(cold_n)
+        say(
+            f"floor: {cold_n} pages in {floor_s:.1f}s = {cold_n / floor_s:.0f}/s, "
+            f"{1000 * floor_cpu / cold_n:.2f} ms CPU per page"
+        )
         if "cold" in only:
             with farm(cold_n // per_feed, per_feed) as base:
                 cold = run_child("pass", base, cold_n // per_feed, per_feed, 1)
@@ -823,6 +828,19 @@ def main() -> None:
                     f"cold pass, {cold_n:,} articles, project time / floor",
                     f"{s / floor_s:.2f} ({n / s:.0f} articles/s against {cold_n / floor_s:.0f})",
                     "≤ 1.25",
+                )
+            )
+            spent = cpu_table(cold, 0)
+            project = sum(spent.get(k, 0.0) for k in PROJECT_PROCESSES)
+            per_page = 1000 * floor_cpu / cold_n
+            rows.append(
+                Row(
+                    f"same pass by CPU: the project's processes per article / the floor's per "
+                    f"page (load-proof; farm {spent.get('farm', 0.0):.2f} ms and the bench's "
+                    f"sampler {spent.get('bench (memory sampler)', 0.0):.2f} ms left out)",
+                    f"{project / per_page:.2f} ({project:.1f} ms against {per_page:.1f} ms; "
+                    f"main {spent.get('main', 0.0):.1f}, workers {spent.get('worker', 0.0):.1f})",
+                    "",
                 )
             )
     if "cpu" in only:
