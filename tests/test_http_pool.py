@@ -8,6 +8,9 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
+import httpcore._async.connection_pool
+import pytest
+
 from monitor.config.models import FetchConfig
 from monitor.http import Fetcher, _Pool
 
@@ -121,3 +124,31 @@ def test_a_connection_the_server_closed_while_idle_is_not_reused() -> None:
 
     assert run(server, config(), go) == [b"ok"] * 4
     assert server.connections == 4
+
+
+def test_an_idle_connection_is_promised_to_one_waiting_request_only(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """httpcore offered a free connection to every waiting request; all but the first to
+    start on it failed with ConnectionNotAvailable and went round again (about five times
+    per request at 32 connections). Here no request is turned away from its connection."""
+    turned_away = []
+    clear = httpcore._async.connection_pool.AsyncPoolRequest.clear_connection
+
+    def counted(self: Any) -> None:
+        turned_away.append(self)
+        clear(self)
+
+    monkeypatch.setattr(
+        httpcore._async.connection_pool.AsyncPoolRequest, "clear_connection", counted
+    )
+    server = CountingServer()
+    cfg = config(max_connections=8, per_host=8)
+
+    async def go(fetcher: Fetcher, base: str) -> int:
+        results = await asyncio.gather(*(fetcher.fetch(f"{base}/p/{n}") for n in range(200)))
+        return sum(r.body == b"ok" for r in results)
+
+    assert run(server, cfg, go) == 200
+    assert turned_away == []
+    assert server.connections <= 8
