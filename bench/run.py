@@ -900,12 +900,13 @@ def main() -> None:
             )
         )
     if "rss" in only:
-        peaks, shares = [], []
+        peaks, shares, each = [], [], []
         for size in rss_sizes:
             with farm(size // per_feed, per_feed) as base:
                 r = run_child("pass", base, size // per_feed, per_feed, 1)
             peaks.append(r["peak_rss_mb"])
             shares.append(r["peak_pss_mb"])
+            each.append(r["peak_rss_each_mb"])
             say(
                 f"memory: {size} articles, peak RSS {r['peak_rss_mb']:.0f} MB, "
                 f"PSS {r['peak_pss_mb']:.0f} MB, {r['seconds'][0]:.1f}s"
@@ -918,6 +919,15 @@ def main() -> None:
                     " / ".join(f"{p:.0f}" for p in values)
                     + f" MB (largest / smallest {max(values) / min(values):.2f})",
                     "≤ 250 MB at any size, flat within 10 %",
+                )
+            )
+        for name in ("main", "worker", "forkserver"):
+            values = [e.get(name, 0.0) for e in each]
+            rows.append(
+                Row(
+                    f"peak RSS of one {name} process, same passes",
+                    " / ".join(f"{v:.0f}" for v in values) + " MB",
+                    "≤ 250 MB (issue 12's per-process reading)",
                 )
             )
     if "daemon" in only:
