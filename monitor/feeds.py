@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import importlib.util
 import io
 import json
 import logging
@@ -23,6 +24,7 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import feedparser
+import feedparser.api
 from feedparser.datetimes import _parse_date as feedparser_date
 from lxml import etree
 
@@ -32,6 +34,15 @@ from monitor.domain import FeedEntry, ParsedFeed
 from monitor.errors import ParseError
 from monitor.sanitize import clean_text
 from monitor.urls import canonical_url
+
+# feedparser asks `xml.sax` for its preferred drivers (libxml2's) before expat on every
+# parse; one that is not installed (it is not a dependency: expat is what parses our feeds)
+# was searched for on sys.path again each time (0.3 ms of a 2.6 ms parse of a 10-item
+# feed). The drivers that cannot be imported are dropped from the list once: `xml.sax`
+# would skip them anyway, so the parser chosen is the same.
+feedparser.api.PREFERRED_XML_PARSERS = [
+    name for name in feedparser.api.PREFERRED_XML_PARSERS if importlib.util.find_spec(name)
+]
 
 __all__ = ["Select", "html_to_text", "parse_feed"]
 
