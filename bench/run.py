@@ -37,6 +37,7 @@ import multiprocessing
 import os
 import random
 import re
+import socket
 import statistics
 import subprocess
 import sys
@@ -97,6 +98,11 @@ def _serve(port: Any, feeds: int, per_feed: int, delay: float) -> None:
 
         def setup(self) -> None:
             super().setup()
+            # http.server writes the headers and the body in two sends; with Nagle on, the
+            # second waits for the client's delayed ACK (up to 40 ms) on a kept-alive
+            # connection, a stall real servers avoid (nginx: tcp_nodelay) and that only
+            # clients that reuse connections met
+            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             with lock:
                 connections[0] += 1
 
