@@ -1,6 +1,6 @@
 """Issue 13's table in one run: the project against its floor, side by side, on loopback.
 
-    .venv/bin/python bench/run.py [--quick] [--only floor,cold,latency,notmod,rss,daemon]
+    .venv/bin/python bench/run.py [--quick] [--only floor,cold,cpu,http,latency,notmod,rss,daemon]
 
 Every comparison runs in this one command on the same machine within minutes, so the ratios
 hold while the machine's load moves (the absolute figures do not: the load average is
@@ -18,7 +18,10 @@ reaches the internet.
 - 304: every feed answers 304 to a conditional GET; the project's second pass against a raw
   httpx conditional-GET loop at the same concurrency;
 - peak RSS: the sum over the pass's processes (main, forkserver, workers), sampled every
-  50 ms, for cold passes of 250 / 1,000 / 4,000 articles;
+  50 ms, for cold passes of 250 / 1,000 / 4,000 articles, and each process's own peak;
+- cpu: where the cores go in one cold pass: CPU per article of each process (main by
+  thread, workers, forkserver, the farm, this bench's own memory sampler) from /proc;
+- http: the HTTP client alone against a raw httpx loop, CPU per page and connections opened;
 - daemon: `monitor run` with the shipped daemon defaults (poll and delivery ticks, fetch
   limits) over one loopback feed polled every 5 s; items appear at random moments; the time
   from an item's appearance to its Slack alert reaching a loopback webhook, p50 and p95.
