@@ -1,9 +1,10 @@
-"""One article is one transaction on both backends: a kill mid-article leaves nothing behind.
+"""An article is all or nothing on both backends: a kill mid-article leaves nothing behind.
 
-The poller stores an article (inside a savepoint) and then its hit, story, alert and outbox
-rows. A process killed between the two must leave neither: otherwise the article counts as
-seen and is never matched again (a lost alert). The child process below runs the real poll
-path and SIGKILLs itself from inside the article processor, after the hit was written.
+The poller stores articles (a batch of them in one transaction) and then each one's hit,
+story, alert and outbox rows. A process killed between the two must leave neither:
+otherwise the article counts as seen and is never matched again (a lost alert). The child
+process below runs the real poll path and SIGKILLs itself from inside the article
+processor, after the hit was written.
 """
 
 from __future__ import annotations
@@ -95,8 +96,9 @@ def test_a_kill_inside_an_article_leaves_neither_the_article_nor_its_hit(
     db.upgrade(database_url)
     assert _run_child(database_url, feed, "kill") == -9
     articles, hits = _counts(database_url)
-    # entries are stored one by one: the first article committed whole, the second not at all
-    assert (articles, hits) == (1, 1)
+    # each article committed whole or not at all: in one batch with the interrupted one,
+    # none (the first may have been stored before the others arrived, with its hit)
+    assert articles == hits < 2
     _run_child(database_url, feed, "ok")  # the next pass matches the interrupted one again
     assert _counts(database_url) == (3, 3)
 

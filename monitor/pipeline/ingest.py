@@ -19,6 +19,7 @@ from monitor.match import Hit, Matcher, compile_watchlists
 from monitor.pipeline.copies import CopyResult, detect_copy
 from monitor.pipeline.prepare import Analysis, analyse
 from monitor.store import stories as story_store
+from monitor.store.db import unless_committed
 from monitor.store.hits import insert_hit, store_hit
 from monitor.stories import StoryCandidate, StoryIndex, article_origins, assign, normalize_outlet
 from monitor.stories import fingerprint as _fingerprint
@@ -28,6 +29,8 @@ from monitor.stories.place import Placement, place
 from monitor.stories.subjects import Mention, split_people
 
 log = logging.getLogger(__name__)
+
+_SYNCED = "synced_watchlists"  # session.info: the watchlists synced in its transaction
 
 
 @dataclass(slots=True)
@@ -39,8 +42,10 @@ class _IndexState:
 class StoryIndexes:
     """Per-watchlist in-memory indexes of open stories, synced from the database by `seq`.
 
-    Only rows read back from the database enter an index (never this worker's uncommitted
-    writes), so a rolled-back transaction cannot leave a phantom story behind.
+    Only rows read back from the database enter an index. In a batch (many articles in one
+    transaction) they include the stories an earlier article of the batch wrote, not yet
+    committed: a watchlist synced in a transaction that does not commit is forgotten and
+    read again on its next use, so a rolled-back batch cannot leave a phantom story behind.
     """
 
     def __init__(self) -> None:
@@ -51,6 +56,7 @@ class StoryIndexes:
 
         Call under the watchlist's lock: then the rows read and the sequence are exact.
         """
+        self._forget_unless_committed(session, watchlist)
         state = self._by_watchlist.get(watchlist)
         if state is None:  # first use: the stories in the window, and the sequence so far
             state = self._by_watchlist[watchlist] = _IndexState(
@@ -63,6 +69,17 @@ class StoryIndexes:
             state.index.put(summary)
             state.seq = max(state.seq, seq)
         return state.index, state.seq + 1
+
+    def _forget_unless_committed(self, session: Session, watchlist: str) -> None:
+        touched: set[str] = session.info.setdefault(_SYNCED, set())
+        if unless_committed(session, _SYNCED, lambda: self._forget(touched)):
+            touched.clear()  # a new transaction: what the last one synced is settled
+        touched.add(watchlist)
+
+    def _forget(self, watchlists: set[str]) -> None:
+        for watchlist in watchlists:
+            self._by_watchlist.pop(watchlist, None)
+        watchlists.clear()
 
 
 @dataclass(frozen=True, slots=True)

@@ -34,7 +34,7 @@ from monitor.pipeline.prepare import PageJob, Prepared, Watchlists, prepare
 from monitor.pipeline.prepare import build_article as build_article  # eval replays with it
 from monitor.pipeline.window import parse_window
 from monitor.store import claims
-from monitor.store.articles import insert_article, unseen_entries
+from monitor.store.articles import insert_article, insert_articles, unseen_entries
 from monitor.store.db import transaction
 from monitor.store.feeds import (
     FeedOutcome,
@@ -47,6 +47,7 @@ from monitor.store.feeds import (
     poll_target,
     sync_feeds,
 )
+from monitor.store.stories import lock_watchlists
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +59,10 @@ PIPELINE_BOUND = 8
 #: transaction, each waiting at most OUTCOME_WAIT seconds for others to join it.
 OUTCOME_BATCH = 200
 OUTCOME_WAIT = 0.01
+#: New articles are stored together: at most STORE_BATCH per transaction, the first waiting
+#: at most STORE_WAIT seconds for other completed articles to join it.
+STORE_BATCH = 16
+STORE_WAIT = 0.02
 HTML_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "")
 
 
@@ -170,6 +175,10 @@ class Poller:
         self._targets: dict[str, FeedState] = {}  # rows this pass read already (select_feeds)
         self._unchanged: list[tuple[FeedConfig, FeedOutcome, asyncio.Future[PollRecorded]]] = []
         self._flush: asyncio.TimerHandle | None = None
+        self._batch_loop: asyncio.AbstractEventLoop | None = None
+        self._to_store: list[tuple[FeedConfig, Prepared, asyncio.Future[tuple[bool, str | None]]]]
+        self._to_store = []
+        self._store_timer: asyncio.TimerHandle | None = None
 
     def _pipeline_slot(self) -> asyncio.Semaphore:
         """Entries between their page fetch and their commit, over all feeds of the loop."""
@@ -416,11 +425,100 @@ class Poller:
             return await asyncio.to_thread(prepare, fallback)
 
     async def _store(self, fc: FeedConfig, prepared: Prepared) -> tuple[bool, str | None]:
+        """Store the article with the others completed meanwhile (`_store_batch`); its outcome."""
+        article = prepared.article
+        if article.extraction_error:
+            log.info(
+                "feed %s: %s: %s (feed text used)", fc.id, article.url, article.extraction_error
+            )
+        loop = asyncio.get_running_loop()
+        if self._batch_loop is not loop:  # a new event loop (the daemon's next pass)
+            self._batch_loop, self._to_store, self._store_timer = loop, [], None
+        done: asyncio.Future[tuple[bool, str | None]] = loop.create_future()
+        self._to_store.append((fc, prepared, done))
+        if len(self._to_store) >= STORE_BATCH:
+            self._store_batch()
+        elif self._store_timer is None:
+            self._store_timer = loop.call_later(STORE_WAIT, self._store_batch)
+        return await done
+
+    def _store_batch(self) -> None:
+        """One transaction for the waiting articles; one each if that one fails.
+
+        All or nothing per article either way: a crash before the commit leaves none of the
+        batch; an article whose processing fails undoes the batch, which is then stored one
+        article per transaction, so only that article is stored without its hits.
+        """
+        if self._store_timer is not None:
+            self._store_timer.cancel()
+            self._store_timer = None
+        batch = [item for item in self._to_store if not item[2].done()]  # done: cancelled
+        self._to_store = []
+        if not batch:
+            return
+        outcomes: list[tuple[bool, str | None] | BaseException] | None = None
+        if len(batch) > 1:
+            try:
+                outcomes = list(self._store_together([(fc, p) for fc, p, _ in batch]))
+            except Exception as exc:
+                log.info("storing %d articles together failed (%r); one by one", len(batch), exc)
+        if outcomes is None:
+            outcomes = []
+            for fc, prepared, _ in batch:
+                try:
+                    outcomes.append(self._store_alone(fc, prepared))
+                except Exception as exc:
+                    outcomes.append(exc)
+        for (_, _, done), outcome in zip(batch, outcomes, strict=True):
+            if done.done():
+                continue
+            if isinstance(outcome, BaseException):
+                done.set_exception(outcome)
+            else:
+                done.set_result(outcome)
+
+    def _store_together(
+        self, batch: list[tuple[FeedConfig, Prepared]]
+    ) -> list[tuple[bool, str | None]]:
+        """The articles, then each one's hits, stories and alerts, in one transaction.
+
+        Placement is sequential inside it: a later article sees the stories an earlier one
+        opened or changed. The watchlists' locks are all taken first, in name order, and the
+        articles inserted in URL order, so two workers' batches queue rather than deadlock.
+        """
+        order = sorted(range(len(batch)), key=lambda i: batch[i][1].article.canonical_url)
+        outcomes: list[tuple[bool, str | None]] = [(False, None)] * len(batch)
+        alerts = False
+        with transaction(self.sessions) as s:
+            if self.processor is not None:
+                lock_watchlists(
+                    s, (h.watchlist for _, p in batch if p.analysis for h in p.analysis.hits)
+                )
+            ids = insert_articles(s, [batch[i][1].article for i in order])
+            for i, article_id in zip(order, ids, strict=True):
+                if article_id is None:
+                    continue  # stored meanwhile by another feed or worker
+                prepared = batch[i][1]
+                article = prepared.article
+                if self.processor is not None:
+                    done = self.processor(
+                        s,
+                        dataclasses.replace(article, id=article_id),
+                        article.discovered_at or self.clock(),
+                        fresh=True,
+                        analysis=prepared.analysis,
+                    )
+                    alerts = alerts or bool(done.alerts)
+                error = article.extraction_error
+                outcomes[i] = (True, f"{article.url}: {error}" if error else None)
+        if alerts and self.on_alerts is not None:
+            self.on_alerts()  # committed: the delivery loop need not wait for its tick
+        return outcomes
+
+    def _store_alone(self, fc: FeedConfig, prepared: Prepared) -> tuple[bool, str | None]:
         """One short transaction: the article, then its hits, stories and alerts (all or none)."""
         article, error = prepared.article, prepared.article.extraction_error
         now = article.discovered_at or self.clock()
-        if error:
-            log.info("feed %s: %s: %s (feed text used)", fc.id, article.url, error)
         stored, done = False, None
         try:
             with transaction(self.sessions) as s:
@@ -452,7 +550,6 @@ class Poller:
         else:
             if done is not None and done.alerts and self.on_alerts is not None:
                 self.on_alerts()  # committed: the delivery loop need not wait for its tick
-        await asyncio.sleep(0)  # one short transaction per entry, and the loop runs between
         return True, (f"{article.url}: {error}" if error else None)
 
     async def _prepare(self, executor: Executor | None, job: PageJob) -> Prepared:

@@ -11,7 +11,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from monitor.domain import Article, DateSource, ExtractionStatus, FeedEntry
-from monitor.store.insert import insert_new
+from monitor.store.insert import dialect_insert
 from monitor.store.models import ArticleRow, HitRow, StoryArticleRow, StoryRow
 
 __all__ = [
@@ -22,6 +22,7 @@ __all__ = [
     "articles_since",
     "count_articles",
     "insert_article",
+    "insert_articles",
     "list_articles",
     "row_to_article",
     "unseen_entries",
@@ -76,7 +77,34 @@ def _chunks(items: list[str], n: int) -> Iterable[list[str]]:
 
 def insert_article(session: Session, article: Article) -> int | None:
     """Store a new article; return its id, or None when another worker stored it first."""
-    values = {
+    return insert_articles(session, [article])[0]
+
+
+def insert_articles(session: Session, articles: Sequence[Article]) -> list[int | None]:
+    """Store new articles in one statement; each one's id, or None where one was stored first.
+
+    One multi-row `INSERT ... ON CONFLICT (canonical_url) DO NOTHING RETURNING`: the rows
+    that conflict return nothing, so the ids are matched back by canonical URL (the order
+    of RETURNING is not promised). A URL given twice is stored once, for its first article.
+    """
+    firsts: dict[str, Article] = {}
+    for a in articles:
+        firsts.setdefault(a.canonical_url, a)
+    if not firsts:
+        return []
+    table: Any = ArticleRow.__table__
+    stmt = (
+        dialect_insert(session, table)
+        .values([_article_values(a) for a in firsts.values()])
+        .on_conflict_do_nothing(index_elements=["canonical_url"])
+        .returning(table.c.id, table.c.canonical_url)
+    )
+    ids = {url: int(aid) for aid, url in session.execute(stmt)}
+    return [ids.get(a.canonical_url) if firsts[a.canonical_url] is a else None for a in articles]
+
+
+def _article_values(article: Article) -> dict[str, Any]:
+    return {
         "canonical_url": article.canonical_url,
         "url": article.url,
         "guid": article.guid,
@@ -94,7 +122,6 @@ def insert_article(session: Session, article: Article) -> int | None:
         "discovered_at": article.discovered_at,
         "feed_entry": dict(article.feed_entry) if article.feed_entry else None,
     }
-    return insert_new(session, ArticleRow, values, ["canonical_url"])
 
 
 def row_to_article(row: ArticleRow) -> Article:

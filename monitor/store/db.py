@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
@@ -88,6 +88,32 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
     """A short transaction: commit on success, roll back on any error."""
     with factory() as session, session.begin():
         yield session
+
+
+def unless_committed(session: Session, key: str, callback: Callable[[], None]) -> bool:
+    """Have `callback` called if the session's transaction ends without committing.
+
+    Rolled back, or its commit failed (a lost connection): what a cache read from it may
+    hold was never stored. Once per `key` and transaction; False when already registered.
+    """
+    txn = session.get_transaction()
+    marks = session.info.setdefault("unless_committed", {})
+    if marks.get(key) is txn:
+        return False
+    marks[key] = txn
+    committed = False
+
+    def _committed(_session: Session) -> None:
+        nonlocal committed
+        committed = True
+
+    def _ended(_session: Session, ended: Any) -> None:
+        if ended is txn and not committed:
+            callback()
+
+    event.listen(session, "after_commit", _committed)
+    event.listen(session, "after_transaction_end", _ended)
+    return True
 
 
 def _alembic_config(url: str) -> AlembicConfig:

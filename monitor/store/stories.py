@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -13,17 +14,36 @@ from monitor.store.models import AlertRow, ArticleRow, StoryArticleRow, StoryRow
 from monitor.stories import Alert, StorySummary, wire_source
 from monitor.stories.place import Original, Placement
 
+_LOCKS = "story_locks"  # session.info: (the transaction, the watchlists it has locked)
+
 
 def lock_watchlist(session: Session, watchlist: str) -> None:
     """Serialize story assignment per watchlist across workers (PostgreSQL advisory lock).
 
     SQLite serializes writers by itself. Holding the lock to the end of the transaction makes
-    `seq` grow in commit order, which the in-memory indexes rely on.
+    `seq` grow in commit order, which the in-memory indexes rely on. A lock this transaction
+    holds already is not asked for again (a batch places many articles under one lock).
     """
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(
-            text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": f"story:{watchlist}"}
-        )
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    txn = session.get_transaction()
+    held: tuple[Any, set[str]] | None = session.info.get(_LOCKS)
+    if held is None or held[0] is not txn:  # a new transaction holds no lock yet
+        held = session.info[_LOCKS] = (txn, set())
+    if watchlist in held[1]:
+        return
+    session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": f"story:{watchlist}"})
+    held[1].add(watchlist)
+
+
+def lock_watchlists(session: Session, watchlists: Iterable[str]) -> None:
+    """Take the locks of all these watchlists now, in name order.
+
+    A batch that placed its articles taking each lock as it came could deadlock with another
+    worker's batch taking the same two in the other order; in one order they queue instead.
+    """
+    for watchlist in sorted(set(watchlists)):
+        lock_watchlist(session, watchlist)
 
 
 def open_stories(
