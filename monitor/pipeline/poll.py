@@ -62,7 +62,7 @@ OUTCOME_WAIT = 0.01
 #: New articles are stored together: at most STORE_BATCH per transaction, the first waiting
 #: at most STORE_WAIT seconds for other completed articles to join it.
 STORE_BATCH = 16
-STORE_WAIT = 0.02
+STORE_WAIT = 0.05
 HTML_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "")
 
 
