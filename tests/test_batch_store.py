@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.config import AppConfig, MonitorConfig
@@ -22,7 +22,7 @@ from monitor.pipeline import poll
 from monitor.pipeline.ingest import Ingested, Processor, make_processor
 from monitor.pipeline.poll import Poller
 from monitor.store import db
-from monitor.store.db import transaction
+from monitor.store.db import transaction, unless_committed
 from monitor.store.models import (
     AlertRow,
     ArticleRow,
@@ -31,6 +31,7 @@ from monitor.store.models import (
     StoryArticleRow,
     StoryRow,
 )
+from monitor.store.stories import lock_watchlist, lock_watchlists
 from tests.conftest import shipped_watchlist
 from tests.feedgen import Item, rss
 from tests.loopback import LoopbackServer
@@ -261,3 +262,36 @@ def test_a_batch_wakes_the_delivery_loop_once_its_alerts_are_committed(
     )
     asyncio.run(poller.run())
     assert len(seen) == 1 and seen[0] > 0 and seen[0] == counts(sessions)["alerts"]
+
+
+def test_a_cache_hears_of_a_transaction_that_did_not_commit_and_only_of_that(
+    sessions: sessionmaker[Session],
+) -> None:
+    ended: list[str] = []
+    with sessions() as s:
+        with s.begin():
+            assert unless_committed(s, "k", lambda: ended.append("first"))
+            assert not unless_committed(s, "k", lambda: ended.append("again"))  # once each
+        with pytest.raises(RuntimeError), s.begin():
+            unless_committed(s, "k", lambda: ended.append("second"))
+            raise RuntimeError("rolled back")
+    assert ended == ["second"]
+
+
+def test_a_watchlist_lock_is_asked_once_a_transaction_and_again_in_the_next(
+    sessions: sessionmaker[Session], database_url: str
+) -> None:
+    if not database_url.startswith("postgresql"):
+        pytest.skip("advisory locks are PostgreSQL's; SQLite has one writer at a time")
+    held = text(
+        "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()"
+    )
+    sent: list[str] = []
+    with sessions() as s:
+        event.listen(s.get_bind(), "before_cursor_execute", lambda *a: sent.append(a[2]))
+        for _ in range(2):  # the same session, two transactions
+            with s.begin():
+                lock_watchlists(s, ["w2", "w1", "w2"])
+                lock_watchlist(s, "w1")
+                assert s.scalar(held) == 2
+    assert sum("pg_advisory_xact_lock" in sql for sql in sent) == 4
