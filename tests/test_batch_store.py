@@ -206,11 +206,12 @@ def test_a_replayed_batch_stores_nothing_twice(
     # its batch inserts nothing, so nothing is matched, placed or raised again
     again = Poller(cfg, sessions, processor=make_processor(cfg), clock=lambda: NOW)
     prepared = [_prepared(cfg, n) for n in ["a1", "b1", "a2", "b2"]]
-    assert again._store_together([(cfg.feeds[0], p) for p in prepared]) == [(False, None)] * 4
+    replay = again._store_together([(cfg.feeds[0], p) for p in prepared])
+    assert replay == ([(False, None)] * 4, False)
     assert counts(sessions) == before
     # and a batch of one stored article and one new one stores only the new one, whole
     fresh = _prepared(cfg, "a2", url="http://news.example/a3")
-    outcomes = again._store_together([(cfg.feeds[0], prepared[0]), (cfg.feeds[0], fresh)])
+    outcomes, _ = again._store_together([(cfg.feeds[0], prepared[0]), (cfg.feeds[0], fresh)])
     assert [stored for stored, _ in outcomes] == [False, True]
     after = counts(sessions)
     assert (after["articles"], after["hits"], after["story_articles"]) == (

@@ -459,9 +459,13 @@ class Poller:
         outcomes: list[tuple[bool, str | None] | BaseException] | None = None
         if len(batch) > 1:
             try:
-                outcomes = list(self._store_together([(fc, p) for fc, p, _ in batch]))
+                stored, alerts = self._store_together([(fc, p) for fc, p, _ in batch])
             except Exception as exc:
-                log.info("storing %d articles together failed (%r); one by one", len(batch), exc)
+                log.warning("storing %d articles together failed (%r); one by one", len(batch), exc)
+            else:
+                outcomes = list(stored)
+                if alerts and self.on_alerts is not None:
+                    self.on_alerts()  # committed: the delivery loop need not wait for its tick
         if outcomes is None:
             outcomes = []
             for fc, prepared, _ in batch:
@@ -479,8 +483,11 @@ class Poller:
 
     def _store_together(
         self, batch: list[tuple[FeedConfig, Prepared]]
-    ) -> list[tuple[bool, str | None]]:
+    ) -> tuple[list[tuple[bool, str | None]], bool]:
         """The articles, then each one's hits, stories and alerts, in one transaction.
+
+        Returns each article's (stored, error worth reporting), in the batch's order, and
+        whether the batch raised alerts.
 
         Placement is sequential inside it: a later article sees the stories an earlier one
         opened or changed. The watchlists' locks are all taken first, in name order, and the
@@ -511,9 +518,7 @@ class Poller:
                     alerts = alerts or bool(done.alerts)
                 error = article.extraction_error
                 outcomes[i] = (True, f"{article.url}: {error}" if error else None)
-        if alerts and self.on_alerts is not None:
-            self.on_alerts()  # committed: the delivery loop need not wait for its tick
-        return outcomes
+        return outcomes, alerts
 
     def _store_alone(self, fc: FeedConfig, prepared: Prepared) -> tuple[bool, str | None]:
         """One short transaction: the article, then its hits, stories and alerts (all or none)."""
