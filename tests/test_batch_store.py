@@ -17,6 +17,7 @@ from sqlalchemy import event, func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.config import AppConfig, MonitorConfig
+from monitor.daemon.metrics import Metrics
 from monitor.domain import Article
 from monitor.pipeline import poll
 from monitor.pipeline.ingest import Ingested, Processor, make_processor
@@ -296,3 +297,29 @@ def test_a_watchlist_lock_is_asked_once_a_transaction_and_again_in_the_next(
                 lock_watchlist(s, "w1")
                 assert s.scalar(held) == 2
     assert sum("pg_advisory_xact_lock" in sql for sql in sent) == 4
+
+
+@pytest.mark.usefixtures("one_batch")
+def test_metrics_count_what_was_stored_once_when_a_batch_is_stored_again_one_by_one(
+    http_server: LoopbackServer, sessions: sessionmaker[Session], database_url: str
+) -> None:
+    """The batch's first try placed a1, a2 and b1 before b2 failed; all of it was undone
+    and stored again one by one. The daemon's counters say what the database holds."""
+    cfg = config(database_url, feed(http_server, ["a1", "b1", "a2", "b2"]))
+    metrics = Metrics()
+    processor = metrics.counting(Recording(make_processor(cfg), fail="/b2"))  # type: ignore[arg-type]
+    report = asyncio.run(
+        Poller(
+            cfg, sessions, processor=processor, clock=lambda: NOW, on_feed_done=metrics.feed_done
+        ).run()
+    )
+    assert report.new_articles == 4
+    stored = counts(sessions)
+
+    def value(name: str, **labels: str) -> float:
+        return metrics.registry.get_sample_value(name, labels) or 0.0
+
+    assert value("monitor_articles_total") == stored["articles"] == 4
+    assert value("monitor_hits_total", watchlist="nk-defections") == stored["hits"] == 3
+    assert value("monitor_stories_total") == stored["stories"] == 2
+    assert value("monitor_alerts_total", kind="new") == 2

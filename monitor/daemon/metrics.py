@@ -29,6 +29,7 @@ from monitor.domain import Article
 from monitor.pipeline.ingest import ArticleProcessor, Ingested
 from monitor.pipeline.poll import FeedReport
 from monitor.pipeline.prepare import Analysis
+from monitor.store.db import once_committed
 from monitor.store.outbox import alert_send_times
 
 log = logging.getLogger(__name__)
@@ -121,9 +122,12 @@ class Metrics:
     def feed_done(self, report: FeedReport) -> None:
         self.polls.labels(report.outcome).inc()
         self.poll_seconds.observe(report.seconds)
+        # stored, whatever became of their processing (an article whose matching failed is
+        # stored alone): the poller counts them, once each
+        self.articles.inc(report.new_articles)
 
     def counting(self, processor: ArticleProcessor | None) -> ArticleProcessor:
-        """Wrap the article processor so stored articles, hits, stories, alerts are counted."""
+        """Wrap the article processor so the hits, stories and alerts it commits are counted."""
 
         def process(
             session: Session,
@@ -134,21 +138,22 @@ class Metrics:
             analysis: Analysis | None = None,
         ) -> Ingested:
             assert article.id is not None
-            self.articles.inc()
-            if article.published_at is not None and article.discovered_at is not None:
-                lag = (article.discovered_at - article.published_at).total_seconds()
-                if lag >= 0:
-                    self.publication_to_fetch.observe(lag)
             if processor is None:
-                return Ingested(article.id, now)
-            done = processor(session, article, now, fresh=fresh, analysis=analysis)
-            self.count(done, article)
+                done = Ingested(article.id, now)
+            else:
+                done = processor(session, article, now, fresh=fresh, analysis=analysis)
+            # counted once stored: a batch undone and stored again one by one counts once
+            once_committed(session, lambda: self.count(done, article))
             return done
 
         return process
 
     def count(self, done: Ingested, article: Article) -> None:
         """Count what processing one article did, from its own report (no query)."""
+        if article.published_at is not None and article.discovered_at is not None:
+            lag = (article.discovered_at - article.published_at).total_seconds()
+            if lag >= 0:
+                self.publication_to_fetch.observe(lag)
         for hit in done.hits:
             self.hits.labels(hit.watchlist).inc()
             if article.discovered_at is not None:

@@ -116,6 +116,28 @@ def unless_committed(session: Session, key: str, callback: Callable[[], None]) -
     return True
 
 
+def once_committed(session: Session, callback: Callable[[], None]) -> None:
+    """Have `callback` called when the session's current transaction commits, never if it
+    does not: what is counted of a transaction is what was stored (a batch undone and
+    stored again one by one is counted once)."""
+    txn = session.get_transaction()
+    done = False
+
+    def _committed(_session: Session) -> None:
+        nonlocal done
+        if not done:  # the commit of `txn`: a rolled-back `txn` ended (below) before any
+            done = True
+            callback()
+
+    def _ended(_session: Session, ended: Any) -> None:
+        nonlocal done
+        if ended is txn:
+            done = True  # committed (called already) or not: either way, never again
+
+    event.listen(session, "after_commit", _committed)
+    event.listen(session, "after_transaction_end", _ended)
+
+
 def _alembic_config(url: str) -> AlembicConfig:
     cfg = AlembicConfig()
     cfg.set_main_option("script_location", alembic_dir())
