@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import Table, delete, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -28,6 +29,8 @@ __all__ = [
     "index_article",
     "promote_root",
 ]
+
+_POSTINGS = cast(Table, CopyPostingRow.__table__)
 
 #: PostgreSQL and SQLite both take this many bound values in one IN list comfortably.
 _CHUNK = 500
@@ -112,9 +115,10 @@ def index_article(
     stmt = stmt.on_conflict_do_nothing(index_elements=["article_id"])
     if session.execute(stmt.returning(ArticleCopyRow.article_id)).first() is None:
         return False  # indexed before (a replay)
-    if sig.sample:
+    if sig.sample:  # the Table, not the entity: a plain executemany, half the ORM bulk's CPU
         session.execute(
-            insert(CopyPostingRow), [{"hash": h, "article_id": article_id} for h in sig.sample]
+            insert(_POSTINGS),
+            [{"hash": h, "article_id": article_id} for h in sig.sample],
         )
     return True
 
