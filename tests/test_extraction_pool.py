@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 from monitor.pipeline.pool import extraction_pool
 
 
@@ -19,3 +21,21 @@ def test_workers_inherit_the_stoplist_from_the_forkserver() -> None:
     with extraction_pool(1) as pool:
         built, cached = pool.submit(_inherited).result(timeout=120)
     assert built and cached  # no worker builds its own copy on its first page
+
+
+def _collector_view() -> tuple[int, bool]:
+    """(In a worker.) How many objects the cyclic collector skips, and whether a module the
+    forkserver imported is among the objects it still walks."""
+    import trafilatura
+
+    walked = any(o is trafilatura.__dict__ for o in gc.get_objects())
+    return gc.get_freeze_count(), walked
+
+
+def test_workers_never_walk_what_they_inherited() -> None:
+    with extraction_pool(1) as pool:
+        frozen, walked = pool.submit(_collector_view).result(timeout=120)
+    # the forkserver's imports are frozen: a full collection in the worker neither spends
+    # its time on them nor writes into (and so copies) the pages shared with the forkserver
+    assert frozen > 10_000
+    assert not walked

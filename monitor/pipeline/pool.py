@@ -21,7 +21,7 @@ __all__ = ["ExtractionPool", "extraction_pool"]
 log = logging.getLogger(__name__)
 
 #: what the forkserver imports once, before it forks any worker (`preload` builds the
-#: tables the workers share)
+#: tables the workers share and freezes what the forkserver holds: it stays last)
 PRELOAD = [
     "monitor.extract.article",
     "monitor.pipeline.prepare",
