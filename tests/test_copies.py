@@ -6,6 +6,7 @@ do (caption before the dateline, relay dateline, trailers, cuts, writethrus).
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -18,11 +19,13 @@ from monitor.store import copies as store
 from monitor.store.db import transaction
 from monitor.stories.copies import (
     COPY_CONTAINMENT,
+    SAMPLE_MOD,
     CopyIndex,
     containment,
     copy_text,
     signature,
 )
+from monitor.stories.fingerprint import tokens
 from tests.seeding import add_feed, store_article
 
 T0 = datetime(2031, 5, 6, 1, 0, tzinfo=UTC)
@@ -217,3 +220,33 @@ def test_an_original_arriving_after_its_copy_becomes_the_root(
     with transaction(sessions) as s:
         assert store.copy_link(s, copy.id or 0)[0] == original.id
         assert store.copy_link(s, original.id or 0)[0] is None
+
+
+def _by_definition(text: str) -> set[int]:
+    """Each word 4-gram of the cleaned body, blake2b to 8 bytes, read as an unsigned
+    big-endian number and wrapped into BIGINT's signed range."""
+    words = tokens(copy_text(text))
+    out = set()
+    for i in range(len(words) - 3):
+        digest = hashlib.blake2b(" ".join(words[i : i + 4]).encode(), digest_size=8).digest()
+        value = int.from_bytes(digest, "big")
+        out.add(value - 2**64 if value >= 2**63 else value)
+    return out
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        WIRE,  # a wire story with its dateline
+        "서울 (연합뉴스) 북한 어선 한 척이 동해 상에서 발견돼 당국이 선원들을 조사하고 있다.",
+        "Ünïcödé ﬁgures, Straße and ＦＵＬＬＷＩＤＴＨ words: folded before they are shingled.",
+        "Too short to shingle.",  # fewer than four words: no shingles at all
+        "",
+    ],
+)
+def test_signature_hashes_are_the_stored_definition(text: str) -> None:
+    # the hashes are stored (the copy index's postings): they may never change
+    sig = signature(text)
+    assert sig.shingles == _by_definition(text)
+    assert all(-(2**63) <= h < 2**63 for h in sig.shingles)
+    assert sig.sample == tuple(sorted(h for h in sig.shingles if h % SAMPLE_MOD == 0))

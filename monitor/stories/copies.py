@@ -123,11 +123,18 @@ class Signature:
 
 
 def signature(text: str) -> Signature:
-    """The shingles of the cleaned body (`copy_text`) and their consistent sample."""
+    """The shingles of the cleaned body (`copy_text`) and their consistent sample.
+
+    Each shingle's hash is `_hash`'s, inlined (a signed big-endian read is its two's
+    complement): it runs for every shingle of every new body, in the extraction worker.
+    """
     words = tokens(copy_text(text))
     grams = {" ".join(words[i : i + SHINGLE]) for i in range(len(words) - SHINGLE + 1)}
-    hashed = frozenset(_hash(g) for g in grams)
-    return Signature(hashed, tuple(sorted(h for h in hashed if h % SAMPLE_MOD == 0)))
+    blake2b, read = hashlib.blake2b, int.from_bytes
+    hashed = frozenset(
+        [read(blake2b(g.encode(), digest_size=8).digest(), "big", signed=True) for g in grams]
+    )
+    return Signature(hashed, tuple(sorted([h for h in hashed if h % SAMPLE_MOD == 0])))
 
 
 def containment(a: Signature | frozenset[int], b: Signature | frozenset[int]) -> float:
