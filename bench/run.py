@@ -486,6 +486,10 @@ def run_child(kind: str, *args: Any, code: Path | None = None) -> dict[str, Any]
         [sys.executable, __file__, "--child", kind, json.dumps(args)],
         stdout=subprocess.PIPE,
         env={**os.environ, "PYTHONPATH": str(code), "BENCH_CODE": str(code)},
+        # the forkserver imports its preloads from its own sys.path, which starts with the
+        # working directory (Python 3.11 ignores the parent's): run in `code`, or the other
+        # checkout's workers run this one's `monitor`
+        cwd=code,
     )
     peak = [0, 0]
     each: dict[int, int] = {}  # the peak RSS of each process of the tree
