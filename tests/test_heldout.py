@@ -138,6 +138,249 @@ RELEVANCE: list[tuple[str, str, str, bool]] = [
         "The Associated Press. All rights reserved.",
         True,
     ),
+    # --- session 18: held-out cases written before reading the rules (classes 2 and 3) ---
+    (
+        "defectors as sources: according to interviews",
+        "Public executions rose during the pandemic, report says",
+        "Public executions for watching foreign films increased after 2020, according to "
+        "defectors interviewed by a Seoul-based research institute for its annual report.",
+        False,
+    ),
+    (
+        "defectors as sources: testimony from escapees",
+        "Report details abuse in detention centres",
+        "Testimony from more than 500 escapees describes beatings and forced labour in "
+        "pre-trial detention facilities across North Korea, the rights group said.",
+        False,
+    ),
+    (
+        "defectors as sources: a defector-run radio station",
+        "Smuggled K-pop draws harsher sentences in Pyongyang",
+        "A defector-run radio station reported that three teenagers in North Korea were sent "
+        "to a labour camp for sharing South Korean dramas on USB sticks.",
+        False,
+    ),
+    (
+        "defectors as sources: market prices via defector contacts",
+        "Corn prices double near the Chinese border",
+        "Corn now sells for twice last year's price in North Hamgyong province, said "
+        "defectors who keep in touch with relatives there by smuggled phones.",
+        False,
+    ),
+    (
+        "defection to the North by an American",
+        "Army private who fled into North Korea to be sent home",
+        "An American soldier who sprinted across the border into North Korea during a guided "
+        "tour last month will be expelled, Pyongyang's state news agency said.",
+        False,
+    ),
+    (
+        "a South Korean trying to go north",
+        "Ex-official suspected of plotting to flee north",
+        "Police arrested a former South Korean civil servant who allegedly tried to defect to "
+        "North Korea by crossing the Han river estuary on a rubber raft.",
+        False,
+    ),
+    (
+        "a South Korean who went north",
+        "Man who swam north was a former athlete",
+        "The South Korean man who crossed the border into the North on New Year's Day was a "
+        "former gymnast who had resettled in the South, officials said.",
+        False,
+    ),
+    (
+        "negation: no intention of defecting",
+        "Fishermen rescued at sea to be repatriated",
+        "Seoul will send back two North Korean fishermen found adrift in the East Sea because "
+        "they showed no intention of defecting, the unification ministry said.",
+        False,
+    ),
+    (
+        "negation: denied he wanted to defect",
+        "North Korean athlete leaves training camp briefly",
+        "A North Korean weightlifter who went missing from his team's hotel for a day denied "
+        "he wanted to defect and flew home with his teammates.",
+        False,
+    ),
+    (
+        "negation: no plans to seek asylum",
+        "North Korean sailors receive medical care in port",
+        "The North Korean sailors treated in Busan after their freighter caught fire had no "
+        "plans to seek asylum and wished to return home, officials said.",
+        False,
+    ),
+    (
+        "non-Korean defector: a Russian pilot",
+        "Russian helicopter pilot defects to Ukraine",
+        "A Russian pilot flew his helicopter across the front line and defected to Ukraine, "
+        "Kyiv's military intelligence said, in an operation it planned for months.",
+        False,
+    ),
+    (
+        "non-Korean defector: a Chinese official",
+        "Chinese diplomat seeks asylum in Australia",
+        "A Chinese consular official in Sydney has sought political asylum in Australia, "
+        "saying he feared persecution if he went back to Beijing.",
+        False,
+    ),
+    (
+        "non-Korean defector: a Cuban doctor",
+        "Cuban doctors abandon medical mission in Brazil",
+        "Dozens of Cuban doctors walked away from a state medical mission in Brazil and asked "
+        "for asylum, saying Havana kept most of their pay.",
+        False,
+    ),
+    (
+        "non-Korean defector in Korean: a Russian pilot",
+        "러시아 조종사, 헬기 몰고 우크라이나로 망명",
+        "러시아 공군 조종사가 헬기를 몰고 전선을 넘어 우크라이나로 망명했다고 우크라이나 국방부 "
+        "정보총국이 밝혔다.",
+        False,
+    ),
+    (
+        "non-Korean defector in Korean: a Chinese official",
+        "중국 외교관, 호주에 정치적 망명 신청",
+        "주시드니 중국 총영사관 소속 외교관이 호주 정부에 정치적 망명을 신청했다고 현지 언론이 "
+        "전했다.",
+        False,
+    ),
+    (
+        "'the South' with North Korea named in another paragraph",
+        "Seaman rescued off Ulleung Island",
+        "A fisherman from North Korea was found clinging to a wrecked boat near Ulleung "
+        "Island on Tuesday, the coast guard said.\n\nDuring questioning he expressed a "
+        "desire to settle in the South, officials added.",
+        True,
+    ),
+    (
+        "'the North' as origin, Korea only in the headline",
+        "Korean peninsula: soldier crosses frontier",
+        "A soldier from the North walked across the frontier in heavy fog and asked to live "
+        "in the South, the Joint Chiefs of Staff said.",
+        True,
+    ),
+    (
+        "fled to South Korean waters",
+        "Wooden boat intercepted in the Yellow Sea",
+        "Three North Koreans who fled to South Korean waters aboard a small wooden boat were "
+        "taken in by the navy near Baengnyeong Island.",
+        True,
+    ),
+    (
+        "requested to be transferred to South Korea",
+        "Woman held in Thailand asks for help",
+        "A North Korean woman detained in Bangkok for illegal entry has requested to be "
+        "transferred to South Korea, an activist said.",
+        True,
+    ),
+    (
+        "wants to be sent to Seoul",
+        "Escapee in Laos pleads not to be returned",
+        "The North Korean teenager, caught near the Laos border, begged the authorities to "
+        "send him to Seoul rather than back to China, his lawyer said.",
+        True,
+    ),
+    (
+        "crossed the MDL alone, no other context",
+        "Deer crosses the MDL, sets off alarm",
+        "A deer crossed the MDL overnight and tripped a sensor, triggering a brief alert at "
+        "a guard post, an army spokesman said.",
+        False,
+    ),
+    (
+        "crossed the MDL with a North Korean subject",
+        "Private crosses the MDL",
+        "A North Korean private crossed the MDL in the western sector early Monday and was "
+        "taken under protection by South Korean troops.",
+        True,
+    ),
+    (
+        "Korean without 탈북: 귀순",
+        "북한군 병사 1명 중부전선 귀순",
+        "북한군 병사 1명이 중부전선 군사분계선을 넘어 귀순했다고 합동참모본부가 밝혔다.",
+        True,
+    ),
+    (
+        "Korean without 탈북: 망명 by a North Korean diplomat",
+        "北 외교관 가족과 한국 망명",
+        "동남아 주재 북한 외교관이 가족과 함께 한국으로 망명한 사실이 뒤늦게 확인됐다.",
+        True,
+    ),
+    (
+        "Korean without 탈북: 남측으로 넘어와",
+        "北 어민 목선 타고 남측으로 넘어와",
+        "북한 어민 3명이 목선을 타고 서해 북방한계선을 넘어 남측으로 넘어왔다고 군이 전했다.",
+        True,
+    ),
+    (
+        "a returning defector who goes back north",
+        "Defector who resettled in South returns to North",
+        "A North Korean defector who had lived in Seoul for three years slipped back across "
+        "the border to the North last week, the military believes.",
+        True,
+    ),
+    (
+        "a known defector as the main subject",
+        "Thae Yong-ho launches book tour",
+        "Thae Yong-ho, the former North Korean deputy ambassador in London who defected in "
+        "2016, began a tour of American universities on Monday to promote his memoir.",
+        True,
+    ),
+    (
+        "headline with glued words",
+        "NorthKorean soldier defectsacross DMZ",
+        "A soldier from North Korea defected across the demilitarised zone on Thursday, "
+        "the military said.",
+        True,
+    ),
+    (
+        "British spelling",
+        "Defector recognised in the centre of Seoul",
+        "A North Korean who defected last autumn was recognised for his work as a "
+        "programme organiser at a defence-industry labour centre, officials said.",
+        True,
+    ),
+    (
+        "passive voice: taken into custody after crossing",
+        "Man detained at Gimpo peninsula",
+        "A North Korean man was taken into custody after crossing the Han river estuary by "
+        "swimming, South Korea's military said.",
+        True,
+    ),
+    (
+        "sought asylum at the South Korean embassy",
+        "Worker at Mongolian site asks for protection",
+        "A North Korean labourer sought asylum at the South Korean embassy in Ulaanbaatar "
+        "after leaving a construction site, a diplomatic source said.",
+        True,
+    ),
+    (
+        "a diplomat disappeared, then is in Seoul",
+        "Missing envoy turns up in South Korea",
+        "A North Korean counsellor who disappeared from his embassy in Kuwait in 2019 is "
+        "in Seoul and under the protection of the authorities, a lawmaker said.",
+        True,
+    ),
+    (
+        "Korean passive: 신병이 확보됐다",
+        "북한 남성, 한강 하구 헤엄쳐 건너",
+        "북한 남성 1명이 한강 하구를 헤엄쳐 건너와 우리 군에 신병이 확보됐다고 합참이 밝혔다.",
+        True,
+    ),
+    (
+        "negation in Korean: 귀순 의사 없어",
+        "北 선원 2명 송환 예정",
+        "동해에서 구조된 북한 선원 2명은 귀순 의사를 밝히지 않아 북측으로 송환될 예정이라고 "
+        "통일부가 밝혔다.",
+        False,
+    ),
+    (
+        "defectors as sources in Korean: 증언",
+        "북한 공개처형 늘어…탈북민 증언",
+        "탈북민 500여 명의 증언에 따르면 북한에서 한국 드라마를 본 주민에 대한 공개처형이 "
+        "늘어난 것으로 나타났다.",
+        False,
+    ),
 ]
 
 
@@ -177,6 +420,78 @@ ORIGINS: list[tuple[str, str, str, list[str]]] = [
         "Korean news agency",
         "World Daily",
         ["Yonhap"],
+    ),
+    # --- session 18: held-out origins cases written before reading the rules ---
+    (
+        "'Source:' line with a Japanese outlet",
+        "A North Korean family reached Japan by boat, officials said.\n\nSource: Kyodo",
+        "Asia Wire Digest",
+        ["Kyodo"],
+    ),
+    (
+        "X, which first reported",
+        "A North Korean diplomat in Cuba defected last year, according to the Sankei "
+        "Shimbun, which first reported the case on Tuesday.",
+        "Pacific Ledger",
+        ["Sankei Shimbun"],
+    ),
+    (
+        "lawmakers briefed by the spy agency",
+        "A North Korean official in Europe has defected, lawmakers briefed by the spy "
+        "agency said on Thursday.",
+        "Metro Herald",
+        ["National Intelligence Service"],
+    ),
+    (
+        "the NIS declined to confirm (no credit)",
+        "A North Korean soldier may have defected, the Dong-A Ilbo reported. The NIS "
+        "declined to confirm the report.",
+        "Global Post Online",
+        ["Dong-A Ilbo"],
+    ),
+    (
+        "NHK reported",
+        "A wooden boat carrying North Koreans washed ashore in Ishikawa, NHK reported.",
+        "Island Times",
+        ["NHK"],
+    ),
+    (
+        "the Yomiuri Shimbun said",
+        "Eight North Koreans on a boat sought protection in Japan, the Yomiuri Shimbun said.",
+        "Harbour Daily",
+        ["Yomiuri Shimbun"],
+    ),
+    (
+        "Radio Free Asia reported",
+        "Five North Koreans were arrested in China, Radio Free Asia reported on Monday.",
+        "City Gazette",
+        ["Radio Free Asia"],
+    ),
+    (
+        "told Voice of America",
+        "A North Korean escapee in Thailand told Voice of America she feared being sent "
+        "back, the broadcaster reported.",
+        "Valley Star",
+        ["Voice of America"],
+    ),
+    (
+        "Daily NK, citing a source",
+        "A North Korean guard defected to China, Daily NK reported, citing a source in "
+        "the province.",
+        "East Mail",
+        ["Daily NK"],
+    ),
+    (
+        "according to NK News",
+        "A North Korean trade worker left his post in Vladivostok, according to NK News.",
+        "North Star Times",
+        ["NK News"],
+    ),
+    (
+        "relay dateline with Kyodo",
+        "Tokyo, Mar 2 (Kyodo) A North Korean man was found on a beach in Niigata.",
+        "Daily Express Online",
+        ["Kyodo"],
     ),
 ]
 
