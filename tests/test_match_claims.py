@@ -705,7 +705,7 @@ def test_a_status_counts_for_the_hit_but_is_marked_no_act(
 ) -> None:
     report = matcher.match(title, body)
     keywords = [m for h in report.hits for m in h.matches if m.rule == "keyword"]
-    mine = [m for m in keywords if m.text == word]
+    mine = [m for m in keywords if word in m.text]  # a longer claim may hold the word
     assert mine, keywords
     assert all((m.status is not None) == status for m in mine), mine
     if status:

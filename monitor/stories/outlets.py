@@ -132,6 +132,10 @@ OUTLETS: tuple[Outlet, ...] = (
         "South Korea's spy agency",
         "Seoul's spy agency",
         "the South's spy agency",
+        # Korea news names it by its trade once the country is clear ("lawmakers briefed by
+        # the spy agency"); another state's agency is written with its owner ("Russia's spy agency")
+        "the spy agency",
+        "South Korean spy agency",
         official=True,
     ),
     _o(
