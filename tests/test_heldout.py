@@ -8,10 +8,13 @@ reading the rules; before, 29 of 35 and 10 of 11 held (the misses: Korea named o
 peninsula, "fled to South Korean waters", "taken under protection", a passive crossing of
 an estuary, "disappeared from his embassy ... is in Seoul", 건너와 with 신병 확보; "briefed
 by the spy agency"); after, all. The "guard" rows were written after reading the rules, for
-what the new claim families must not take.
+what the new claim families must not take. Round 2b was written after reading the rules
+(19 of 22 before its fixes, 21 of 22 after; one strict xfail, a page that never names Korea).
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 import pytest
 import yaml
@@ -30,7 +33,7 @@ def matcher() -> Matcher:
 
 
 # (class, title, body, hit?)
-RELEVANCE: list[tuple[str, str, str, bool]] = [
+RELEVANCE: list[Any] = [  # tuples, and pytest.param for a known failure
     (
         "weak words, subject in the sentence before",
         "Soldier detained at the frontier",
@@ -416,6 +419,197 @@ RELEVANCE: list[tuple[str, str, str, bool]] = [
         "北 군인 10여명 군사분계선 넘어와…경고사격에 북상",
         "북한군 10여 명이 작업 중 군사분계선을 넘어왔다가 우리 군의 경고사격을 받고 북상했다고 "
         "합참이 밝혔다.",
+        False,
+    ),
+    # --- session 18, round 2b: written AFTER reading the rules (a harder batch of classes 2 and
+    # 3; before the refusal, REACH and SOUTH_OF rules 19 of 22 held, after 21 of 22, one a known
+    # failure; the last five rows are guards for those rules)
+    (
+        "round 2b: a defector who speaks only as a source",
+        "Food prices soar in North Korea",
+        "Kim Min-ji, who fled the North in 2015, said rice now costs three times as much "
+        "in her home town of Hyesan.",
+        False,
+    ),
+    (
+        "round 2b: defectors as sources: what escapees told investigators",
+        "Prison camp expanded, satellite images show",
+        "Based on what former inmates who escaped told investigators, the camp near "
+        "Kaechon in North Korea has grown, the report said.",
+        False,
+    ),
+    (
+        "round 2b: defectors as sources: escapees' accounts",
+        "Hunger returns to North Korean countryside",
+        "North Korean escapees' accounts collected by the ministry describe farm families "
+        "eating grass.",
+        False,
+    ),
+    (
+        "round 2b: defectors as sources: a film built on interviews",
+        "Film on North Korean gulag wins award",
+        "The documentary, built on interviews with defectors, won the top prize at a "
+        "festival in Geneva.",
+        False,
+    ),
+    (
+        "round 2b: a South Korean who went north",
+        "Man who went north appears on state TV",
+        "A South Korean man who fled to North Korea in 2010 appeared on Pyongyang's state "
+        "television to denounce Seoul.",
+        False,
+    ),
+    (
+        "round 2b: an American who wants to stay in the North",
+        "Private seeks refuge in North Korea",
+        "The American private said he wanted to stay in North Korea, Pyongyang's state "
+        "media claimed.",
+        False,
+    ),
+    (
+        "round 2b: negation: refused to defect",
+        "Crew repatriated",
+        "The two North Korean fishermen refused to defect and were sent back across the "
+        "sea border on Friday.",
+        False,
+    ),
+    (
+        "round 2b: negation: wished to go home",
+        "Sailors sent home",
+        "All six North Korean sailors said they wished to go home and were returned at Panmunjom.",
+        False,
+    ),
+    (
+        "round 2b: non-Korean defectors: Venezuelan soldiers",
+        "Venezuelan soldiers defect to Colombia",
+        "Three Venezuelan soldiers crossed the border and defected to Colombia, asking for asylum.",
+        False,
+    ),
+    (
+        "round 2b: non-Korean defector in Korean: a Chinese sailor",
+        "중국인 선원 한국 망명 신청",
+        "중국인 선원 1명이 인천항에서 한국 정부에 망명을 신청했다.",
+        False,
+    ),
+    pytest.param(
+        "round 2b: 'the North' and 'the South' with Korea never named",
+        "Soldier crosses frontier in fog",
+        "A soldier crossed the heavily guarded frontier in thick fog on Tuesday and was "
+        "taken into custody.\n\nHe told investigators he had wanted to flee the North for "
+        "years and hoped to start a new life in the South.",
+        True,
+        marks=pytest.mark.xfail(
+            strict=True,
+            reason="Korea never named: 'the North' and 'the South' alone also describe Sudan, "
+            "Cyprus or Yemen (docs/matching.md, known limits)",
+        ),
+    ),
+    (
+        "round 2b: pleaded to be allowed to go to South Korea",
+        "Woman in Chinese detention",
+        "A North Korean woman held in Shenyang has pleaded to be allowed to go to South "
+        "Korea, activists said.",
+        True,
+    ),
+    (
+        "round 2b: Korean without 탈북: 한국행 희망",
+        "北 주민 제3국서 한국행 희망",
+        "제3국에 체류 중인 북한 주민 5명이 한국행을 희망하고 있다고 정부 소식통이 전했다.",
+        True,
+    ),
+    (
+        "round 2b: Korean without 탈북: 귀순 의사를 밝혀",
+        "北 어선 선원 귀순 의사",
+        "동해상에서 발견된 북한 어선의 선원 2명이 귀순 의사를 밝혔다고 해경이 전했다.",
+        True,
+    ),
+    (
+        "round 2b: a defector who went back north",
+        "Defector who went back appears on Pyongyang TV",
+        "A woman who had defected to the South in 2014 reappeared on North Korean state "
+        "television after returning to the North.",
+        True,
+    ),
+    (
+        "round 2b: a known defector as the main subject",
+        "Park Yeon-mi to run for office",
+        "Park Yeon-mi, the activist who escaped North Korea as a teenager, announced a "
+        "run for a local council seat.",
+        True,
+    ),
+    (
+        "round 2b: glued words in the body",
+        "N.Korean envoy defects",
+        "ANorth Korean envoy in Europe has defectedto the South with his family, lawmakers said.",
+        True,
+    ),
+    (
+        "round 2b: reached Seoul via a third country",
+        "Worker in Russia defects",
+        "A North Korean logging worker in Russia's Far East escaped and reached Seoul via "
+        "a third country, the ministry said.",
+        True,
+    ),
+    (
+        "round 2b: asylum at the South Korean embassy",
+        "Asylum bid in Hanoi",
+        "Two North Korean students walked into the South Korean embassy in Hanoi and "
+        "asked for asylum.",
+        True,
+    ),
+    (
+        "round 2b: swam to reach a South Korean island (a possessive place)",
+        "Man swims to South Korea",
+        "A North Korean man swam for six hours to reach South Korea's Gyodong island, the "
+        "military said.",
+        True,
+    ),
+    (
+        "round 2b: jumped ship and asked to be sent to South Korea",
+        "Sailor jumps ship",
+        "A North Korean sailor jumped off a cargo ship in a Japanese port and asked to be "
+        "sent to South Korea.",
+        True,
+    ),
+    (
+        "round 2b: a diplomat confirmed as arrived in the South",
+        "Defecting diplomat confirmed",
+        "The unification ministry confirmed that a North Korean diplomat posted in Cuba "
+        "had arrived in the South.",
+        True,
+    ),
+    (
+        "round 2b: guard: declined to seek asylum (the person refuses)",
+        "Crew sent home",
+        "The North Korean crew declined to seek asylum and were sent back on Friday, the "
+        "ministry said.",
+        False,
+    ),
+    (
+        "round 2b: guard: a state declined to grant asylum (a North Korean's case: news)",
+        "Thailand rejects plea",
+        "Thailand declined to grant asylum to a North Korean woman held in Bangkok, "
+        "activists said.",
+        True,
+    ),
+    (
+        "round 2b: guard: a bare possessive ('South Korea's aid') moves nobody",
+        "Allies at the DMZ",
+        "A North Korean soldier's defection last year prompted the United States to rush "
+        "to South Korea's aid with new drones.",
+        True,
+    ),
+    (
+        "round 2b: guard: 'came to South Korea's aid' is no move",
+        "Korean War anniversary",
+        "US troops came to South Korea's aid in 1950 after North Korea invaded.",
+        False,
+    ),
+    (
+        "round 2b: guard: missiles that could reach a South Korean coast",
+        "Missile range",
+        "North Korean missiles could fly far enough to reach South Korea's southern coast "
+        "within minutes, analysts said.",
         False,
     ),
 ]
