@@ -183,6 +183,9 @@ class StoryRecord:
     score: float
     articles: tuple[ArticleRecord, ...] = ()
     hits: tuple[HitRecord, ...] = ()
+    # unannounced (`stale`) because every report is news about long-known defectors
+    # (stories.alerts.person_news), not because any was old when found
+    person_news: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from pydantic import SecretStr
-from sqlalchemy import text
+from sqlalchemy import select, text, update
 from starlette.testclient import TestClient
 from typer.testing import CliRunner
 
@@ -23,6 +23,7 @@ from monitor.demo import DemoServer
 from monitor.store import feedback as fb
 from monitor.store import reads
 from monitor.store.db import transaction
+from monitor.store.models import StoryArticleRow, StoryRow
 from monitor.web import create_app
 from monitor.web.security import CSP
 from tests.deskdata import TOKENS, DeskData, build
@@ -254,6 +255,29 @@ def test_stories_newest_first_with_the_digest_badges(data: DeskData) -> None:
     seen = [records[i].last_seen for i in ids]
     assert len(ids) >= 3 and seen == sorted(seen, reverse=True)
     assert "badge-confirmed" in html or "badge-corroborated" in html
+
+
+def test_an_unannounced_story_says_whether_it_is_old_news_or_news_about_a_known_defector(
+    fresh: DeskData,
+) -> None:
+    """Both raise no alert (`stale` on the story row); the badge says why: a report found
+    late, or reports about long-known defectors that report no new defection."""
+    with transaction(fresh.sessions) as s:
+        first, second = s.scalars(select(StoryRow.id).order_by(StoryRow.id).limit(2)).all()
+        s.execute(update(StoryRow).where(StoryRow.id.in_([first, second])).values(stale=True))
+        for sid, old in ((first, True), (second, False)):
+            s.execute(
+                update(StoryArticleRow).where(StoryArticleRow.story_id == sid).values(stale=old)
+            )
+    c = client(fresh)
+    listing = c.get("/stories?state=stale").text
+    badge = {}
+    for item in listing.split('<li class="story">')[1:]:
+        sid = int(re.findall(r'href="/stories/(\d+)"', item)[0])
+        badge[sid] = re.findall(r'<span class="badge badge-stale"[^>]*>([^<]+)</span>', item)
+    assert badge[first] == ["stale"] and badge[second] == ["person news"]
+    assert ">person news</span>" in c.get(f"/stories/{second}").text
+    assert ">person news</span>" not in c.get(f"/stories/{first}").text
 
 
 @pytest.mark.parametrize(

@@ -187,13 +187,6 @@ def subject_line(counts: dict[str, int], watchlists: Sequence[str]) -> str:
     return f"{', '.join(parts)} {noun}: {', '.join(watchlists)}"
 
 
-def is_person_news(story: StoryRecord) -> bool:
-    """An unannounced story none of whose reports was old when found: it is unannounced
-    because every report is news about long-known defectors (stories.alerts.person_news),
-    not because it was found late."""
-    return story.stale and bool(story.articles) and not any(a.stale for a in story.articles)
-
-
 def build_digest(
     channel: Channel,
     stories: Iterable[StoryRecord],
@@ -215,7 +208,7 @@ def build_digest(
         if not accepts(channel, record, badge):
             continue
         if record.stale:  # never announced: a short section, not among the news
-            listing = person_news if is_person_news(record) else found_late
+            listing = person_news if record.person_news else found_late
             listing.append(build_story(record, badge, desk=desk))
             continue
         by_watchlist.setdefault(record.watchlist, []).append(build_story(record, badge, desk=desk))

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal, get_args
 
-from sqlalchemy import String, cast, func, select
+from sqlalchemy import String, case, cast, func, select
 from sqlalchemy.orm import Session
 
 from monitor.domain import Article, StoryRecord
@@ -99,13 +99,30 @@ def story_page(
     ids = [row[0] for row in page]
     columns = [getattr(StoryRow, name) for name in LINE_COLUMNS]  # not the clustering state
     rows = session.execute(select(*columns).where(StoryRow.id.in_(ids))).all()
+    unannounced = [int(r[LINE_COLUMNS.index("id")]) for r in rows if r[LINE_COLUMNS.index("stale")]]
+    person = _person_news_ids(session, unannounced)
     lines = {}
     for r in rows:
         values = dict(zip(LINE_COLUMNS, r, strict=True))
         values["origins"], values["people"] = _strs(values["origins"]), _strs(values["people"])
         values["terms"] = event_labels(_strs(values["terms"]))
-        lines[values["id"]] = StoryLine(**values)
+        lines[values["id"]] = StoryLine(**values, person_news=values["id"] in person)
     return [lines[i] for i in ids if i in lines], int(page[0][1])
+
+
+def _person_news_ids(session: Session, unannounced: list[int]) -> set[int]:
+    """Of these unannounced stories, those none of whose reports was old when found: news
+    about long-known defectors, not old news (`reads.load_stories` says the same)."""
+    if not unannounced:
+        return set()
+    old = func.sum(case((StoryArticleRow.stale.is_(True), 1), else_=0))
+    rows = session.execute(
+        select(StoryArticleRow.story_id)
+        .where(StoryArticleRow.story_id.in_(unannounced))
+        .group_by(StoryArticleRow.story_id)
+        .having(old == 0)
+    )
+    return {int(sid) for (sid,) in rows}
 
 
 LINE_COLUMNS = (

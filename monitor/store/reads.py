@@ -27,6 +27,13 @@ def _strs(value: object) -> tuple[str, ...]:
     return tuple(str(v) for v in value) if isinstance(value, list) else ()
 
 
+def _person_news(unannounced: bool, reports_stale: Iterable[bool]) -> bool:
+    """Unannounced, though none of its reports was old when found: news about long-known
+    defectors (stories.alerts.person_news), not old news found late."""
+    flags = list(reports_stale)
+    return unannounced and bool(flags) and not any(flags)
+
+
 def load_stories(session: Session, story_ids: Iterable[int]) -> list[StoryRecord]:
     """Stories by id with everything a message shows, in one read."""
     ids = sorted(set(story_ids))
@@ -85,6 +92,7 @@ def load_stories(session: Session, story_ids: Iterable[int]) -> list[StoryRecord
             score=s.score,
             articles=tuple(articles.get(s.id, ())),
             hits=tuple(hits.get(s.id, ())),
+            person_news=_person_news(s.stale, [a.stale for a in articles.get(s.id, ())]),
         )
         for s in sorted(stories.values(), key=lambda s: s.id)
     ]
