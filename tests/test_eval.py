@@ -40,6 +40,25 @@ def run_eval(*args: str, **kw: Any) -> subprocess.CompletedProcess[str]:
     )
 
 
+def record(
+    rid: str,
+    title: str,
+    text: str,
+    event: str | None,
+    *,
+    copy_of: str | None = None,
+    published: str | None = None,
+) -> dict[str, Any]:
+    """One relevant corpus record (shared/corpus/README.md) with a plain-text body."""
+    n = int(rid[1:])
+    return {
+        "id": rid, "outlet": f"Outlet {n}", "feed": f"feed{n}",
+        "url": f"https://news{n}.example/a",
+        "published": published or f"2024-05-07T0{n + 1}:00:00Z", "title": title, "text": text,
+        "labels": {"relevant": True, "event": event, "people": [], "syndicated_from": copy_of},
+    }  # fmt: skip
+
+
 @pytest.fixture(scope="module")
 def evaluated(
     tmp_path_factory: pytest.TempPathFactory,
@@ -233,27 +252,16 @@ def test_explain_names_the_score_behind_each_story_and_copy_error(tmp_path: Path
         "him to safety after spotting him with thermal cameras.\n\nNo shots were fired."
     )
 
-    def record(i: int, title: str, text: str, source: str | None) -> dict[str, Any]:
-        return {
-            "id": f"y{i}",
-            "outlet": f"Outlet {i}",
-            "feed": f"feed{i}",
-            "url": f"https://news{i}.example/a",
-            "published": f"2024-05-07T0{i + 1}:00:00Z",
-            "title": title,
-            "text": text,
-            "labels": {
-                "relevant": True,
-                "event": "one-event",
-                "people": [],
-                "syndicated_from": source,
-            },
-        }
-
     rows = [
-        record(0, "North Korean diplomat in Kuwait defects", diplomat, None),
-        record(1, "North Korean soldier defects across the MDL", soldier, None),
-        record(2, "Diplomat defects, Seoul says", diplomat + "\n\n(Reporting by A. Kim)", "y1"),
+        record("y0", "North Korean diplomat in Kuwait defects", diplomat, "one-event"),
+        record("y1", "North Korean soldier defects across the MDL", soldier, "one-event"),
+        record(
+            "y2",
+            "Diplomat defects, Seoul says",
+            diplomat + "\n\n(Reporting by A. Kim)",
+            "one-event",
+            copy_of="y1",
+        ),
     ]
     corpus = tmp_path / "errors.jsonl"
     corpus.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
@@ -332,18 +340,22 @@ def test_explain_says_why_an_event_was_never_announced_or_announced_outside_even
         "guided him to safety after spotting him with thermal cameras."
     )
 
-    def record(i: int, title: str, text: str, event: str | None) -> dict[str, Any]:
-        return {
-            "id": f"z{i}", "outlet": f"Outlet {i}", "feed": f"feed{i}",
-            "url": f"https://news{i}.example/a", "published": f"2020-04-1{i + 5}T01:00:00Z",
-            "title": title, "text": text,
-            "labels": {"relevant": True, "event": event, "people": [], "syndicated_from": None},
-        }  # fmt: skip
-
     rows = [
         # labelled, for this test, as if the election were a defection event
-        record(0, "Defector Thae Yong-ho wins a Gangnam seat", election, "thae-election"),
-        record(1, "North Korean soldier defects across the MDL", soldier, None),
+        record(
+            "z0",
+            "Defector Thae Yong-ho wins a Gangnam seat",
+            election,
+            "thae-election",
+            published="2020-04-15T01:00:00Z",
+        ),
+        record(
+            "z1",
+            "North Korean soldier defects across the MDL",
+            soldier,
+            None,
+            published="2020-04-16T01:00:00Z",
+        ),
     ]
     corpus = tmp_path / "alerts.jsonl"
     corpus.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
