@@ -11,7 +11,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from monitor.domain import Article, DateSource, ExtractionStatus, FeedEntry
-from monitor.store.insert import dialect_insert
+from monitor.store.insert import new_rows
 from monitor.store.models import ArticleRow, HitRow, StoryArticleRow, StoryRow
 
 __all__ = [
@@ -83,23 +83,19 @@ def insert_article(session: Session, article: Article) -> int | None:
 def insert_articles(session: Session, articles: Sequence[Article]) -> list[int | None]:
     """Store new articles in one statement; each one's id, or None where one was stored first.
 
-    One multi-row `INSERT ... ON CONFLICT (canonical_url) DO NOTHING RETURNING`: the rows
-    that conflict return nothing, so the ids are matched back by canonical URL (the order
-    of RETURNING is not promised). A URL given twice is stored once, for its first article.
+    One `INSERT ... ON CONFLICT (canonical_url) DO NOTHING RETURNING` for all the rows
+    (`new_rows`): the rows that conflict return nothing, so the ids are matched back by
+    canonical URL (the order of RETURNING is not promised). A URL given twice is stored
+    once, for its first article.
     """
     firsts: dict[str, Article] = {}
     for a in articles:
         firsts.setdefault(a.canonical_url, a)
     if not firsts:
         return []
-    table: Any = ArticleRow.__table__
-    stmt = (
-        dialect_insert(session, table)
-        .values([_article_values(a) for a in firsts.values()])
-        .on_conflict_do_nothing(index_elements=["canonical_url"])
-        .returning(table.c.id, table.c.canonical_url)
-    )
-    ids = {url: int(aid) for aid, url in session.execute(stmt)}
+    stmt = new_rows(session, ArticleRow.__table__, ["canonical_url"], ["id", "canonical_url"])
+    rows = session.execute(stmt, [_article_values(a) for a in firsts.values()])
+    ids = {url: int(aid) for aid, url in rows}
     return [ids.get(a.canonical_url) if firsts[a.canonical_url] is a else None for a in articles]
 
 

@@ -13,11 +13,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import Table, delete, func, insert, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import Table, bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 
+from monitor.store.insert import new_rows
 from monitor.store.models import ArticleCopyRow, ArticleRow, CopyPostingRow
 from monitor.stories.copies import Signature
 
@@ -31,9 +30,27 @@ __all__ = [
 ]
 
 _POSTINGS = cast(Table, CopyPostingRow.__table__)
+_INDEX = cast(Table, ArticleCopyRow.__table__)
 
 #: PostgreSQL and SQLite both take this many bound values in one IN list comfortably.
 _CHUNK = 500
+
+# The index's statements run for every stored article: each is built once (an expanding IN
+# and named parameters), so an execution costs no statement construction or coercion of
+# each value, which took more CPU than the queries themselves.
+_SHARED = (
+    select(CopyPostingRow.article_id, func.count())
+    .join(ArticleCopyRow, ArticleCopyRow.article_id == CopyPostingRow.article_id)
+    .where(
+        CopyPostingRow.hash.in_(bindparam("hashes", expanding=True)),
+        ArticleCopyRow.seen_at >= bindparam("since"),
+        CopyPostingRow.article_id != bindparam("exclude"),
+    )
+    .group_by(CopyPostingRow.article_id)
+)
+#: The postings' executemany goes to the driver as it is: one row of two integers each,
+#: ~110 rows an article, where Core's executemany processed every row's parameters.
+_ADD_POSTINGS = "INSERT INTO {table} (hash, article_id) VALUES ({marks})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,16 +74,7 @@ def candidates(
     counts: dict[int, int] = {}
     for i in range(0, len(sig.sample), _CHUNK):
         chunk = list(sig.sample[i : i + _CHUNK])
-        rows = session.execute(
-            select(CopyPostingRow.article_id, func.count())
-            .join(ArticleCopyRow, ArticleCopyRow.article_id == CopyPostingRow.article_id)
-            .where(
-                CopyPostingRow.hash.in_(chunk),
-                ArticleCopyRow.seen_at >= since,
-                CopyPostingRow.article_id != exclude,
-            )
-            .group_by(CopyPostingRow.article_id)
-        )
+        rows = session.execute(_SHARED, {"hashes": chunk, "since": since, "exclude": exclude})
         for aid, n in rows:
             counts[int(aid)] = counts.get(int(aid), 0) + int(n)
     best = sorted((a for a, n in counts.items() if n >= min_shared), key=lambda a: (-counts[a], a))
@@ -110,15 +118,14 @@ def index_article(
         "source_id": source,
         "share": share,
     }
-    dialect = session.get_bind().dialect.name
-    stmt = (pg_insert if dialect == "postgresql" else sqlite_insert)(ArticleCopyRow).values(values)
-    stmt = stmt.on_conflict_do_nothing(index_elements=["article_id"])
-    if session.execute(stmt.returning(ArticleCopyRow.article_id)).first() is None:
+    stmt = new_rows(session, _INDEX, ["article_id"], ["article_id"])
+    if session.execute(stmt, values).first() is None:
         return False  # indexed before (a replay)
-    if sig.sample:  # the Table, not the entity: a plain executemany, half the ORM bulk's CPU
-        session.execute(
-            insert(_POSTINGS),
-            [{"hash": h, "article_id": article_id} for h in sig.sample],
+    if sig.sample:
+        mark = "?" if session.get_bind().dialect.paramstyle == "qmark" else "%s"
+        session.connection().exec_driver_sql(
+            _ADD_POSTINGS.format(table=_POSTINGS.name, marks=f"{mark}, {mark}"),
+            [(h, article_id) for h in sig.sample],
         )
     return True
 
