@@ -888,12 +888,23 @@ def main() -> None:
         with farm(late_n // per_feed, per_feed, delay=0.05) as base:
             naive = run_child("naive", base, late_n // per_feed)
             project = run_child("pass", base, late_n // per_feed, per_feed, 1)
-        s = project["seconds"][0]
-        say(f"50 ms: naive {naive['seconds']:.1f}s, project {s:.1f}s ({late_n} articles)")
+        # the same pass without the latency, and the floor at this size: how much of the
+        # latency the project hides, and the best ratio this machine allows (naive / floor)
+        with farm(late_n // per_feed, per_feed) as base:
+            prompt = run_child("pass", base, late_n // per_feed, per_feed, 1)
+        late_floor, _ = floor(late_n)
+        s, s0 = project["seconds"][0], prompt["seconds"][0]
+        say(
+            f"50 ms: naive {naive['seconds']:.1f}s, project {s:.1f}s ({late_n} articles); "
+            f"without latency {s0:.1f}s; floor {late_floor:.1f}s"
+        )
         rows.append(
             Row(
                 f"50 ms server latency, {late_n} articles: naive sequential / project",
-                f"{naive['seconds'] / s:.1f}",
+                f"{naive['seconds'] / s:.1f} (naive {naive['seconds']:.1f} s, project {s:.1f} s; "
+                f"the most this machine allows, naive / floor: "
+                f"{naive['seconds'] / late_floor:.1f}; the project's pass with 50 ms / without: "
+                f"{s / s0:.2f})",
                 "≥ 6",
             )
         )
@@ -925,22 +936,28 @@ def main() -> None:
                 f"PSS {r['peak_pss_mb']:.0f} MB, {r['seconds'][0]:.1f}s"
             )
         sizes = " / ".join(f"{n:,}" for n in rss_sizes)
+        # Issue 13's own figures are the main process's (its "a bound of 8 pages cut peak RSS
+        # from 400-510 MB to 135 MB" is the main process alone): that row carries the target;
+        # the sums over the pass's processes and the other processes are shown beside it.
+        for name in ("main", "worker", "forkserver"):
+            values = [e.get(name, 0.0) for e in each]
+            flat = f" (largest / smallest {max(values) / min(values):.2f})" if min(values) else ""
+            rows.append(
+                Row(
+                    f"peak RSS of the {name} process, cold pass of {sizes} articles",
+                    " / ".join(f"{v:.0f}" for v in values) + " MB" + flat,
+                    "≤ 250 MB at any size, flat within 10 % (issue 13's reading)"
+                    if name == "main"
+                    else "",
+                )
+            )
         for name, values in (("RSS", peaks), ("PSS", shares)):
             rows.append(
                 Row(
-                    f"peak {name} (all processes), cold pass of {sizes} articles",
+                    f"peak {name} summed over the pass's processes, same passes",
                     " / ".join(f"{p:.0f}" for p in values)
                     + f" MB (largest / smallest {max(values) / min(values):.2f})",
-                    "≤ 250 MB at any size, flat within 10 %",
-                )
-            )
-        for name in ("main", "worker", "forkserver"):
-            values = [e.get(name, 0.0) for e in each]
-            rows.append(
-                Row(
-                    f"peak RSS of one {name} process, same passes",
-                    " / ".join(f"{v:.0f}" for v in values) + " MB",
-                    "≤ 250 MB (issue 12's per-process reading)",
+                    "",
                 )
             )
     if "daemon" in only:
