@@ -478,9 +478,12 @@ def tree_memory(pid: int, *, pss: bool) -> dict[int, tuple[int, int]]:
     return out
 
 
-def run_child(kind: str, *args: Any, code: Path | None = None) -> dict[str, Any]:
+def run_child(
+    kind: str, *args: Any, code: Path | None = None, sample: bool = True
+) -> dict[str, Any]:
     """Run one child job in a fresh interpreter (on `code`, default this checkout); its
-    result plus its process tree's peak memory."""
+    result plus its process tree's peak memory (`sample=False`: not sampled, for a timed
+    row compared with the floor, which runs with no sampler beside it)."""
     code = code or ROOT
     proc = subprocess.Popen(
         [sys.executable, __file__, "--child", kind, json.dumps(args)],
@@ -501,7 +504,7 @@ def run_child(kind: str, *args: Any, code: Path | None = None) -> dict[str, Any]
         # mapping) every second, and whenever RSS has grown 2 % since PSS was last read
         pss_at = 0
         for tick in itertools.count():
-            if stop.is_set():
+            if stop.is_set() or not sample:
                 break
             now = tree_memory(proc.pid, pss=False)
             rss = sum(r for r, _ in now.values())
@@ -833,7 +836,7 @@ def main() -> None:
         )
         if "cold" in only:
             with farm(cold_n // per_feed, per_feed) as base:
-                cold = run_child("pass", base, cold_n // per_feed, per_feed, 1)
+                cold = run_child("pass", base, cold_n // per_feed, per_feed, 1, sample=False)
             s, n = cold["seconds"][0], cold["articles"][0]
             say(f"cold pass: {n} articles in {s:.1f}s = {n / s:.0f}/s, {cold['outcomes'][0]}")
             rows.append(
@@ -886,12 +889,12 @@ def main() -> None:
             )
     if "latency" in only:
         with farm(late_n // per_feed, per_feed, delay=0.05) as base:
-            naive = run_child("naive", base, late_n // per_feed)
-            project = run_child("pass", base, late_n // per_feed, per_feed, 1)
+            naive = run_child("naive", base, late_n // per_feed, sample=False)
+            project = run_child("pass", base, late_n // per_feed, per_feed, 1, sample=False)
         # the same pass without the latency, and the floor at this size: how much of the
         # latency the project hides, and the best ratio this machine allows (naive / floor)
         with farm(late_n // per_feed, per_feed) as base:
-            prompt = run_child("pass", base, late_n // per_feed, per_feed, 1)
+            prompt = run_child("pass", base, late_n // per_feed, per_feed, 1, sample=False)
         late_floor, _ = floor(late_n)
         s, s0 = project["seconds"][0], prompt["seconds"][0]
         say(
