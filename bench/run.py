@@ -236,6 +236,7 @@ def child_pass(base: str, feeds: int, per_feed: int, passes: int) -> dict[str, A
     from monitor.config import AppConfig, MonitorConfig, load_config
     from monitor.pipeline.ingest import make_processor
     from monitor.pipeline.poll import Poller, extraction_pool
+    from monitor.pipeline.prepare import Watchlists
     from monitor.store import db
 
     base_cfg = load_config(CODE / "config" / "monitor.yaml", env={})
@@ -257,7 +258,8 @@ def child_pass(base: str, feeds: int, per_feed: int, passes: int) -> dict[str, A
         )
         db.upgrade(url)
         sessions = db.session_factory(db.make_engine(url))
-        with extraction_pool(0) as executor:
+        # the daemon's pool: its workers compile the watchlists as they start
+        with extraction_pool(0, Watchlists.of(cfg.watchlists)) as executor:
             list(executor.map(abs, range(os.cpu_count() or 2)))  # workers up before the clock
             poller = Poller(cfg, sessions, processor=make_processor(cfg), executor=executor)
             for _ in range(passes):

@@ -39,3 +39,23 @@ def test_workers_never_walk_what_they_inherited() -> None:
     # its time on them nor writes into (and so copies) the pages shared with the forkserver
     assert frozen > 10_000
     assert not walked
+
+
+def _compiled() -> list[str]:
+    """(In a worker, before any page.) The keys of the watchlists this worker has compiled."""
+    from monitor.pipeline import prepare
+
+    return list(prepare._MATCHERS)
+
+
+def test_workers_compile_the_watchlists_they_are_given_before_the_first_page() -> None:
+    from monitor.config import WatchlistConfig
+    from monitor.pipeline.prepare import Watchlists
+
+    watchlists = Watchlists.of(
+        [WatchlistConfig.model_validate({"id": "nk", "keywords": ["defected"]})]
+    )
+    with extraction_pool(1, watchlists) as pool:
+        assert pool.submit(_compiled).result(timeout=120) == [watchlists.key]
+    with extraction_pool(1) as pool:  # none given: the first job's compile them
+        assert pool.submit(_compiled).result(timeout=120) == []

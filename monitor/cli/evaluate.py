@@ -31,6 +31,7 @@ from monitor.eval.replay import load_corpus, replay, score, temporary_database
 from monitor.match import compile_watchlists
 from monitor.pipeline.ingest import make_processor
 from monitor.pipeline.poll import extraction_pool
+from monitor.pipeline.prepare import Watchlists
 
 
 def _default_config() -> Path | None:
@@ -67,7 +68,9 @@ def eval_(
     items = load_corpus(corpus)
     with (
         temporary_database() as sessions,
-        extraction_pool(cfg.monitor.fetch.extraction_workers) as pool,
+        extraction_pool(
+            cfg.monitor.fetch.extraction_workers, Watchlists.of(cfg.watchlists)
+        ) as pool,
     ):
         preds = replay(items, cfg, sessions, make_processor(cfg), executor=pool)
     metrics = score(items, preds)

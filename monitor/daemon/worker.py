@@ -40,6 +40,7 @@ from monitor.http import Fetcher
 from monitor.logs import REDACTOR, secret_values
 from monitor.pipeline.ingest import make_processor
 from monitor.pipeline.poll import FeedReport, Poller, extraction_pool
+from monitor.pipeline.prepare import Watchlists
 from monitor.pipeline.rematch import rematch
 from monitor.store import claims, db
 from monitor.store.db import transaction
@@ -302,7 +303,10 @@ class Daemon:
         self.fetcher = await Fetcher(self.cfg.monitor.fetch).__aenter__()
         self._fetchers.append(self.fetcher)
         if self.cfg.monitor.fetch.fetch_articles:
-            self.executor = extraction_pool(self.cfg.monitor.fetch.extraction_workers)
+            self.executor = extraction_pool(
+                self.cfg.monitor.fetch.extraction_workers,
+                Watchlists.of(self.cfg.watchlists) if self.cfg.watchlists else None,
+            )
         self.poller = self._poller()
         self._files = config_files(self.cfg)
 

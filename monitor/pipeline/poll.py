@@ -215,7 +215,9 @@ class Poller:
         feeds = self.select_feeds(feed_ids, due_only=due_only)
         own_pool = self.executor is None and self.cfg.monitor.fetch.fetch_articles and feeds
         executor = self.executor or (
-            extraction_pool(self.cfg.monitor.fetch.extraction_workers) if own_pool else None
+            extraction_pool(self.cfg.monitor.fetch.extraction_workers, self._watchlists)
+            if own_pool
+            else None
         )
         try:
             async with Fetcher(self.cfg.monitor.fetch) as fetcher:

@@ -2,7 +2,8 @@
 
 Workers are forked by a forkserver (not by the event loop's process, whose resolver threads
 must not be forked mid-flight) that has imported extraction and matching once, so a new
-worker starts in milliseconds with those modules already in memory.
+worker starts in milliseconds with those modules already in memory. Given the watchlists,
+each worker compiles them as it starts, before its first page (`matcher_for`'s cache).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from monitor.extract.lifeline import die_with
+from monitor.pipeline.prepare import Watchlists, matcher_for
 
 __all__ = ["ExtractionPool", "extraction_pool"]
 
@@ -38,8 +40,9 @@ class ExtractionPool(Executor):
     text for every article after that. The next submit starts a fresh pool.
     """
 
-    def __init__(self, workers: int = 0) -> None:
+    def __init__(self, workers: int = 0, watchlists: Watchlists | None = None) -> None:
         self._workers = workers or os.cpu_count() or 2
+        self._watchlists = watchlists
         self._pool = self._start()
         self.restarts = 0
 
@@ -49,8 +52,8 @@ class ExtractionPool(Executor):
         return ProcessPoolExecutor(
             max_workers=self._workers,
             mp_context=ctx,
-            initializer=die_with,  # a killed daemon leaves no orphaned workers
-            initargs=(os.getpid(),),
+            initializer=_start_worker,
+            initargs=(os.getpid(), self._watchlists),
         )
 
     def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
@@ -77,6 +80,17 @@ class ExtractionPool(Executor):
         self._pool.shutdown(wait=wait, cancel_futures=cancel_futures)
 
 
-def extraction_pool(workers: int = 0) -> ExtractionPool:
-    """The process pool for extraction (CPU-bound): both cores work, the event loop stays free."""
-    return ExtractionPool(workers)
+def _start_worker(parent: int, watchlists: Watchlists | None) -> None:
+    """Pool initializer: a killed daemon leaves no orphaned workers (`die_with`); the
+    watchlists are compiled before the first page, not in its time (70-200 ms a worker)."""
+    die_with(parent)
+    if watchlists is not None:
+        matcher_for(watchlists)
+
+
+def extraction_pool(workers: int = 0, watchlists: Watchlists | None = None) -> ExtractionPool:
+    """The process pool for extraction (CPU-bound): both cores work, the event loop stays free.
+
+    `watchlists`: what the pool's jobs will match with (a job naming others still gets
+    them, compiled on its first page: a reloaded config)."""
+    return ExtractionPool(workers, watchlists)
