@@ -7,6 +7,7 @@ do (caption before the dateline, relay dateline, trailers, cuts, writethrus).
 from __future__ import annotations
 
 import hashlib
+import pickle
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -21,6 +22,7 @@ from monitor.stories.copies import (
     COPY_CONTAINMENT,
     SAMPLE_MOD,
     CopyIndex,
+    SignatureCache,
     containment,
     copy_text,
     signature,
@@ -175,10 +177,15 @@ def _store(sessions: sessionmaker[Session], n: int, text: str, when: datetime) -
         )
 
 
-def _detect(sessions: sessionmaker[Session], art: Article, cfg: StoriesConfig):
+def _detect(
+    sessions: sessionmaker[Session],
+    art: Article,
+    cfg: StoriesConfig,
+    cache: SignatureCache | None = None,
+):
     with transaction(sessions) as s:
         assert art.published_at is not None
-        return detect_copy(s, art, cfg, art.published_at)
+        return detect_copy(s, art, cfg, art.published_at, cache=cache)
 
 
 def test_index_in_the_database_finds_copies_in_any_session(
@@ -222,6 +229,98 @@ def test_an_original_arriving_after_its_copy_becomes_the_root(
         assert store.copy_link(s, original.id or 0)[0] is None
 
 
+# --- the signature cache: the same answers, never another body's signature ----------------
+
+
+def _answer_unrecorded(sessions: sessionmaker[Session], art: Article, cfg: StoriesConfig):
+    """What detect_copy says without a cache, its index rows rolled back."""
+    with sessions() as s:
+        assert art.published_at is not None
+        answer = detect_copy(s, art, cfg, art.published_at)
+        s.rollback()
+    return answer
+
+
+def test_the_signature_cache_changes_no_answer(sessions: sessionmaker[Session]) -> None:
+    cfg = StoriesConfig()
+    cache = SignatureCache(max_entries=3)  # small: bodies are evicted and shingled again
+    texts = [
+        WIRE,
+        OTHER_REPORT,
+        _wrapped("caption before dateline"),
+        _wrapped("rights trailer"),
+        _wrapped("cut to the first paragraphs"),
+        WIRE,  # the same body again: one entry serves both
+        _wrapped("writethru with paragraphs added"),
+        OTHER_REPORT + "\n\nReporting by Kim Min-ji",
+        _wrapped("credits"),
+    ]
+    found = []
+    for n, text in enumerate(texts):
+        art = _store(sessions, n, text, T0 + timedelta(minutes=n))
+        without = _answer_unrecorded(sessions, art, cfg)
+        assert _detect(sessions, art, cfg, cache) == without
+        found.append(without.match)
+    assert found[0] is None and found[1] is None
+    assert all(m is not None and m.root == 1 for m in found[2:7])
+    assert cache.hits > 0 and cache.misses > 0 and len(cache) <= 3
+
+
+def test_a_worker_s_signature_serves_the_later_copies(sessions: sessionmaker[Session]) -> None:
+    cfg = StoriesConfig()
+    cache = SignatureCache()
+    original = _store(sessions, 1, WIRE, T0)
+    with transaction(sessions) as s:  # as ingestion runs it: the worker shingled the body
+        sent = pickle.loads(pickle.dumps(signature(WIRE)))
+        detect_copy(s, original, cfg, T0, sig=sent, cache=cache)
+    copy = _store(sessions, 2, _wrapped("rights trailer"), T0 + timedelta(hours=1))
+    found = _detect(sessions, copy, cfg, cache).match
+    assert found is not None and found.source == original.id
+    assert cache.hits == 1  # the original's stored body was not shingled again
+
+
+def test_a_reused_id_is_not_served_the_signature_of_its_former_body(
+    sessions: sessionmaker[Session],
+) -> None:
+    cfg = StoriesConfig()
+    cache = SignatureCache()
+    # a batch rolled back after its article was checked: the cache saw OTHER_REPORT, whose
+    # id SQLite gives to the next article stored (the highest rowid again)
+    with sessions() as s:
+        add_feed(s, "f", T0)
+        gone = store_article(
+            s,
+            url="https://x.invalid/gone",
+            text=OTHER_REPORT,
+            when=T0,
+            feed_id="f",
+            outlet="Site",
+            title="Gone",
+        )
+        detect_copy(s, gone, cfg, T0, cache=cache)
+        s.rollback()
+    original = _store(sessions, 1, WIRE, T0)  # stored by another worker (its own cache)
+    _detect(sessions, original, cfg, SignatureCache())
+    if sessions.kw["bind"].dialect.name == "sqlite":  # PostgreSQL never hands an id out twice
+        assert original.id == gone.id
+    copy = _store(sessions, 2, _wrapped("caption before dateline"), T0 + timedelta(hours=1))
+    found = _detect(sessions, copy, cfg, cache).match
+    assert found is not None and found.source == original.id
+
+
+def test_the_cache_keeps_to_its_byte_budget() -> None:
+    sigs = [signature(f"{WIRE}\n\nUpdate {i}: {OTHER_REPORT}") for i in range(6)]
+    budget = 3 * max(s.nbytes for s in sigs)  # room for three of them, not four
+    assert 4 * min(s.nbytes for s in sigs) > budget
+    cache = SignatureCache(max_bytes=budget)
+    for sig in sigs:
+        cache.add(sig)
+    assert len(cache) == 3 and cache.nbytes <= budget
+    assert cache.signature(f"{WIRE}\n\nUpdate 5: {OTHER_REPORT}") is sigs[5]  # newest kept
+    assert cache.signature(f"{WIRE}\n\nUpdate 0: {OTHER_REPORT}") == sigs[0]  # shingled again
+    assert (cache.hits, cache.misses) == (1, 1)
+
+
 def _by_definition(text: str) -> set[int]:
     """Each word 4-gram of the cleaned body, blake2b to 8 bytes, read as an unsigned
     big-endian number and wrapped into BIGINT's signed range."""
@@ -247,6 +346,7 @@ def _by_definition(text: str) -> set[int]:
 def test_signature_hashes_are_the_stored_definition(text: str) -> None:
     # the hashes are stored (the copy index's postings): they may never change
     sig = signature(text)
-    assert sig.shingles == _by_definition(text)
+    assert list(sig.shingles) == sorted(_by_definition(text))  # packed, sorted, distinct
     assert all(-(2**63) <= h < 2**63 for h in sig.shingles)
-    assert sig.sample == tuple(sorted(h for h in sig.shingles if h % SAMPLE_MOD == 0))
+    assert list(sig.sample) == [h for h in sig.shingles if h % SAMPLE_MOD == 0]
+    assert pickle.loads(pickle.dumps(sig)) == sig

@@ -3,7 +3,8 @@
 Every new body, hit or not, is compared with every body stored in `stories.copy_window`
 through the database postings (monitor.store.copies), so a copy is found whatever story
 its original is in, after restarts and across workers. The decision itself is pure
-(monitor.stories.copies.best_copy).
+(monitor.stories.copies.best_copy). A candidate's signature comes from the caller's
+`SignatureCache` when its body was seen recently, else from its stored body.
 """
 
 from __future__ import annotations
@@ -16,7 +17,14 @@ from sqlalchemy.orm import Session
 from monitor.config.stories import StoriesConfig
 from monitor.domain import Article
 from monitor.store import copies as store
-from monitor.stories.copies import CopyMatch, Signature, best_copy, estimate, signature
+from monitor.stories.copies import (
+    CopyMatch,
+    Signature,
+    SignatureCache,
+    best_copy,
+    estimate,
+    signature,
+)
 
 __all__ = ["CopyResult", "detect_copy"]
 
@@ -41,15 +49,21 @@ def detect_copy(
     now: datetime,
     *,
     sig: Signature | None = None,
+    cache: SignatureCache | None = None,
 ) -> CopyResult:
     """The stored article this one copies (pointing at the root), recorded in the index.
 
     When the new article was published before the body it matches, it is the original:
-    it becomes the root of that family (`displaced` names the stored copy).
+    it becomes the root of that family (`displaced` names the stored copy). `cache` keeps
+    the new body's signature for its later copies and serves the candidates' (the answer
+    is the same without it).
     """
     assert article.id is not None
+    shingle = cache.signature if cache is not None else signature
     if sig is None:  # not computed in an extraction worker already
-        sig = signature(article.text or "")
+        sig = shingle(article.text or "")
+    elif cache is not None:
+        cache.add(sig)
     seen = article.published_at or article.discovered_at or now
     if not sig.usable:
         store.index_article(session, article.id, sig, seen_at=seen, root=None, source=None, share=0)
@@ -62,11 +76,12 @@ def detect_copy(
         min_shared=1 if len(sig.sample) < 8 else 2,
         limit=CANDIDATES * 2,
     )
-    checked = [
-        (c, signature(c.body or ""))
+    kept = [
+        c
         for c in found
         if estimate(c.shared, len(sig.sample), c.samples) >= ESTIMATE_FLOOR and c.body
-    ][:CANDIDATES]
+    ][:CANDIDATES]  # only these are shingled (or read from the cache)
+    checked = [(c, shingle(c.body or "")) for c in kept]
     match = best_copy(
         sig, ((c.article_id, c.root, s) for c, s in checked), threshold=cfg.copy_containment
     )

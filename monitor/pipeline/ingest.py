@@ -24,6 +24,7 @@ from monitor.store.hits import insert_hit, store_hit
 from monitor.stories import StoryCandidate, StoryIndex, article_origins, assign, normalize_outlet
 from monitor.stories import fingerprint as _fingerprint
 from monitor.stories.alerts import Act, Named, person_news
+from monitor.stories.copies import SignatureCache
 from monitor.stories.model import CopyOf
 from monitor.stories.place import Placement, place
 from monitor.stories.subjects import Mention, split_people
@@ -145,6 +146,8 @@ class Processor:
         self.cfg = cfg
         self.matcher = matcher
         self.indexes = StoryIndexes()
+        # recent bodies' copy signatures: a copy's stored candidates are not shingled again
+        self.signatures = SignatureCache()
         # watchlist -> target person -> the year the defection became public
         self.known_since = {
             wl.id: {p.name: p.known_since for p in wl.people if p.role == "target"}
@@ -165,7 +168,12 @@ class Processor:
             analysis = analyse(self.matcher, article)
         # every body, hit or not, enters the copy index: a later hit may copy it
         copy = detect_copy(
-            session, article, self.cfg.monitor.stories, now, sig=analysis.copy_signature
+            session,
+            article,
+            self.cfg.monitor.stories,
+            now,
+            sig=analysis.copy_signature,
+            cache=self.signatures,
         )
         hits = analysis.hits
         if not hits:
