@@ -9,11 +9,15 @@ this module, never rows.
 
 from __future__ import annotations
 
+import functools
+import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import cast
+from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, delete, func, select, update
+from sqlalchemy import BigInteger, String, Table, any_, bindparam, delete, func, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from monitor.store.insert import new_rows
@@ -32,22 +36,59 @@ __all__ = [
 _POSTINGS = cast(Table, CopyPostingRow.__table__)
 _INDEX = cast(Table, ArticleCopyRow.__table__)
 
-#: PostgreSQL and SQLite both take this many bound values in one IN list comfortably.
+#: Hashes sent in one query (a bound on the parameter's size; a body has about 110).
 _CHUNK = 500
 
-# The index's statements run for every stored article: each is built once (an expanding IN
-# and named parameters), so an execution costs no statement construction or coercion of
-# each value, which took more CPU than the queries themselves.
-_SHARED = (
-    select(CopyPostingRow.article_id, func.count())
-    .join(ArticleCopyRow, ArticleCopyRow.article_id == CopyPostingRow.article_id)
-    .where(
-        CopyPostingRow.hash.in_(bindparam("hashes", expanding=True)),
-        ArticleCopyRow.seen_at >= bindparam("since"),
-        CopyPostingRow.article_id != bindparam("exclude"),
+
+def _one_of(column: Any, name: str, dialect: str) -> Any:
+    """`column IN (the integers of parameter name)`, with the list bound as ONE parameter
+    (`_listed`): a JSON array read by `json_each` on SQLite, an array on PostgreSQL. An
+    expanding IN renders a named parameter for each value at every execution, which cost
+    more CPU than the query itself for a body's ~110 hashes."""
+    if dialect == "postgresql":
+        return column == any_(bindparam(name, type_=ARRAY(BigInteger)))
+    listed = func.json_each(bindparam(name, type_=String)).table_valued("value")
+    return column.in_(select(listed.c.value))
+
+
+def _listed(values: Sequence[int], dialect: str) -> Any:
+    """The parameter `_one_of` reads."""
+    return list(values) if dialect == "postgresql" else json.dumps(list(values))
+
+
+# The index's statements run for every stored article: each is built once per backend, so
+# an execution costs no statement construction or coercion of each value.
+@functools.cache
+def _shared(dialect: str) -> Any:
+    """Per indexed body seen since `since`: how many of the given hashes it shares."""
+    return (
+        select(CopyPostingRow.article_id, func.count())
+        .join(ArticleCopyRow, ArticleCopyRow.article_id == CopyPostingRow.article_id)
+        .where(
+            _one_of(CopyPostingRow.hash, "hashes", dialect),
+            ArticleCopyRow.seen_at >= bindparam("since"),
+            CopyPostingRow.article_id != bindparam("exclude"),
+        )
+        .group_by(CopyPostingRow.article_id)
     )
-    .group_by(CopyPostingRow.article_id)
-)
+
+
+@functools.cache
+def _measurable(dialect: str) -> Any:
+    """What an exact check needs of the given indexed bodies."""
+    return (
+        select(
+            ArticleCopyRow.article_id,
+            ArticleCopyRow.samples,
+            ArticleCopyRow.copy_of,
+            ArticleCopyRow.seen_at,
+            ArticleRow.body,
+        )
+        .join(ArticleRow, ArticleRow.id == ArticleCopyRow.article_id)
+        .where(_one_of(ArticleCopyRow.article_id, "ids", dialect))
+    )
+
+
 #: The postings' executemany goes to the driver as it is: one row of two integers each,
 #: ~110 rows an article, where Core's executemany processed every row's parameters.
 _ADD_POSTINGS = "INSERT INTO {table} (hash, article_id) VALUES ({marks})"
@@ -71,27 +112,20 @@ def candidates(
     """Indexed bodies seen since `since` sharing at least `min_shared` samples, most first."""
     if not sig.sample:
         return []
+    dialect = session.get_bind().dialect.name
     counts: dict[int, int] = {}
     for i in range(0, len(sig.sample), _CHUNK):
-        chunk = list(sig.sample[i : i + _CHUNK])
-        rows = session.execute(_SHARED, {"hashes": chunk, "since": since, "exclude": exclude})
+        hashes = _listed(sig.sample[i : i + _CHUNK], dialect)
+        rows = session.execute(
+            _shared(dialect), {"hashes": hashes, "since": since, "exclude": exclude}
+        )
         for aid, n in rows:
             counts[int(aid)] = counts.get(int(aid), 0) + int(n)
     best = sorted((a for a, n in counts.items() if n >= min_shared), key=lambda a: (-counts[a], a))
     best = best[:limit]
     if not best:
         return []
-    rows2 = session.execute(
-        select(
-            ArticleCopyRow.article_id,
-            ArticleCopyRow.samples,
-            ArticleCopyRow.copy_of,
-            ArticleCopyRow.seen_at,
-            ArticleRow.body,
-        )
-        .join(ArticleRow, ArticleRow.id == ArticleCopyRow.article_id)
-        .where(ArticleCopyRow.article_id.in_(best))
-    )
+    rows2 = session.execute(_measurable(dialect), {"ids": _listed(best, dialect)})
     found = {
         int(aid): Candidate(int(aid), counts[int(aid)], int(samples), root, body, seen)
         for aid, samples, root, seen, body in rows2
