@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
@@ -16,7 +17,7 @@ from sqlalchemy.orm import Session
 from monitor.config import AppConfig, MonitorConfig, WatchlistConfig
 from monitor.domain import Article
 from monitor.pipeline.ingest import Ingested, make_processor
-from monitor.pipeline.poll import PIPELINE_BOUND, Poller
+from monitor.pipeline.poll import PIPELINE_BOUND, Poller, PollReport
 from monitor.pipeline.prepare import Analysis, analyse
 from monitor.store import db
 from tests.feedgen import Item, rss
@@ -70,33 +71,59 @@ def _serve(server: LoopbackServer, feeds: int, per_feed: int, text: str) -> list
     return out
 
 
+def _slow_pass(
+    server: LoopbackServer, sqlite_url: str, at_commit: Callable[[], None]
+) -> tuple[PollReport, AppConfig]:
+    """A pass over 6 feeds of 15 new pages each on slow workers; `at_commit` runs as each
+    article is processed (in its transaction, on the event loop's thread)."""
+    cfg = _config(sqlite_url, _serve(server, 6, 15, "Nothing to see."), [])
+    db.upgrade(sqlite_url)
+    sessions = db.session_factory(db.make_engine(sqlite_url))
+
+    def processor(session: Session, article: Article, now: datetime, **_: Any) -> Ingested:
+        at_commit()
+        assert article.id is not None
+        return Ingested(article.id, now)
+
+    with SlowExecutor() as executor:
+        report = asyncio.run(Poller(cfg, sessions, processor=processor, executor=executor).run())
+    return report, cfg
+
+
 def test_pages_between_fetch_and_commit_never_exceed_the_bound(
     http_server: LoopbackServer, sqlite_url: str
 ) -> None:
-    feeds = _serve(http_server, 6, 15, "Nothing to see.")
-    cfg = _config(sqlite_url, feeds, [])
-    db.upgrade(sqlite_url)
-    sessions = db.session_factory(db.make_engine(sqlite_url))
     lock = threading.Lock()
     stored = 0
     ahead: list[int] = []  # pages fetched and not yet stored, seen at each commit
 
-    def processor(session: Session, article: Article, now: datetime, **_: Any) -> Ingested:
+    def see() -> None:
         nonlocal stored
         with lock:
             fetched = sum(1 for r in http_server.requests if r.path.startswith("/p/"))
             ahead.append(fetched - stored)
             stored += 1
-        assert article.id is not None
-        return Ingested(article.id, now)
 
-    with SlowExecutor() as executor:
-        poller = Poller(cfg, sessions, processor=processor, executor=executor)
-        report = asyncio.run(poller.run())
+    report, cfg = _slow_pass(http_server, sqlite_url, see)
     assert report.new_articles == 90 and stored == 90
     bound = cfg.monitor.fetch.max_connections + PIPELINE_BOUND
     assert max(ahead) <= bound
     assert max(ahead) > 1  # the line did fill: pages were fetched ahead, up to the bound
+
+
+def test_entries_waiting_for_the_pipeline_are_not_tasks_yet(
+    http_server: LoopbackServer, sqlite_url: str
+) -> None:
+    # every feed is parsed long before its articles are extracted: 90 entries wait at once,
+    # and a task each would be memory the process keeps after the pass (issue 13's RSS)
+    tasks: list[int] = []  # tasks of the pass's event loop, seen at each commit
+    report, cfg = _slow_pass(
+        http_server, sqlite_url, lambda: tasks.append(len(asyncio.all_tasks()))
+    )
+    assert report.new_articles == 90 and len(tasks) == 90
+    bound = cfg.monitor.fetch.max_connections + PIPELINE_BOUND
+    # the pass itself, one per feed (6), and one per entry holding a pipeline slot
+    assert max(tasks) <= 1 + 6 + bound
 
 
 def test_articles_reach_their_transaction_matched_and_fingerprinted(

@@ -302,18 +302,22 @@ class Poller:
             )
         with transaction(self.sessions) as s:
             unseen = unseen_entries(s, parsed.entries)
+        # what the feed's outcome needs, kept; its body and parsed entries are let go before
+        # the entries wait for the pipeline (a pass holds every feed at once meanwhile)
+        status, new_etag, new_modified = result.status, result.etag, result.last_modified
+        warning = f"feed is not well-formed: {parsed.bozo}" if parsed.bozo else None
+        taken = len(parsed.entries)
+        del result, parsed
         # an entry carried by two feeds in this pass is fetched once (no await in between)
         new_entries = [e for e in unseen if e.canonical_url not in self._claimed]
+        del unseen
         self._claimed.update(e.canonical_url for e in new_entries)
         try:
-            results = await asyncio.gather(
-                *(self._ingest_one(fetcher, executor, fc, e) for e in new_entries)
-            )
+            results = await self._ingest_all(fetcher, executor, fc, new_entries)
         finally:  # stored by now (or failed): the database answers from here on
             self._claimed.difference_update(e.canonical_url for e in new_entries)
         stored = sum(1 for ok, _ in results if ok)
         errors = [err for _, err in results if err]
-        warning = f"feed is not well-formed: {parsed.bozo}" if parsed.bozo else None
         cap = self.cfg.monitor.fetch.max_entries_per_pass
         backlog = next_backlog(total, cap, skip)
         if backlog:
@@ -322,15 +326,15 @@ class Poller:
                 fc.id,
                 total,
                 min(cap, total),
-                len(parsed.entries) - min(cap, total),
+                taken - min(cap, total),
             )
         report = self._record(
             fc,
             FeedOutcome(
                 "ok",
-                http_status=result.status,
-                etag=result.etag,
-                last_modified=result.last_modified,
+                http_status=status,
+                etag=new_etag,
+                last_modified=new_modified,
                 new_articles=stored,
                 entries=total,
                 warning=warning,
@@ -364,6 +368,37 @@ class Poller:
                 pass
         return await asyncio.to_thread(parse)
 
+    async def _ingest_all(
+        self,
+        fetcher: Fetcher,
+        executor: Executor | None,
+        fc: FeedConfig,
+        entries: Sequence[FeedEntry],
+    ) -> list[tuple[bool, str | None]]:
+        """Each entry's (stored, error worth reporting), in the feed's order.
+
+        From its page fetch to its commit an entry holds a pipeline slot: pages wait for a
+        worker in a bounded line instead of piling up in memory ahead of extraction. An
+        entry's task starts only once it holds its slot, so the entries still waiting are
+        values in their feed's list, not a task each: feeds are parsed long before their
+        articles are extracted, and a pass of thousands of articles would otherwise hold
+        thousands of waiting tasks at its start (and the process keeps that memory).
+        """
+        slot = self._pipeline_slot()
+        tasks: list[asyncio.Task[tuple[bool, str | None]]] = []
+        try:
+            for entry in entries:
+                await slot.acquire()
+                task = asyncio.create_task(self._ingest_one(fetcher, executor, fc, entry))
+                # freed however the task ends, even cancelled before it ran
+                task.add_done_callback(lambda _: slot.release())
+                tasks.append(task)
+            return list(await asyncio.gather(*tasks))
+        except BaseException:  # cancelled: so are the entries started (as gather does)
+            for task in tasks:
+                task.cancel()
+            raise
+
     async def _ingest_one(
         self, fetcher: Fetcher, executor: Executor | None, fc: FeedConfig, entry: FeedEntry
     ) -> tuple[bool, str | None]:
@@ -380,14 +415,9 @@ class Poller:
     async def _ingest_entry(
         self, fetcher: Fetcher, executor: Executor | None, fc: FeedConfig, entry: FeedEntry
     ) -> tuple[bool, str | None]:
-        """Fetch, prepare and store one new entry. Returns (stored, error worth reporting).
-
-        From its page fetch to its commit the entry holds a pipeline slot: pages wait for a
-        worker in a bounded line instead of piling up in memory ahead of extraction.
-        """
-        async with self._pipeline_slot():
-            prepared = await self._fetch_and_prepare(fetcher, executor, fc, entry)
-            return await self._store(fc, prepared)
+        """Fetch, prepare and store one new entry. Returns (stored, error worth reporting)."""
+        prepared = await self._fetch_and_prepare(fetcher, executor, fc, entry)
+        return await self._store(fc, prepared)
 
     async def _fetch_and_prepare(
         self, fetcher: Fetcher, executor: Executor | None, fc: FeedConfig, entry: FeedEntry
