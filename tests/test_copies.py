@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import pickle
+from array import array
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -22,6 +23,7 @@ from monitor.stories.copies import (
     COPY_CONTAINMENT,
     SAMPLE_MOD,
     CopyIndex,
+    Signature,
     SignatureCache,
     containment,
     copy_text,
@@ -227,6 +229,43 @@ def test_an_original_arriving_after_its_copy_becomes_the_root(
     with transaction(sessions) as s:
         assert store.copy_link(s, copy.id or 0)[0] == original.id
         assert store.copy_link(s, original.id or 0)[0] is None
+
+
+def test_a_line_every_body_shares_brings_back_only_the_bodies_that_share_enough(
+    sessions: sessionmaker[Session],
+) -> None:
+    # a site's standing line (a boilerplate shingle) is in every body of the window: the
+    # lookup returns the few bodies sharing enough samples, most first, not every body
+    ids = []
+    with transaction(sessions) as s:
+        add_feed(s, "f", T0)
+        for n in range(1, 41):
+            art = store_article(
+                s,
+                url=f"https://x.invalid/{n}",
+                text="b",
+                when=T0,
+                feed_id="f",
+                outlet="S",
+                title=f"Story {n}",
+            )
+            ids.append(art.id or 0)
+            # every body has sample 8 (the standing line); four have two more of their own
+            samples = [8, 16 * n, 16 * n + 8] if n % 10 == 0 else [8]
+            sig = Signature(array("q", range(200)), array("q", samples), b"")
+            store.index_article(s, ids[-1], sig, seen_at=T0, root=None, source=None, share=0)
+        probe = Signature(
+            array("q", range(200)), array("q", [8, 160, 168, 320, 328, 480, 640]), b""
+        )
+        found = store.candidates(s, probe, since=T0, exclude=0, min_shared=2, limit=16)
+        assert [(c.article_id, c.shared) for c in found] == [
+            (ids[9], 3),
+            (ids[19], 3),
+            (ids[29], 2),
+            (ids[39], 2),
+        ]
+        few = store.candidates(s, probe, since=T0, exclude=0, min_shared=2, limit=1)
+        assert [c.article_id for c in few] == [ids[9]]
 
 
 # --- the signature cache: the same answers, never another body's signature ----------------

@@ -36,9 +36,6 @@ __all__ = [
 _POSTINGS = cast(Table, CopyPostingRow.__table__)
 _INDEX = cast(Table, ArticleCopyRow.__table__)
 
-#: Hashes sent in one query (a bound on the parameter's size; a body has about 110).
-_CHUNK = 500
-
 
 def _one_of(column: Any, name: str, dialect: str) -> Any:
     """`column IN (the integers of parameter name)`, with the list bound as ONE parameter
@@ -60,9 +57,13 @@ def _listed(values: Sequence[int], dialect: str) -> Any:
 # an execution costs no statement construction or coercion of each value.
 @functools.cache
 def _shared(dialect: str) -> Any:
-    """Per indexed body seen since `since`: how many of the given hashes it shares."""
+    """The indexed bodies seen since `since` sharing at least `min_shared` of the given
+    hashes, most shared first, at most `limit`: counted and cut in the database, since a
+    boilerplate shingle (a site's standing line) can be shared by a large part of the window,
+    and every body sharing it would otherwise come back as a row."""
+    shared = func.count()
     return (
-        select(CopyPostingRow.article_id, func.count())
+        select(CopyPostingRow.article_id, shared)
         .join(ArticleCopyRow, ArticleCopyRow.article_id == CopyPostingRow.article_id)
         .where(
             _one_of(CopyPostingRow.hash, "hashes", dialect),
@@ -70,6 +71,9 @@ def _shared(dialect: str) -> Any:
             CopyPostingRow.article_id != bindparam("exclude"),
         )
         .group_by(CopyPostingRow.article_id)
+        .having(shared >= bindparam("min_shared"))
+        .order_by(shared.desc(), CopyPostingRow.article_id)
+        .limit(bindparam("limit"))
     )
 
 
@@ -113,16 +117,18 @@ def candidates(
     if not sig.sample:
         return []
     dialect = session.get_bind().dialect.name
-    counts: dict[int, int] = {}
-    for i in range(0, len(sig.sample), _CHUNK):
-        hashes = _listed(sig.sample[i : i + _CHUNK], dialect)
-        rows = session.execute(
-            _shared(dialect), {"hashes": hashes, "since": since, "exclude": exclude}
-        )
-        for aid, n in rows:
-            counts[int(aid)] = counts.get(int(aid), 0) + int(n)
-    best = sorted((a for a, n in counts.items() if n >= min_shared), key=lambda a: (-counts[a], a))
-    best = best[:limit]
+    rows = session.execute(
+        _shared(dialect),
+        {
+            "hashes": _listed(sig.sample, dialect),
+            "since": since,
+            "exclude": exclude,
+            "min_shared": min_shared,
+            "limit": limit,
+        },
+    )
+    counts = {int(aid): int(n) for aid, n in rows}
+    best = list(counts)  # most shared first, then the earlier stored
     if not best:
         return []
     rows2 = session.execute(_measurable(dialect), {"ids": _listed(best, dialect)})
