@@ -21,6 +21,7 @@ import ssl
 import sys
 import time
 import zlib
+from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -195,6 +196,58 @@ class _Pool(httpcore.AsyncConnectionPool):
         pool_request.assign_to_connection(connection)
 
 
+class _Slots:
+    """`fetch.max_connections` slots, where a waiting urgent fetch goes before the others.
+
+    A polling pass fetches a feed's article pages and the next feeds through one client:
+    with plain FIFO slots the pages of the first feeds queue behind every other feed's
+    fetch, so extraction starts only once nearly all feeds are in (the workers idle
+    meanwhile) and the feeds' entries pile up. Pages marked urgent take the next free slot;
+    the number of pages waiting is bounded by the poller's pipeline, so feeds still get slots.
+    Among fetches of one kind the order stays first come, first served.
+    """
+
+    def __init__(self, size: int) -> None:
+        self._free = size
+        self._waiting: tuple[deque[asyncio.Future[None]], deque[asyncio.Future[None]]] = (
+            deque(),
+            deque(),
+        )
+
+    @contextlib.asynccontextmanager
+    async def hold(self, *, urgent: bool) -> AsyncIterator[None]:
+        await self._acquire(urgent)
+        try:
+            yield
+        finally:
+            self._release()
+
+    async def _acquire(self, urgent: bool) -> None:
+        if self._free > 0 and not (self._waiting[0] or self._waiting[1]):
+            self._free -= 1
+            return
+        line = self._waiting[0 if urgent else 1]
+        turn = asyncio.get_running_loop().create_future()
+        line.append(turn)
+        try:
+            await turn
+        except BaseException:
+            if turn.done() and not turn.cancelled():
+                self._release()  # handed a slot as it was cancelled: pass it on
+            else:
+                line.remove(turn)
+            raise
+
+    def _release(self) -> None:
+        for line in self._waiting:
+            while line:
+                turn = line.popleft()
+                if not turn.done():
+                    turn.set_result(None)
+                    return
+        self._free += 1
+
+
 def _use_linear_pool(client: httpx.AsyncClient) -> bool:
     """Give the client's default transport `_Pool` (same settings, same connections: only
     the class changes). False when httpx's layout is not the one `_Pool` was written for;
@@ -221,13 +274,13 @@ class Fetcher:
         self._resolve = resolver or _system_resolve
         self._refuse = address_policy or _non_public
         self._client: httpx.AsyncClient | None = None
-        self._global = asyncio.Semaphore(cfg.max_connections)
-        self._hosts: dict[str, asyncio.Semaphore] = {}
+        self._global = _Slots(cfg.max_connections)
+        self._hosts: dict[str, _Slots] = {}
         self._host_users: dict[str, int] = {}  # requests holding or awaiting a host's slot
 
     async def __aenter__(self) -> Fetcher:
         cfg = self._cfg
-        self._global = asyncio.Semaphore(cfg.max_connections)  # bound to this event loop
+        self._global = _Slots(cfg.max_connections)  # its waiters belong to this event loop
         self._hosts, self._host_users = {}, {}
         self._client = httpx.AsyncClient(
             timeout=httpx.Timeout(
@@ -265,6 +318,7 @@ class Fetcher:
         last_modified: str | None = None,
         untrusted: bool = False,
         accept: str | None = None,
+        urgent: bool = False,
     ) -> FetchResult:
         """GET `url` (conditionally when etag/last_modified are given), retrying what may pass.
 
@@ -272,7 +326,8 @@ class Fetcher:
         every hop must resolve to public addresses only. A trusted URL (a feed in config)
         is trusted for its own host only: a redirect to another host is checked like a link
         from a feed. `fetch.total_timeout` bounds the whole fetch, redirects and retries
-        included.
+        included. An `urgent` fetch takes the next free connection before the others waiting
+        (a page whose entry is in the pipeline goes before the next feed).
         """
         target = _check_url(url)  # parsed once: every hop and retry reuses it
         headers: dict[str, str] = {}
@@ -288,7 +343,7 @@ class Fetcher:
         attempt = 0
         while True:
             try:
-                result = await self._follow(url, target, headers, guard, budget)
+                result = await self._follow(url, target, headers, guard, budget, urgent)
             except FetchError as err:
                 limit = cfg.max_retry_after.total_seconds()
                 if err.retry_after is not None and err.retry_after > limit:
@@ -324,7 +379,13 @@ class Fetcher:
             return result
 
     async def _follow(
-        self, url: str, target: httpx.URL, headers: dict[str, str], guard: bool, budget: _Budget
+        self,
+        url: str,
+        target: httpx.URL,
+        headers: dict[str, str],
+        guard: bool,
+        budget: _Budget,
+        urgent: bool,
     ) -> FetchResult:
         """Walk redirects by hand so every hop is checked and counted."""
         cfg = self._cfg
@@ -337,7 +398,7 @@ class Fetcher:
             check = guard or (not cfg.allow_private_networks and parsed.host != trusted_host)
             # a checked hop connects to the very address that was checked (no DNS rebinding)
             pin = await self._guard(current, parsed) if check else None
-            hop = await self._get(current, parsed, headers, pin, budget)
+            hop = await self._get(current, parsed, headers, pin, budget, urgent)
             location = hop.headers.get("location")
             if hop.status in _REDIRECTS and location:
                 nxt = urljoin(current, location.strip())
@@ -402,6 +463,7 @@ class Fetcher:
         headers: dict[str, str],
         pin: str | None,
         budget: _Budget,
+        urgent: bool,
     ) -> _Hop:
         """One GET under the concurrency limits and the total timeout; 2xx bodies are read.
 
@@ -420,7 +482,7 @@ class Fetcher:
             if parsed.scheme == "https":
                 extensions["sni_hostname"] = host
         total = budget.total
-        async with self._host_slot(host), self._global:
+        async with self._host_slot(host, urgent), self._global.hold(urgent=urgent):
             try:
                 async with asyncio.timeout_at(budget.start()):
                     async with client.stream(
@@ -446,14 +508,14 @@ class Fetcher:
                 raise _map_exception(exc, url, self._cfg) from None
 
     @contextlib.asynccontextmanager
-    async def _host_slot(self, host: str) -> AsyncIterator[None]:
+    async def _host_slot(self, host: str, urgent: bool) -> AsyncIterator[None]:
         """Hold one of the host's `per_host` slots; forget idle hosts to bound memory."""
-        sem = self._hosts.get(host)
-        if sem is None:
-            sem = self._hosts[host] = asyncio.Semaphore(self._cfg.per_host)
+        slots = self._hosts.get(host)
+        if slots is None:
+            slots = self._hosts[host] = _Slots(self._cfg.per_host)
         self._host_users[host] = self._host_users.get(host, 0) + 1
         try:
-            async with sem:
+            async with slots.hold(urgent=urgent):
                 yield
         finally:
             self._host_users[host] -= 1

@@ -297,6 +297,60 @@ def test_per_host_and_global_limits(http_server: LoopbackServer) -> None:
     assert slow.peak == 3
 
 
+@pytest.mark.parametrize(
+    ("per_host", "max_connections"), [(1, 10), (10, 1)], ids=["host-slot", "global-slot"]
+)
+def test_an_urgent_fetch_takes_the_next_free_connection(
+    http_server: LoopbackServer, per_host: int, max_connections: int
+) -> None:
+    # a pass's pages go before its next feeds: the first articles reach extraction while
+    # the other feeds are still waiting for a connection
+    http_server.route("/slow", InFlight(0.2))
+    http_server.route("/feed", Response(body=FEED))
+    http_server.route("/page", Response(body=b"<p>page</p>"))
+
+    async def go() -> None:
+        cfg = config(per_host=per_host, max_connections=max_connections)
+        async with Fetcher(cfg) as fetcher:
+            first = asyncio.create_task(fetcher.fetch(http_server.url("/slow")))
+            await asyncio.sleep(0.05)  # it holds the one slot
+            feeds = [
+                asyncio.create_task(fetcher.fetch(http_server.url(f"/feed?n={n}")))
+                for n in range(3)
+            ]
+            await asyncio.sleep(0.01)  # they wait, in their order
+            page = asyncio.create_task(fetcher.fetch(http_server.url("/page"), urgent=True))
+            await asyncio.gather(first, *feeds, page)
+
+    asyncio.run(go())
+    order = [r.path for r in http_server.requests]
+    assert order == ["/slow", "/page", "/feed?n=0", "/feed?n=1", "/feed?n=2"]
+
+
+def test_a_slot_handed_to_a_cancelled_fetch_goes_to_the_next() -> None:
+    from monitor.http import _Slots
+
+    order: list[str] = []
+
+    async def use(slots: _Slots, name: str) -> None:
+        async with slots.hold(urgent=False):
+            order.append(name)
+
+    async def go() -> None:
+        slots = _Slots(1)
+        holder = slots.hold(urgent=True)
+        await holder.__aenter__()
+        first, second = (asyncio.create_task(use(slots, n)) for n in ("first", "second"))
+        await asyncio.sleep(0)  # both wait
+        await holder.__aexit__(None, None, None)  # hands the slot to the first
+        first.cancel()  # cancelled before it ran: the slot is passed on, not lost
+        await asyncio.gather(first, second, return_exceptions=True)
+        await asyncio.wait_for(use(slots, "third"), 1)  # and it is free again after
+
+    asyncio.run(go())
+    assert order == ["second", "third"]
+
+
 # --- SSRF guard --------------------------------------------------------------------------------
 
 
