@@ -126,6 +126,26 @@ def test_entries_waiting_for_the_pipeline_are_not_tasks_yet(
     assert max(tasks) <= 1 + 6 + bound
 
 
+def test_feeds_are_fetched_as_the_pipeline_takes_their_entries(
+    http_server: LoopbackServer, sqlite_url: str
+) -> None:
+    # a pass does not fetch and parse every feed before its first article is stored: a feed
+    # waits for its turn until an earlier feed's entries are all in the pipeline, so what
+    # waits (parsed entries) is bounded by the turns, not by the number of feeds
+    feeds_fetched: list[int] = []  # feed requests the server had seen, at each commit
+    report, cfg = _slow_pass(
+        http_server,
+        sqlite_url,
+        lambda: feeds_fetched.append(
+            sum(1 for r in http_server.requests if r.path.startswith("/f/"))
+        ),
+    )
+    assert report.new_articles == 90 and report.count("ok") == 6
+    turns = cfg.monitor.fetch.max_connections
+    assert feeds_fetched[0] <= turns < 6  # not all six before the first article
+    assert feeds_fetched[-1] == 6
+
+
 def test_articles_reach_their_transaction_matched_and_fingerprinted(
     http_server: LoopbackServer, sqlite_url: str
 ) -> None:

@@ -66,6 +66,31 @@ STORE_WAIT = 0.05
 HTML_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "")
 
 
+class _Turn:
+    """A feed's turn at the pipeline's entrance (`Poller._gates`), released once its last
+    new entry holds a pipeline slot, or when its poll ends. So a pass of thousands of feeds
+    does not fetch and parse them all at its start and hold every entry while the pipeline
+    drains: what waits is bounded by the turns, and later feeds' fetching and parsing
+    overlaps with extraction instead of delaying it."""
+
+    def __init__(self, turns: asyncio.Semaphore) -> None:
+        self._turns = turns
+        self._held = False
+
+    async def __aenter__(self) -> _Turn:
+        await self._turns.acquire()
+        self._held = True
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.release()
+
+    def release(self) -> None:
+        if self._held:
+            self._held = False
+            self._turns.release()
+
+
 @dataclass(frozen=True, slots=True)
 class FeedReport:
     """The result of polling one feed, for the summary table and `--json`."""
@@ -171,7 +196,8 @@ class Poller:
         self._claimed: set[str] = set()
         # what the workers match with: the processor's watchlists (none without a processor)
         self._watchlists = Watchlists.of(cfg.watchlists) if processor and cfg.watchlists else None
-        self._slots: tuple[asyncio.AbstractEventLoop, asyncio.Semaphore] | None = None
+        self._slots: tuple[asyncio.AbstractEventLoop, asyncio.Semaphore, asyncio.Semaphore] | None
+        self._slots = None
         self._targets: dict[str, FeedState] = {}  # rows this pass read already (select_feeds)
         self._unchanged: list[tuple[FeedConfig, FeedOutcome, asyncio.Future[PollRecorded]]] = []
         self._flush: asyncio.TimerHandle | None = None
@@ -182,11 +208,17 @@ class Poller:
 
     def _pipeline_slot(self) -> asyncio.Semaphore:
         """Entries between their page fetch and their commit, over all feeds of the loop."""
+        return self._gates()[0]
+
+    def _gates(self) -> tuple[asyncio.Semaphore, asyncio.Semaphore]:
+        """The loop's pipeline slots, and its feed turns: `fetch.max_connections` feeds at
+        once between their fetch and their last new entry's entrance into the pipeline."""
         loop = asyncio.get_running_loop()
         if self._slots is None or self._slots[0] is not loop:
-            bound = self.cfg.monitor.fetch.max_connections + PIPELINE_BOUND
-            self._slots = (loop, asyncio.Semaphore(bound))
-        return self._slots[1]
+            width = self.cfg.monitor.fetch.max_connections
+            entries, feeds = asyncio.Semaphore(width + PIPELINE_BOUND), asyncio.Semaphore(width)
+            self._slots = (loop, entries, feeds)
+        return self._slots[1], self._slots[2]
 
     def select_feeds(self, feed_ids: Sequence[str] | None, *, due_only: bool) -> list[FeedConfig]:
         """Sync config into the feeds table and pick the feeds to poll now."""
@@ -240,7 +272,8 @@ class Poller:
     ) -> FeedReport:
         t0 = time.perf_counter()
         try:
-            report = await self._poll_feed_inner(fetcher, executor, fc)
+            async with _Turn(self._gates()[1]) as turn:
+                report = await self._poll_feed_inner(fetcher, executor, fc, turn)
         except Exception as exc:  # one failing feed never stops the others
             log.exception("feed %s: unexpected error", fc.id)
             report = self._record(
@@ -253,7 +286,7 @@ class Poller:
         return report
 
     async def _poll_feed_inner(
-        self, fetcher: Fetcher, executor: Executor | None, fc: FeedConfig
+        self, fetcher: Fetcher, executor: Executor | None, fc: FeedConfig, turn: _Turn
     ) -> FeedReport:
         row = self._targets.pop(fc.id, None)  # read once per pass, not again per feed
         if row is not None:
@@ -313,7 +346,7 @@ class Poller:
         del unseen
         self._claimed.update(e.canonical_url for e in new_entries)
         try:
-            results = await self._ingest_all(fetcher, executor, fc, new_entries)
+            results = await self._ingest_all(fetcher, executor, fc, new_entries, turn)
         finally:  # stored by now (or failed): the database answers from here on
             self._claimed.difference_update(e.canonical_url for e in new_entries)
         stored = sum(1 for ok, _ in results if ok)
@@ -374,6 +407,7 @@ class Poller:
         executor: Executor | None,
         fc: FeedConfig,
         entries: Sequence[FeedEntry],
+        turn: _Turn,
     ) -> list[tuple[bool, str | None]]:
         """Each entry's (stored, error worth reporting), in the feed's order.
 
@@ -393,6 +427,7 @@ class Poller:
                 # freed however the task ends, even cancelled before it ran
                 task.add_done_callback(lambda _: slot.release())
                 tasks.append(task)
+            turn.release()  # every entry is in: the next feed may be fetched
             return list(await asyncio.gather(*tasks))
         except BaseException:  # cancelled: so are the entries started (as gather does)
             for task in tasks:
@@ -430,7 +465,7 @@ class Poller:
             job = dataclasses.replace(job, status=ExtractionStatus.FEED_FALLBACK)
         else:
             try:
-                page = await fetcher.fetch(entry.url, untrusted=True)
+                page = await fetcher.fetch(entry.url, untrusted=True, urgent=True)
                 ctype = page.headers.get("content-type", "").split(";")[0].strip().lower()
                 if ctype not in HTML_TYPES:
                     raise FetchError(entry.url, "not-html", f"the page is {ctype}, not HTML")
