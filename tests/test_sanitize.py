@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import random
 import sys
 
 import pytest
@@ -79,3 +80,17 @@ def test_a_text_log_line_quoting_feed_text_stays_one_line(title: str) -> None:
     assert lines[0].endswith(terminal_safe(title.replace("\r", "\\r").replace("\n", "\\n")))
     assert lines[1] == "Traceback (most recent call last):"
     assert not any(c in "\n".join(lines) for c in "\x1b\u202e\r")
+
+
+def test_clean_text_finds_every_unstorable_character_wherever_it_stands() -> None:
+    # the fast check (the text's UTF-8 bytes) against the plain definition (one regex over
+    # every character), on texts mixing each kind of character with its byte neighbours
+    from monitor.sanitize import _UNSTORABLE
+
+    rng = random.Random(13)
+    near = [0x00, 0x08, 0x09, 0x0B, 0x0D, 0x1F, 0x20, 0x7E, 0x7F, 0x80, 0x9F, 0xA0, 0xC2]
+    near += [0xFDCF, 0xFDD0, 0xFDEF, 0xFDF0, 0xFEFF, 0xFF0C, 0xFFFD, 0xFFFE, 0xFFFF, 0x10000]
+    alphabet = [chr(c) for c in near] + list("ab 김\n") + ["\u2028", "😀"]
+    for _ in range(3000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12)))
+        assert clean_text(text) == _UNSTORABLE.sub("", text), ascii(text)
