@@ -213,14 +213,11 @@ class _Slots:
             deque(),
             deque(),
         )
+        self._holds = (_Hold(self, False), _Hold(self, True))
 
-    @contextlib.asynccontextmanager
-    async def hold(self, *, urgent: bool) -> AsyncIterator[None]:
-        await self._acquire(urgent)
-        try:
-            yield
-        finally:
-            self._release()
+    def hold(self, *, urgent: bool) -> _Hold:
+        """`async with slots.hold(urgent=...)`: one slot, for the block's duration."""
+        return self._holds[urgent]
 
     async def _acquire(self, urgent: bool) -> None:
         if self._free > 0 and not (self._waiting[0] or self._waiting[1]):
@@ -246,6 +243,22 @@ class _Slots:
                     turn.set_result(None)
                     return
         self._free += 1
+
+
+class _Hold:
+    """One of `_Slots`' two context managers (a plain class: a fetch enters two of them, and a
+    generator-based one costs several times as much)."""
+
+    __slots__ = ("_slots", "_urgent")
+
+    def __init__(self, slots: _Slots, urgent: bool) -> None:
+        self._slots, self._urgent = slots, urgent
+
+    async def __aenter__(self) -> None:
+        await self._slots._acquire(self._urgent)
+
+    async def __aexit__(self, *exc: object) -> None:
+        self._slots._release()
 
 
 def _use_linear_pool(client: httpx.AsyncClient) -> bool:

@@ -216,7 +216,7 @@ class Poller:
         loop = asyncio.get_running_loop()
         if self._slots is None or self._slots[0] is not loop:
             width = self.cfg.monitor.fetch.max_connections
-            entries, feeds = asyncio.Semaphore(width + PIPELINE_BOUND), asyncio.Semaphore(width)
+            entries, feeds = asyncio.Semaphore(width + PIPELINE_BOUND), asyncio.Semaphore(2 * width)
             self._slots = (loop, entries, feeds)
         return self._slots[1], self._slots[2]
 
@@ -311,6 +311,7 @@ class Poller:
         if result.redirected_permanently and result.final_url != url:
             self._move(fc, url, result.final_url)
         if result.not_modified:
+            turn.release()  # nothing enters the pipeline; the outcome waits for its batch
             return await self._record_unchanged(
                 fc,
                 FeedOutcome(
