@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from monitor.config import AppConfig, MonitorConfig, WatchlistConfig
 from monitor.domain import Article
 from monitor.pipeline.ingest import Ingested, make_processor
-from monitor.pipeline.poll import PIPELINE_BOUND, Poller, PollReport
+from monitor.pipeline.poll import FEED_TURNS, PIPELINE_BOUND, Poller, PollReport
 from monitor.pipeline.prepare import Analysis, analyse
 from monitor.store import db
 from tests.feedgen import Item, rss
@@ -72,11 +72,15 @@ def _serve(server: LoopbackServer, feeds: int, per_feed: int, text: str) -> list
 
 
 def _slow_pass(
-    server: LoopbackServer, sqlite_url: str, at_commit: Callable[[], None]
+    server: LoopbackServer,
+    sqlite_url: str,
+    at_commit: Callable[[], None],
+    feeds: int = 6,
+    per_feed: int = 15,
 ) -> tuple[PollReport, AppConfig]:
-    """A pass over 6 feeds of 15 new pages each on slow workers; `at_commit` runs as each
-    article is processed (in its transaction, on the event loop's thread)."""
-    cfg = _config(sqlite_url, _serve(server, 6, 15, "Nothing to see."), [])
+    """A pass over `feeds` feeds of `per_feed` new pages each on slow workers; `at_commit`
+    runs as each article is processed (in its transaction, on the event loop's thread)."""
+    cfg = _config(sqlite_url, _serve(server, feeds, per_feed, "Nothing to see."), [])
     db.upgrade(sqlite_url)
     sessions = db.session_factory(db.make_engine(sqlite_url))
 
@@ -139,11 +143,13 @@ def test_feeds_are_fetched_as_the_pipeline_takes_their_entries(
         lambda: feeds_fetched.append(
             sum(1 for r in http_server.requests if r.path.startswith("/f/"))
         ),
+        feeds=12,
+        per_feed=8,
     )
-    assert report.new_articles == 90 and report.count("ok") == 6
-    turns = cfg.monitor.fetch.max_connections
-    assert feeds_fetched[0] <= turns < 6  # not all six before the first article
-    assert feeds_fetched[-1] == 6
+    assert report.new_articles == 96 and report.count("ok") == 12
+    turns = FEED_TURNS * cfg.monitor.fetch.max_connections
+    assert feeds_fetched[0] <= turns < 12  # not all twelve before the first article
+    assert feeds_fetched[-1] == 12
 
 
 def test_articles_reach_their_transaction_matched_and_fingerprinted(

@@ -55,6 +55,10 @@ PARSE_IN_WORKER_BYTES = 1_000_000  # bodies this big are parsed in an extraction
 #: Pages fetched and waiting for a worker, beyond the fetches in flight: memory is bounded by
 #: this and `fetch.max_connections`, not by the size of the pass (and workers never starve).
 PIPELINE_BOUND = 8
+#: Feeds between their fetch and their last new entry's entrance into the pipeline, at once:
+#: this many per connection (`Poller._gates`; two, so a connection never idles while the next
+#: feed wakes).
+FEED_TURNS = 2
 #: Outcomes of feeds that answered 304 are written together: at most this many per
 #: transaction, each waiting at most OUTCOME_WAIT seconds for others to join it.
 OUTCOME_BATCH = 200
@@ -211,12 +215,14 @@ class Poller:
         return self._gates()[0]
 
     def _gates(self) -> tuple[asyncio.Semaphore, asyncio.Semaphore]:
-        """The loop's pipeline slots, and its feed turns: `fetch.max_connections` feeds at
-        once between their fetch and their last new entry's entrance into the pipeline."""
+        """The loop's pipeline slots, and its feed turns (`FEED_TURNS` a connection)."""
         loop = asyncio.get_running_loop()
         if self._slots is None or self._slots[0] is not loop:
             width = self.cfg.monitor.fetch.max_connections
-            entries, feeds = asyncio.Semaphore(width + PIPELINE_BOUND), asyncio.Semaphore(2 * width)
+            entries, feeds = (
+                asyncio.Semaphore(width + PIPELINE_BOUND),
+                asyncio.Semaphore(FEED_TURNS * width),
+            )
             self._slots = (loop, entries, feeds)
         return self._slots[1], self._slots[2]
 
