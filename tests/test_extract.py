@@ -542,3 +542,48 @@ def test_a_comment_inside_a_paragraph_keeps_the_whole_paragraph(middle: str) -> 
     assert extracted is not None
     first = extracted.text.split("\n\n")[0]
     assert first == "The ministry said the diplomat has defected to the South with his family."
+
+
+def test_a_caller_that_has_the_author_skips_the_byline_search_and_nothing_else() -> None:
+    # the feed named the author: the page's byline is not searched for, and the body, title
+    # and date come out the same
+    body = '<p class="byline"><span class="author">By Kim Min-ji</span></p>' + "".join(
+        f"<p>Officials in Seoul said the man, a former soldier, crossed the border at night "
+        f"and asked for protection, paragraph {n}.</p>"
+        for n in range(4)
+    )
+    head = '<meta property="article:published_time" content="2024-07-16T09:00:00+09:00">'
+    searched = extract_article(wrap(body, head))
+    skipped = extract_article(wrap(body, head), find_author=False)
+    assert searched is not None and skipped is not None
+    assert searched.author == "Kim Min-ji" and skipped.author is None
+    assert (skipped.text, skipped.title, skipped.published_at) == (
+        searched.text,
+        searched.title,
+        searched.published_at,
+    )
+    # an author in the page's meta tags costs nothing to read: it is still read
+    named = wrap(body, head + '<meta name="author" content="Lee Jae-won">')
+    assert extract_article(named, find_author=False).author == "Lee Jae-won"  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("feed_author", "stored"), [(None, "Kim Min-ji"), ("Lee Jae-won", "Lee Jae-won")]
+)
+def test_the_page_is_searched_for_a_byline_only_when_the_feed_named_no_author(
+    feed_author: str | None, stored: str
+) -> None:
+    from monitor.config import FeedConfig
+    from monitor.domain import FeedEntry
+    from monitor.pipeline.prepare import PageJob, prepare
+
+    body = '<p class="byline"><span class="author">By Kim Min-ji</span></p>' + "".join(
+        f"<p>Officials in Seoul said the man crossed the border at night, paragraph {n}.</p>"
+        for n in range(6)
+    )
+    link = "http://news.example/a"
+    entry = FeedEntry("f", link, link, link, "A headline", author=feed_author)
+    feed = FeedConfig.model_validate({"id": "f", "url": "http://news.example/feed.xml"})
+    now = datetime(2024, 7, 16, tzinfo=UTC)
+    job = PageJob(entry, feed, now, body=wrap(body).encode(), charset="utf-8", url=link)
+    assert prepare(job).article.author == stored

@@ -105,7 +105,10 @@ def prepare(job: PageJob) -> Prepared:
     # (the workers have it preloaded by the forkserver)
     from monitor.extract.article import decode_html, extract_article
 
-    extracted = extract_article(decode_html(job.body, job.charset), job.url) if job.body else None
+    extracted = None
+    if job.body:  # the feed's author is the article's: the page is searched only without one
+        page = decode_html(job.body, job.charset)
+        extracted = extract_article(page, job.url, find_author=not job.entry.author)
     article = build_article(
         job.entry, job.feed, extracted, now=job.now, status=job.status, error=job.error
     )
