@@ -197,7 +197,8 @@ class _Pool(httpcore.AsyncConnectionPool):
 
 
 class _Slots:
-    """`fetch.max_connections` slots, where a waiting urgent fetch goes before the others.
+    """N slots (the client's `fetch.max_connections`, a host's `fetch.per_host`), where a
+    waiting urgent fetch goes before the others.
 
     A polling pass fetches a feed's article pages and the next feeds through one client:
     with plain FIFO slots the pages of the first feeds queue behind every other feed's
