@@ -113,12 +113,6 @@ def copy_text(text: str) -> str:
 # --- shingles and their sample ------------------------------------------------------------
 
 
-def _hash(shingle: str) -> int:
-    """A signed 64-bit hash (fits BIGINT), stable across processes and versions."""
-    value = int.from_bytes(hashlib.blake2b(shingle.encode(), digest_size=8).digest(), "big")
-    return value - (1 << 64) if value >= 1 << 63 else value
-
-
 def body_key(text: str) -> bytes:
     """A digest of the body: the signature cache's key (a signature is a function of it)."""
     return hashlib.blake2b(text.encode(), digest_size=16).digest()
@@ -154,9 +148,14 @@ _SIGNATURE_OVERHEAD = 400
 def signature(text: str) -> Signature:
     """The shingles of the cleaned body (`copy_text`) and their consistent sample.
 
-    Each shingle's hash is `_hash`'s, inlined (a signed big-endian read is its two's
-    complement): it runs for every shingle of every new body, in the extraction worker.
+    A shingle's hash is the first 8 bytes of its BLAKE2b digest read as a signed big-endian
+    integer: stable across processes and versions (the database keeps them), and it fits a
+    BIGINT. It runs for every shingle of every new body, in the extraction worker.
     """
+    return _signature(text, body_key(text))
+
+
+def _signature(text: str, key: bytes) -> Signature:
     words = tokens(copy_text(text))
     grams = {" ".join(words[i : i + SHINGLE]) for i in range(len(words) - SHINGLE + 1)}
     blake2b, read = hashlib.blake2b, int.from_bytes
@@ -164,7 +163,7 @@ def signature(text: str) -> Signature:
         {read(blake2b(g.encode(), digest_size=8).digest(), "big", signed=True) for g in grams}
     )
     return Signature(
-        array("q", hashed), array("q", [h for h in hashed if h % SAMPLE_MOD == 0]), body_key(text)
+        array("q", hashed), array("q", [h for h in hashed if h % SAMPLE_MOD == 0]), key
     )
 
 
@@ -307,7 +306,7 @@ class SignatureCache:
             self._entries.move_to_end(key)
             return sig
         self.misses += 1
-        sig = signature(text)
+        sig = _signature(text, key)  # the key is the body's digest: not computed twice
         self.add(sig)
         return sig
 
