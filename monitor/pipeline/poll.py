@@ -56,7 +56,7 @@ PARSE_IN_WORKER_BYTES = 1_000_000  # bodies this big are parsed in an extraction
 #: this and `fetch.max_connections`, not by the size of the pass (and workers never starve).
 PIPELINE_BOUND = 8
 #: Feeds between their fetch and their last new entry's entrance into the pipeline, at once:
-#: this many per connection (`Poller._gates`; two, so a connection never idles while the next
+#: this many per connection (`_Gates`; two, so a connection never idles while the next
 #: feed wakes).
 FEED_TURNS = 2
 #: Outcomes of feeds that answered 304 are written together: at most this many per
@@ -70,8 +70,19 @@ STORE_WAIT = 0.05
 HTML_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "")
 
 
+@dataclass(frozen=True, slots=True)
+class _Gates:
+    """What bounds a pass on one event loop: entries between their page fetch and their
+    commit (`fetch.max_connections` + `PIPELINE_BOUND`), and feeds between their fetch and
+    their last new entry's entrance into the pipeline (`FEED_TURNS` a connection)."""
+
+    loop: asyncio.AbstractEventLoop
+    entries: asyncio.Semaphore
+    turns: asyncio.Semaphore
+
+
 class _Turn:
-    """A feed's turn at the pipeline's entrance (`Poller._gates`), released once its last
+    """A feed's turn at the pipeline's entrance (`_Gates.turns`), released once its last
     new entry holds a pipeline slot, or when its poll ends. So a pass of thousands of feeds
     does not fetch and parse them all at its start and hold every entry while the pipeline
     drains: what waits is bounded by the turns, and later feeds' fetching and parsing
@@ -200,8 +211,7 @@ class Poller:
         self._claimed: set[str] = set()
         # what the workers match with: the processor's watchlists (none without a processor)
         self._watchlists = Watchlists.of(cfg.watchlists) if processor and cfg.watchlists else None
-        self._slots: tuple[asyncio.AbstractEventLoop, asyncio.Semaphore, asyncio.Semaphore] | None
-        self._slots = None
+        self._gates_of: _Gates | None = None
         self._targets: dict[str, FeedState] = {}  # rows this pass read already (select_feeds)
         self._unchanged: list[tuple[FeedConfig, FeedOutcome, asyncio.Future[PollRecorded]]] = []
         self._flush: asyncio.TimerHandle | None = None
@@ -210,21 +220,17 @@ class Poller:
         self._to_store = []
         self._store_timer: asyncio.TimerHandle | None = None
 
-    def _pipeline_slot(self) -> asyncio.Semaphore:
-        """Entries between their page fetch and their commit, over all feeds of the loop."""
-        return self._gates()[0]
-
-    def _gates(self) -> tuple[asyncio.Semaphore, asyncio.Semaphore]:
-        """The loop's pipeline slots, and its feed turns (`FEED_TURNS` a connection)."""
+    def _gates(self) -> _Gates:
+        """This event loop's gates (the daemon runs a pass per loop)."""
         loop = asyncio.get_running_loop()
-        if self._slots is None or self._slots[0] is not loop:
+        if self._gates_of is None or self._gates_of.loop is not loop:
             width = self.cfg.monitor.fetch.max_connections
-            entries, feeds = (
+            self._gates_of = _Gates(
+                loop,
                 asyncio.Semaphore(width + PIPELINE_BOUND),
                 asyncio.Semaphore(FEED_TURNS * width),
             )
-            self._slots = (loop, entries, feeds)
-        return self._slots[1], self._slots[2]
+        return self._gates_of
 
     def select_feeds(self, feed_ids: Sequence[str] | None, *, due_only: bool) -> list[FeedConfig]:
         """Sync config into the feeds table and pick the feeds to poll now."""
@@ -278,7 +284,7 @@ class Poller:
     ) -> FeedReport:
         t0 = time.perf_counter()
         try:
-            async with _Turn(self._gates()[1]) as turn:
+            async with _Turn(self._gates().turns) as turn:
                 report = await self._poll_feed_inner(fetcher, executor, fc, turn)
         except Exception as exc:  # one failing feed never stops the others
             log.exception("feed %s: unexpected error", fc.id)
@@ -343,7 +349,7 @@ class Poller:
         with transaction(self.sessions) as s:
             unseen = unseen_entries(s, parsed.entries)
         # what the feed's outcome needs, kept; its body and parsed entries are let go before
-        # the entries wait for the pipeline (a pass holds every feed at once meanwhile)
+        # the entries wait for the pipeline (up to all the feed turns' feeds wait meanwhile)
         status, new_etag, new_modified = result.status, result.etag, result.last_modified
         warning = f"feed is not well-formed: {parsed.bozo}" if parsed.bozo else None
         taken = len(parsed.entries)
@@ -425,7 +431,7 @@ class Poller:
         articles are extracted, and a pass of thousands of articles would otherwise hold
         thousands of waiting tasks at its start (and the process keeps that memory).
         """
-        slot = self._pipeline_slot()
+        slot = self._gates().entries
         tasks: list[asyncio.Task[tuple[bool, str | None]]] = []
         try:
             for entry in entries:
